@@ -1,0 +1,242 @@
+//! The check record: everything about a check except the function that runs it.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::protocol::{Era, Revision};
+
+/// A check's stable dotted id (`lifecycle.initialize.version-negotiation`). Never renumbered: a renamed check
+/// gets a new id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CheckId(pub &'static str);
+
+impl CheckId {
+    /// The id as a string.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// How strongly the spec words the requirement a check tests: it decides failed versus warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    /// MUST / MUST NOT / REQUIRED: a violation is a failure.
+    Must,
+    /// SHOULD / SHOULD NOT / RECOMMENDED: a violation is a warning.
+    Should,
+    /// MAY / informational: a violation is a warning at most.
+    May,
+}
+
+impl Level {
+    /// The RFC 2119 keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+}
+
+/// Which test suite a check belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Suite {
+    /// Generic, capability-driven protocol checks for any server.
+    Conformance,
+    /// Backing services (Postgres/Redis), data and cache behaviour, fault injection.
+    Integration,
+    /// User journeys declared as data.
+    E2e,
+    /// Open-loop load runs.
+    Performance,
+    /// Black-box security probes.
+    Security,
+}
+
+impl Suite {
+    /// Every suite, in report order.
+    pub const ALL: [Suite; 5] = [Suite::Conformance, Suite::Integration, Suite::E2e, Suite::Performance, Suite::Security];
+
+    /// The suite's name as used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suite::Conformance => "conformance",
+            Suite::Integration => "integration",
+            Suite::E2e => "e2e",
+            Suite::Performance => "performance",
+            Suite::Security => "security",
+        }
+    }
+
+    /// Parses a suite name.
+    pub fn parse(s: &str) -> Option<Suite> {
+        Suite::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl fmt::Display for Suite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in the spec a requirement is written, with the requirement quoted verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SpecRef {
+    /// Page path under the revision's specification root, with fragment (`basic/lifecycle#version-negotiation`),
+    /// or an absolute URL for requirements from other specifications.
+    pub anchor: &'static str,
+    /// The sentence of the spec that states the requirement, quoted.
+    pub quote: &'static str,
+}
+
+impl SpecRef {
+    /// The full URL of this reference in the given revision's specification (anchors that are already absolute
+    /// URLs, such as the JSON-RPC 2.0 specification, are returned as they are).
+    pub fn url(&self, revision: Revision) -> String {
+        if self.anchor.starts_with("https://") {
+            self.anchor.to_owned()
+        } else {
+            format!("{}/{}", revision.spec_url(), self.anchor)
+        }
+    }
+}
+
+/// Transports a check applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transports {
+    /// stdio and Streamable HTTP.
+    Any,
+    /// Only stdio targets.
+    Stdio,
+    /// Only Streamable HTTP targets.
+    Http,
+}
+
+/// Eras a check applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Eras {
+    /// Both eras.
+    Both,
+    /// Only the stateful era (≤ 2025-11-25).
+    Stateful,
+    /// Only the stateless era (2026-07-28).
+    Stateless,
+}
+
+impl Eras {
+    /// Whether this set contains `era`.
+    pub fn contains(self, era: Era) -> bool {
+        matches!((self, era), (Eras::Both, _) | (Eras::Stateful, Era::Stateful) | (Eras::Stateless, Era::Stateless))
+    }
+}
+
+/// A server capability a check needs advertised before it means anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Capability {
+    /// `capabilities.tools`.
+    Tools,
+    /// `capabilities.resources`.
+    Resources,
+    /// `capabilities.resources.subscribe`.
+    ResourceSubscribe,
+    /// `capabilities.prompts`.
+    Prompts,
+    /// `capabilities.logging`.
+    Logging,
+    /// `capabilities.completions`.
+    Completions,
+}
+
+impl Capability {
+    /// The JSON path of the capability in `capabilities`, as `["resources", "subscribe"]`.
+    pub fn path(self) -> &'static [&'static str] {
+        match self {
+            Capability::Tools => &["tools"],
+            Capability::Resources => &["resources"],
+            Capability::ResourceSubscribe => &["resources", "subscribe"],
+            Capability::Prompts => &["prompts"],
+            Capability::Logging => &["logging"],
+            Capability::Completions => &["completions"],
+        }
+    }
+
+    /// A readable name (`resources.subscribe`).
+    pub fn name(self) -> String {
+        self.path().join(".")
+    }
+}
+
+/// When a check applies. Static parts (transport, era, revision window, opt-ins) are decided when the plan is
+/// made, so `list` and the cargo-test bridge know them without connecting; capabilities are decided at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Applicability {
+    /// Transports the check can run over.
+    pub transports: Transports,
+    /// Eras the check applies to.
+    pub eras: Eras,
+    /// Oldest revision the requirement exists in.
+    pub since: Revision,
+    /// First revision that removed the requirement, if any.
+    pub until: Option<Revision>,
+    /// Capability the server must advertise, if any.
+    pub capability: Option<Capability>,
+    /// The check calls tools with attack payloads or side effects: it needs an explicit opt-in.
+    pub intrusive: bool,
+}
+
+impl Applicability {
+    /// Applies everywhere: any transport, both eras, every revision, no capability, not intrusive.
+    pub const ALWAYS: Applicability = Applicability {
+        transports: Transports::Any,
+        eras: Eras::Both,
+        since: Revision::V2025_03_26,
+        until: None,
+        capability: None,
+        intrusive: false,
+    };
+
+    /// Whether `revision` lies within this check's window.
+    pub fn covers_revision(&self, revision: Revision) -> bool {
+        revision >= self.since && self.until.is_none_or(|u| revision < u) && self.eras.contains(revision.era())
+    }
+}
+
+/// Everything about a check except its function: drives `list`, the report, the docs and the cargo-test names.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckMeta {
+    /// Stable dotted id.
+    pub id: CheckId,
+    /// One-line title, a statement of what a correct server does.
+    pub title: &'static str,
+    /// Suite the check belongs to.
+    pub suite: Suite,
+    /// MUST fails, SHOULD warns.
+    pub level: Level,
+    /// The spec text the check tests (first entry is the primary reference).
+    pub spec: &'static [SpecRef],
+    /// Ids of the requirement-catalog entries (in `suites/requirements/`) this check covers.
+    pub covers: &'static [&'static str],
+    /// When the check applies.
+    pub applies: Applicability,
+    /// Free tags for selection (`--tag`).
+    pub tags: &'static [&'static str],
+}

@@ -1,0 +1,12 @@
+//! JSON-RPC 2.0 base rules every MCP message follows.
+
+pub(crate) mod parse_error;
+pub(crate) mod unknown_method;
+
+use crate::check::Check;
+
+/// The checks of this area, in report order.
+pub(crate) const CHECKS: &[Check] = &[
+    unknown_method::CHECK,
+    parse_error::CHECK,
+];

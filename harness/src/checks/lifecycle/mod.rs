@@ -1,0 +1,13 @@
+//! Lifecycle: the stateful `initialize` handshake and the stateless `server/discover`.
+
+pub(crate) mod discover;
+pub(crate) mod initialize;
+
+use crate::check::Check;
+
+/// The checks of this area, in report order.
+pub(crate) const CHECKS: &[Check] = &[
+    initialize::SUCCEEDS,
+    initialize::VERSION_NEGOTIATION,
+    discover::RESULT,
+];

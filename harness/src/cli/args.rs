@@ -1,0 +1,199 @@
+//! Command-line arguments (clap). The help text here is the user's manual: keep it true.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every selected check passed (warnings allowed)
+  1  at least one check failed (not listed in --baseline), or errored while others could be evaluated, or a
+     --baseline entry is stale (listed but passed)
+  2  usage or configuration error (bad flag, invalid or unmatched --check pattern, unknown --tag, bad --baseline)
+  3  could not test: the target could not be started or reached, or crashed before any check
+  4  no checks selected";
+
+/// Test harness and conformance framework for MCP (Model Context Protocol) servers.
+///
+/// Connects as an MCP client to a target (a stdio command, a Streamable HTTP URL, or the bundled reference
+/// server), runs suites of checks and writes one report: DIR/report.json (versioned JSON, schema in
+/// harness/schema/report.schema.json) and DIR/junit.xml.
+#[derive(Debug, Parser)]
+#[command(name = "mcp-harness", version, after_help = EXIT_CODES, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run checks against a target and write the report.
+    ///
+    /// Without a target option, runs against the bundled reference server over stdio.
+    ///
+    /// Examples:
+    ///   mcp-harness run
+    ///   mcp-harness run --stdio "npx -y @modelcontextprotocol/server-everything"
+    ///   mcp-harness run --url http://127.0.0.1:3001/mcp --bearer-env MY_TOKEN
+    ///   mcp-harness run --reference http --protocol 2026-07-28 --check 'jsonrpc.*'
+    #[command(after_help = EXIT_CODES, verbatim_doc_comment)]
+    Run(RunArgs),
+    /// List the checks (what `run` would select with the same filters), without connecting to anything.
+    List(ListArgs),
+    /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
+    /// `--`, e.g. `mcp-harness serve-reference -- --transport http --listen 127.0.0.1:3000`.
+    ServeReference {
+        /// Flags for the reference server (see `mcp-harness serve-reference -- --help`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Which checks.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct FilterArgs {
+    /// Suites to run, comma-separated: conformance, integration, e2e, performance, security.
+    #[arg(long, value_delimiter = ',', default_value = "conformance")]
+    pub suite: Vec<String>,
+    /// Only checks whose id matches: a glob (`jsonrpc.*`) or a dotted prefix (`lifecycle`). Repeatable.
+    #[arg(long = "check", value_name = "GLOB")]
+    pub check: Vec<String>,
+    /// Leave out checks whose id matches (glob or dotted prefix). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Only checks with this tag or level (`MUST`, `SHOULD`, `transport`, …). Repeatable.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+}
+
+/// Transport for the bundled reference server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReferenceArg {
+    /// A child process over stdin/stdout.
+    Stdio,
+    /// Streamable HTTP on a free loopback port.
+    Http,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorArg {
+    /// When stderr is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Test a stdio server: the command line to start it (split like a shell would, but no shell runs it).
+    /// A new process is started for each connection; its stderr goes into the report.
+    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "reference"])]
+    pub stdio: Option<String>,
+    /// Environment for the stdio server, `KEY=VALUE`. Repeatable.
+    #[arg(long = "env", value_name = "KEY=VALUE", requires = "stdio")]
+    pub env: Vec<String>,
+    /// Working directory for the stdio server.
+    #[arg(long, value_name = "DIR", requires = "stdio")]
+    pub cwd: Option<PathBuf>,
+    /// Test a running Streamable HTTP server at this URL (e.g. http://127.0.0.1:3001/mcp).
+    #[arg(long, value_name = "URL", conflicts_with = "reference")]
+    pub url: Option<String>,
+    /// Extra HTTP header for every request, `Name: value`. Repeatable.
+    #[arg(long = "header", value_name = "NAME: VALUE", requires = "url")]
+    pub header: Vec<String>,
+    /// Name of an environment variable holding a bearer token for the HTTP target (tokens are never taken from
+    /// the command line, and are redacted from reports).
+    #[arg(long, value_name = "VAR", requires = "url")]
+    pub bearer_env: Option<String>,
+    /// Test the bundled reference server (the default target) over stdio or HTTP.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "stdio", value_name = "TRANSPORT")]
+    pub reference: Option<ReferenceArg>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Protocol revision to speak: auto (probe with server/discover, fall back to initialize), 2025-03-26,
+    /// 2025-06-18, 2025-11-25 or 2026-07-28.
+    #[arg(long, default_value = "auto", value_name = "REV")]
+    pub protocol: String,
+    /// Directory for report.json and junit.xml.
+    #[arg(long, default_value = "target/mcp-harness", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Timeout for one request, in milliseconds (each check may take at most 3× this, at least 30 s).
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub timeout_ms: u64,
+    /// Call tools that are not annotated read-only, with arguments synthesised from their schemas (they may
+    /// have side effects). Without it only read-only tools are called.
+    #[arg(long)]
+    pub call_tools: bool,
+    /// With --call-tools, call only these tools (globs). Repeatable.
+    #[arg(long, value_name = "GLOB", requires = "call_tools")]
+    pub tool_allow: Vec<String>,
+    /// Enable intrusive security probes (attack payloads sent to tools). Off by default.
+    #[arg(long)]
+    pub danger_intrusive: bool,
+    /// Expected failures: the official MCP conformance suite's YAML (`server:` list of check ids, globs or
+    /// dotted prefixes; `scenario:check-id` accepted). Listed checks that fail do not fail the run; listed checks
+    /// that pass do ("listed in baseline but passed: remove it").
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// After the run, rewrite the --baseline FILE (created if missing) to list the checks that failed or warned.
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Code coverage to include in the report: a `cargo llvm-cov report --json --summary-only` file.
+    #[arg(long, value_name = "FILE")]
+    pub coverage_json: Option<PathBuf>,
+    /// Colour on stderr.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+    /// Do not draw the progress bar (it is also hidden when stderr is not a terminal, and under CI).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+}
+
+/// Output of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListFormat {
+    /// One check per line.
+    Text,
+    /// A JSON array of check records.
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn reference_defaults_to_stdio_and_targets_conflict() {
+        let cli = Cli::try_parse_from(["mcp-harness", "run", "--reference"]).unwrap();
+        let Command::Run(args) = cli.command else { panic!() };
+        assert_eq!(args.reference, Some(ReferenceArg::Stdio));
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--stdio", "x", "--url", "http://h"]).is_err());
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--header", "a: b"]).is_err());
+    }
+
+    #[test]
+    fn update_baseline_needs_a_baseline_file() {
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--update-baseline"]).is_err());
+        let cli = Cli::try_parse_from(["mcp-harness", "run", "--baseline", "b.yml", "--update-baseline"]).unwrap();
+        let Command::Run(args) = cli.command else { panic!() };
+        assert_eq!(args.baseline.as_deref(), Some(std::path::Path::new("b.yml")));
+        assert!(args.update_baseline);
+    }
+}

@@ -1,0 +1,53 @@
+//! `mcp-harness list`.
+
+use anyhow::Result;
+use serde_json::json;
+
+use mcp_harness::check::Suite;
+use mcp_harness::runner::{Plan, Selection};
+use mcp_harness::protocol::RevisionChoice;
+
+use super::args::{FilterArgs, ListArgs, ListFormat};
+
+/// Prints the selected checks to stdout.
+pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
+    let selection = selection(&args.filter)?;
+    // Listing does not know the target: every selected check is shown, whatever it would apply to.
+    let checks = Plan::new(mcp_harness::checks::all(), &selection, false, RevisionChoice::Auto, true)?.checks;
+    match args.format {
+        ListFormat::Text => {
+            for c in &checks {
+                let m = &c.check.meta;
+                println!("{:<48} {:<6} {:<11} {}", m.id, m.level.as_str(), m.suite.as_str(), m.title);
+            }
+        }
+        ListFormat::Json => {
+            let all: Vec<_> = checks
+                .iter()
+                .map(|c| {
+                    let m = &c.check.meta;
+                    json!({"id": m.id, "title": m.title, "suite": m.suite, "level": m.level, "spec": m.spec,
+                           "covers": m.covers, "applies": m.applies, "tags": m.tags})
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&all)?);
+        }
+    }
+    Ok(selection)
+}
+
+/// Turns filter flags into a selection, rejecting unknown suites.
+pub(crate) fn selection(f: &FilterArgs) -> Result<Selection> {
+    let mut suites = Vec::new();
+    for s in &f.suite {
+        if s == "all" {
+            suites.clear();
+            break;
+        }
+        match Suite::parse(s) {
+            Some(suite) => suites.push(suite),
+            None => anyhow::bail!("unknown suite `{s}` (known: conformance, integration, e2e, performance, security, all)"),
+        }
+    }
+    Ok(Selection { suites, include: f.check.clone(), exclude: f.exclude.clone(), tags: f.tag.clone() })
+}

@@ -1,0 +1,6 @@
+//! The `mcp-harness` command line.
+
+pub(crate) mod args;
+pub(crate) mod list;
+pub(crate) mod progress;
+pub(crate) mod run;

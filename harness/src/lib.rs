@@ -1,0 +1,32 @@
+//! mcp-harness: a test harness and conformance framework for MCP (Model Context Protocol) servers.
+//!
+//! It connects as an MCP client to a target (a stdio command, a Streamable HTTP URL, or the bundled reference
+//! server), runs suites of checks, and writes one unified [`report::TestReport`] (JSON and JUnit XML).
+//!
+//! The layers, bottom up:
+//! - [`wire`]: raw JSON-RPC over stdio and Streamable HTTP, size-capped, every byte recorded in a transcript.
+//! - [`session`]: a message-level MCP client on the wire (handshake per era, requests with timeouts, answers to
+//!   server→client requests), plus an rmcp [`rmcp::transport::Transport`] adapter for typed calls.
+//! - [`target`]: what is under test and how to start it.
+//! - [`check`] and [`checks`]: check records and the registered checks.
+//! - [`runner`]: plan (selection and static applicability), execution with timeouts, events.
+//! - [`report`]: aggregation into the report, JSON/JUnit/console writers.
+//! - [`baseline`]: expected-failures files (the official suite's YAML) and their judgement of a run.
+//! - [`bridge`]: run checks as individual `cargo test` / nextest tests through libtest-mimic.
+#![warn(missing_docs)]
+
+pub mod baseline;
+pub mod bridge;
+pub mod check;
+pub mod checks;
+mod exit_code;
+pub mod protocol;
+pub mod report;
+pub mod runner;
+pub mod session;
+pub mod target;
+pub mod wire;
+
+pub use exit_code::ExitCode;
+pub use runner::{run, Event, EventSink, RunConfig, RunError};
+pub use target::TargetSpec;

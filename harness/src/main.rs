@@ -1,0 +1,48 @@
+//! The `mcp-harness` binary: parses the command line and maps outcomes to the documented exit codes.
+
+mod cli;
+
+use clap::Parser as _;
+
+use cli::args::{Cli, Command};
+use mcp_harness::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    // When re-executed as the bundled reference server, serve and exit.
+    mcp_harness::target::serve_reference_if_requested();
+    let cli = Cli::parse();
+    init_logging();
+    let code = match cli.command {
+        Command::ServeReference { args } => {
+            let argv = std::iter::once("mcp-reference-server".to_owned()).chain(args);
+            return mcp_reference_server::main_with(mcp_reference_server::Cli::parse_from(argv));
+        }
+        Command::List(args) => match cli::list::list(&args) {
+            Ok(_) => ExitCode::Passed,
+            Err(e) => fail(ExitCode::Usage, &e),
+        },
+        Command::Run(args) => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => return fail(ExitCode::CouldNotTest, &anyhow::anyhow!("failed to start the async runtime: {e}")).into(),
+            };
+            match runtime.block_on(cli::run::run(args)) {
+                Ok(code) => code,
+                Err(e) if e.is::<cli::run::UsageError>() => fail(ExitCode::Usage, &e),
+                Err(e) => fail(ExitCode::CouldNotTest, &e),
+            }
+        }
+    };
+    code.into()
+}
+
+fn fail(code: ExitCode, e: &anyhow::Error) -> ExitCode {
+    eprintln!("mcp-harness: error: {e:#}");
+    code
+}
+
+/// Structured logs on stderr, off unless `RUST_LOG` asks for them.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -1,0 +1,549 @@
+//! Aggregation: the one place that turns a run's results into counts, a verdict, an exit code and coverage.
+//! Reporters only render what this decides.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::catalog::RequirementCatalog;
+use super::model::{
+    BaselineInfo, BaselineMark, CheckReport, CodeCoverage, Coverage, CoverageCount, ExitInfo, HarnessInfo,
+    RequirementCoverage, SpecRefReport, Summary, SuiteReport, TestReport, Verdict, SCHEMA_VERSION,
+};
+use super::{CheckResult, RunRecord};
+use crate::baseline::{Judgement, Mark};
+use crate::check::{SkipReason, Status, Suite};
+use crate::protocol::Revision;
+use crate::ExitCode;
+
+/// Builds the report of a finished run.
+///
+/// `catalog` is the requirement catalog coverage is computed against; callers pass
+/// `RequirementCatalog::for_revision(run.coverage_revision)` (tests pass their own).
+///
+/// Decisions, in order:
+/// - **baseline** (when `run.baseline` is set): each result is judged against it ([`crate::baseline`]); a failed or
+///   warned check it lists becomes an expected failure, a passing check listed by a stale entry becomes stale
+///   (with the reason "listed in baseline but passed: remove it"); the summary counts each check once, expected
+///   failures and stale checks in their own counts.
+/// - **exit code**: 3 (could not test) when `run.could_not_test` is set, or when results exist, at least one is an
+///   error and every one is an error or a skip (nothing could be evaluated); 4 (no checks) when there are no
+///   results; 1 when any check failed (unlisted), errored, or is stale; else 0 (expected failures allowed).
+/// - **verdict**: `failed` if any check failed (unlisted), errored or is stale (or the run could not test at all),
+///   else `warning` if any warned (unlisted), else `passed`.
+/// - **requirement coverage**: a catalog requirement is covered when its id is in `covers` of at least one result
+///   that was evaluated (passed, failed or warned); skips and errors cover nothing.
+pub fn build_report(run: &RunRecord, catalog: &RequirementCatalog) -> TestReport {
+    let judgement = run.baseline.as_ref().map(|b| {
+        let statuses: Vec<(&str, Status)> = run.results.iter().map(|r| (r.meta.id.as_str(), r.outcome.status)).collect();
+        b.judge(&statuses)
+    });
+    let marks: Vec<Option<Mark>> = match &judgement {
+        Some(j) => j.marks.clone(),
+        None => vec![None; run.results.len()],
+    };
+    let summary = summarize(&run.results, &marks);
+    let exit = exit_info(run, &summary, judgement.as_ref());
+    let verdict = if summary.failed > 0 || summary.errors > 0 || summary.stale_baseline > 0 || run.could_not_test.is_some() {
+        Verdict::Failed
+    } else if summary.warnings > 0 {
+        Verdict::Warning
+    } else {
+        Verdict::Passed
+    };
+    let spec_revision = run
+        .protocol
+        .negotiated
+        .as_deref()
+        .and_then(|s| s.parse::<Revision>().ok())
+        .unwrap_or(run.coverage_revision);
+    let suites = Suite::ALL
+        .into_iter()
+        .filter_map(|suite| {
+            let checks: Vec<CheckReport> = run
+                .results
+                .iter()
+                .zip(&marks)
+                .filter(|(r, _)| r.meta.suite == suite)
+                .map(|(r, mark)| check_report(r, *mark, spec_revision))
+                .collect();
+            (!checks.is_empty()).then(|| SuiteReport { name: suite.as_str().to_owned(), checks })
+        })
+        .collect();
+    let duration_ms = (run.finished_at - run.started_at).whole_milliseconds().max(0);
+    TestReport {
+        schema_version: SCHEMA_VERSION.to_owned(),
+        harness: HarnessInfo { name: "mcp-harness".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() },
+        target: run.target.clone(),
+        protocol: run.protocol.clone(),
+        started_at: rfc3339(run.started_at),
+        finished_at: rfc3339(run.finished_at),
+        duration_ms: u64::try_from(duration_ms).unwrap_or(u64::MAX),
+        summary,
+        verdict,
+        exit,
+        suites,
+        coverage: Coverage {
+            requirements: requirement_coverage(&run.results, catalog),
+            code: run.code_coverage.clone().unwrap_or_else(|| CodeCoverage::NotMeasured {
+                reason: "no --coverage-json given".to_owned(),
+            }),
+        },
+        target_stderr: run.target_stderr.clone(),
+        baseline: run.baseline.as_ref().zip(judgement).map(|(b, j)| BaselineInfo {
+            file: b.source().to_owned(),
+            entries: count(b.entries().len()),
+            matched: count(j.matched),
+            stale_entries: j.stale_entries,
+        }),
+    }
+}
+
+/// The reason a stale check carries.
+pub(crate) const STALE_REASON: &str = "listed in baseline but passed: remove it";
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Reads the output of `cargo llvm-cov report --json --summary-only` into the report's code-coverage block.
+///
+/// The export must have `"type": "llvm.coverage.json.export"` and exactly one `data` entry; line and function
+/// percentages are `None` when nothing was measured (a count of 0 is not "0 % covered").
+pub fn read_llvm_cov_json(path: &Path) -> Result<CodeCoverage, CoverageReadError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| CoverageReadError::Read { path: path.display().to_string(), source })?;
+    parse_llvm_cov_json(&text, &path.display().to_string())
+}
+
+/// A code-coverage export that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoverageReadError {
+    /// The file could not be read.
+    #[error("failed to read coverage export {path}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not JSON of the expected shape.
+    #[error("failed to parse coverage export {path}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// The parse error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file is JSON but not an llvm-cov summary export.
+    #[error("coverage export {path} is not a single llvm.coverage.json.export summary: {problem}")]
+    NotAnExport {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+fn parse_llvm_cov_json(text: &str, path: &str) -> Result<CodeCoverage, CoverageReadError> {
+    #[derive(Deserialize)]
+    struct Export {
+        r#type: String,
+        data: Vec<Data>,
+    }
+    #[derive(Deserialize)]
+    struct Data {
+        totals: Totals,
+    }
+    #[derive(Deserialize)]
+    struct Totals {
+        lines: Count,
+        functions: Count,
+    }
+    #[derive(Deserialize)]
+    struct Count {
+        count: u64,
+        covered: u64,
+    }
+    let export: Export = serde_json::from_str(text)
+        .map_err(|source| CoverageReadError::Parse { path: path.to_owned(), source })?;
+    if export.r#type != "llvm.coverage.json.export" {
+        return Err(CoverageReadError::NotAnExport {
+            path: path.to_owned(),
+            problem: format!("type is `{}`", export.r#type),
+        });
+    }
+    let [data] = export.data.as_slice() else {
+        return Err(CoverageReadError::NotAnExport {
+            path: path.to_owned(),
+            problem: format!("expected 1 data entry, found {}", export.data.len()),
+        });
+    };
+    let count = |c: &Count| CoverageCount {
+        covered: c.covered,
+        total: c.count,
+        percent: (c.count > 0).then(|| round2(100.0 * c.covered as f64 / c.count as f64)),
+    };
+    Ok(CodeCoverage::Measured {
+        lines: count(&data.totals.lines),
+        functions: count(&data.totals.functions),
+        source: path.to_owned(),
+    })
+}
+
+/// Counts each result once: marked results in the baseline counts, the rest by status.
+fn summarize(results: &[CheckResult], marks: &[Option<Mark>]) -> Summary {
+    let mut s = Summary::default();
+    for (r, mark) in results.iter().zip(marks) {
+        match (mark, r.outcome.status) {
+            (Some(Mark::ExpectedFailure), _) => s.expected_failures += 1,
+            (Some(Mark::Stale), _) => s.stale_baseline += 1,
+            (_, Status::Passed) => s.passed += 1,
+            (_, Status::Failed) => s.failed += 1,
+            (_, Status::Warning) => s.warnings += 1,
+            (_, Status::Skipped) => s.skipped += 1,
+            (_, Status::Error) => s.errors += 1,
+        }
+    }
+    s.total = s.passed + s.failed + s.warnings + s.skipped + s.errors + s.expected_failures + s.stale_baseline;
+    s
+}
+
+/// Checks whose requirement was exercised (passed, failed or warned, listed or not).
+fn evaluated(s: &Summary) -> u32 {
+    s.passed + s.failed + s.warnings + s.expected_failures + s.stale_baseline
+}
+
+fn exit_info(run: &RunRecord, s: &Summary, judgement: Option<&Judgement>) -> ExitInfo {
+    let stale_entries = judgement.map_or(&[][..], |j| j.stale_entries.as_slice());
+    let (code, reason) = if let Some(why) = &run.could_not_test {
+        (ExitCode::CouldNotTest, format!("could not test: {why}"))
+    } else if s.total == 0 {
+        (ExitCode::NoChecks, "no checks were selected".to_owned())
+    } else if s.errors > 0 && evaluated(s) == 0 {
+        (
+            ExitCode::CouldNotTest,
+            format!("could not test: none of {} evaluated ({})", plural(s.total, "check"), problem_parts(s, stale_entries).join(", ")),
+        )
+    } else if s.failed > 0 || s.errors > 0 || s.stale_baseline > 0 {
+        (ExitCode::Failed, problem_parts(s, stale_entries).join(", "))
+    } else {
+        let mut parts = vec![format!("{} passed", plural(s.passed, "check"))];
+        if s.expected_failures > 0 {
+            parts.push(format!("{} expected (baseline)", plural(s.expected_failures, "failure")));
+        }
+        if s.warnings > 0 {
+            parts.push(plural(s.warnings, "warning"));
+        }
+        if s.skipped > 0 {
+            parts.push(format!("{} skipped", s.skipped));
+        }
+        (ExitCode::Passed, parts.join(", "))
+    };
+    ExitInfo { code: code.code(), reason }
+}
+
+/// "2 checks failed", "1 could not be evaluated", "1 baseline entry listed in baseline but passed: remove it
+/// (`x`)", "3 skipped", as applicable.
+fn problem_parts(s: &Summary, stale_entries: &[String]) -> Vec<String> {
+    let mut parts = Vec::new();
+    if s.failed > 0 {
+        parts.push(format!("{} failed", plural(s.failed, "check")));
+    }
+    if s.errors > 0 {
+        parts.push(format!("{} could not be evaluated", s.errors));
+    }
+    if s.stale_baseline > 0 {
+        let names: Vec<String> = stale_entries.iter().map(|e| format!("`{e}`")).collect();
+        parts.push(format!(
+            "{} {STALE_REASON} ({})",
+            plural(count(stale_entries.len()), "baseline entry"),
+            names.join(", ")
+        ));
+    }
+    if s.skipped > 0 && evaluated(s) == 0 {
+        parts.push(format!("{} skipped", s.skipped));
+    }
+    parts
+}
+
+fn plural(n: u32, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision) -> CheckReport {
+    let spec_ref = match r.meta.spec.first() {
+        Some(s) => SpecRefReport { url: s.url(revision), quote: s.quote.to_owned() },
+        None => SpecRefReport { url: revision.spec_url(), quote: String::new() },
+    };
+    CheckReport {
+        id: r.meta.id.as_str().to_owned(),
+        title: r.meta.title.to_owned(),
+        level: r.meta.level.as_str().to_owned(),
+        outcome: r.outcome.status.as_str().to_owned(),
+        baseline: mark.map(|m| match m {
+            Mark::ExpectedFailure => BaselineMark::ExpectedFailure,
+            Mark::Stale => BaselineMark::Stale,
+        }),
+        reason: match mark {
+            Some(Mark::Stale) => Some(STALE_REASON.to_owned()),
+            _ => r.outcome.reason.clone(),
+        },
+        skip_kind: r.outcome.skip.map(|k| skip_kind(k).to_owned()),
+        spec_ref,
+        duration_ms: (r.duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        expected: r.outcome.expected.clone(),
+        observed: r.outcome.observed.clone(),
+        wire: r.wire.clone(),
+        tags: r.meta.tags.iter().map(|t| (*t).to_owned()).collect(),
+    }
+}
+
+/// The report name of a skip reason (its kebab-case serde name).
+fn skip_kind(k: SkipReason) -> &'static str {
+    match k {
+        SkipReason::NotApplicable => "not-applicable",
+        SkipReason::CapabilityNotAdvertised => "capability-not-advertised",
+        SkipReason::OptInRequired => "opt-in-required",
+        SkipReason::NothingToTest => "nothing-to-test",
+        SkipReason::ServicesUnavailable => "services-unavailable",
+    }
+}
+
+fn requirement_coverage(results: &[CheckResult], catalog: &RequirementCatalog) -> RequirementCoverage {
+    let covered_ids: HashSet<&str> =
+        results.iter().filter(|r| r.outcome.evaluated()).flat_map(|r| r.meta.covers.iter().copied()).collect();
+    let total = catalog.requirements.len();
+    let mut uncovered: Vec<String> = catalog
+        .requirements
+        .iter()
+        .filter(|req| !covered_ids.contains(req.id.as_str()))
+        .map(|req| req.id.clone())
+        .collect();
+    uncovered.sort();
+    let covered = total - uncovered.len();
+    RequirementCoverage {
+        revision: catalog.revision.as_str().to_owned(),
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        covered: u32::try_from(covered).unwrap_or(u32::MAX),
+        percent: (total > 0).then(|| round2(100.0 * covered as f64 / total as f64)),
+        uncovered,
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Outcome;
+    use crate::report::test_support::{result, run_with, sample_catalog};
+
+    fn codes(outcomes: Vec<Outcome>) -> (i32, Verdict, Summary, String) {
+        let run = run_with(outcomes.into_iter().map(|o| result("conformance", "x.y", &["a.one"], o)).collect());
+        let r = build_report(&run, &sample_catalog());
+        (r.exit.code, r.verdict, r.summary, r.exit.reason)
+    }
+
+    #[test]
+    fn exit_code_and_verdict_follow_the_documented_rules() {
+        let pass = Outcome::pass;
+        let fail = || Outcome::violated("a", "b");
+        let warn = || Outcome { status: Status::Warning, ..Outcome::violated("a", "b") };
+        let skip = || Outcome::skip(SkipReason::NotApplicable, "n/a");
+        let err = || Outcome::error("timed out");
+
+        assert_eq!(codes(vec![]).0, 4);
+        assert_eq!(codes(vec![pass(), pass()]).0, 0);
+        assert_eq!(codes(vec![pass(), pass()]).1, Verdict::Passed);
+        assert_eq!(codes(vec![pass(), warn()]).0, 0);
+        assert_eq!(codes(vec![pass(), warn()]).1, Verdict::Warning);
+        assert_eq!(codes(vec![pass(), fail()]).0, 1);
+        assert_eq!(codes(vec![pass(), err()]).0, 1);
+        assert_eq!(codes(vec![pass(), err()]).1, Verdict::Failed);
+        assert_eq!(codes(vec![err(), skip()]).0, 3);
+        assert_eq!(codes(vec![skip(), skip()]).0, 0);
+        let (code, verdict, summary, reason) = codes(vec![pass(), fail(), fail(), err(), warn(), skip()]);
+        assert_eq!((code, verdict), (1, Verdict::Failed));
+        assert_eq!(
+            summary,
+            Summary { total: 6, passed: 1, failed: 2, warnings: 1, skipped: 1, errors: 1, ..Summary::default() }
+        );
+        assert_eq!(reason, "2 checks failed, 1 could not be evaluated");
+    }
+
+    /// Runs `outcomes` (id, outcome) judged by a baseline listing `listed`.
+    fn with_baseline(outcomes: Vec<(&'static str, Outcome)>, listed: &[&str]) -> TestReport {
+        let known: Vec<&str> = outcomes.iter().map(|(id, _)| *id).collect();
+        let text: String = std::iter::once("server:\n".to_owned()).chain(listed.iter().map(|e| format!("  - {e}\n"))).collect();
+        let mut run = run_with(outcomes.into_iter().map(|(id, o)| result("conformance", id, &[], o)).collect());
+        run.baseline = Some(crate::baseline::Baseline::parse(&text, "b.yml", &known).unwrap());
+        build_report(&run, &sample_catalog())
+    }
+
+    #[test]
+    fn the_baseline_four_way_table() {
+        let fail = || Outcome::violated("a", "b");
+        let warn = || Outcome { status: Status::Warning, ..Outcome::violated("a", "b") };
+        let mark = |r: &TestReport, id: &str| r.suites[0].checks.iter().find(|c| c.id == id).unwrap().baseline;
+
+        // failed + listed: expected failure, exit 0.
+        let r = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass())], &["a.fail"]);
+        assert_eq!((r.exit.code, r.verdict), (0, Verdict::Passed));
+        assert_eq!(mark(&r, "a.fail"), Some(BaselineMark::ExpectedFailure));
+        assert_eq!(r.suites[0].checks[0].outcome, "failed", "the outcome keeps what the server did");
+        assert_eq!((r.summary.failed, r.summary.expected_failures, r.summary.passed), (0, 1, 1));
+        assert_eq!(r.exit.reason, "1 check passed, 1 failure expected (baseline)");
+
+        // failed + unlisted: a regression, exit 1.
+        let r = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass())], &[]);
+        assert_eq!((r.exit.code, r.summary.failed, r.summary.expected_failures), (1, 1, 0));
+        assert_eq!(mark(&r, "a.fail"), None);
+
+        // passed + listed: stale, exit 1, with the reason on the check and in the exit reason.
+        let r = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass())], &["a.fail", "a.pass"]);
+        assert_eq!((r.exit.code, r.verdict), (1, Verdict::Failed));
+        assert_eq!(mark(&r, "a.pass"), Some(BaselineMark::Stale));
+        let stale = r.suites[0].checks.iter().find(|c| c.id == "a.pass").unwrap();
+        assert_eq!(stale.reason.as_deref(), Some("listed in baseline but passed: remove it"));
+        assert_eq!((r.summary.passed, r.summary.stale_baseline, r.summary.expected_failures), (0, 1, 1));
+        assert_eq!(r.exit.reason, "1 baseline entry listed in baseline but passed: remove it (`a.pass`)");
+        let info = r.baseline.as_ref().unwrap();
+        assert_eq!((info.file.as_str(), info.entries, info.matched), ("b.yml", 2, 2));
+        assert_eq!(info.stale_entries, ["a.pass"]);
+
+        // passed + unlisted: passed.
+        let r = with_baseline(vec![("a.pass", Outcome::pass())], &[]);
+        assert_eq!((r.exit.code, r.summary.passed, mark(&r, "a.pass")), (0, 1, None));
+
+        // warning + listed: expected failure; skipped/error + listed: unchanged and tolerated.
+        let r = with_baseline(
+            vec![
+                ("a.warn", warn()),
+                ("a.skip", Outcome::skip(SkipReason::NotApplicable, "n/a")),
+                ("a.pass", Outcome::pass()),
+            ],
+            &["a.warn", "a.skip"],
+        );
+        assert_eq!((r.exit.code, r.verdict), (0, Verdict::Passed));
+        assert_eq!((mark(&r, "a.warn"), mark(&r, "a.skip")), (Some(BaselineMark::ExpectedFailure), None));
+        assert_eq!((r.summary.warnings, r.summary.skipped, r.summary.expected_failures), (0, 1, 1));
+        let r = with_baseline(vec![("a.err", Outcome::error("boom")), ("a.pass", Outcome::pass())], &["a.err"]);
+        assert_eq!((r.exit.code, mark(&r, "a.err"), r.summary.errors), (1, None, 1));
+
+        // Only expected failures and errors: still evaluated, so not "could not test".
+        let r = with_baseline(vec![("a.fail", fail()), ("a.err", Outcome::error("boom"))], &["a.fail"]);
+        assert_eq!(r.exit.code, 1);
+
+        // The partition: total is the sum of the counts.
+        let s = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass()), ("b.warn", warn())], &["a"]).summary;
+        assert_eq!(s.total, s.passed + s.failed + s.warnings + s.skipped + s.errors + s.expected_failures + s.stale_baseline);
+        assert_eq!((s.expected_failures, s.stale_baseline, s.passed, s.warnings), (1, 0, 1, 1));
+    }
+
+    #[test]
+    fn no_baseline_means_no_marks_and_a_null_block() {
+        let r = build_report(&run_with(vec![result("conformance", "x.y", &[], Outcome::pass())]), &sample_catalog());
+        assert_eq!(r.baseline, None);
+        assert_eq!(r.suites[0].checks[0].baseline, None);
+        assert_eq!((r.summary.expected_failures, r.summary.stale_baseline), (0, 0));
+    }
+
+    #[test]
+    fn could_not_test_wins_over_everything() {
+        let mut run = run_with(vec![]);
+        run.could_not_test = Some("connection refused".to_owned());
+        let r = build_report(&run, &sample_catalog());
+        assert_eq!(r.exit.code, 3);
+        assert_eq!(r.exit.reason, "could not test: connection refused");
+        assert_eq!(r.verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn suites_follow_suite_order_and_checks_keep_run_order() {
+        let run = run_with(vec![
+            result("security", "s.first", &[], Outcome::pass()),
+            result("conformance", "c.b", &[], Outcome::pass()),
+            result("conformance", "c.a", &[], Outcome::pass()),
+        ]);
+        let r = build_report(&run, &sample_catalog());
+        let names: Vec<_> = r.suites.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["conformance", "security"]);
+        let ids: Vec<_> = r.suites[0].checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["c.b", "c.a"]);
+    }
+
+    #[test]
+    fn only_evaluated_checks_cover_requirements() {
+        let run = run_with(vec![
+            result("conformance", "c.one", &["a.one"], Outcome::violated("x", "y")),
+            result("conformance", "c.two", &["a.two"], Outcome::skip(SkipReason::NotApplicable, "n/a")),
+            result("conformance", "c.three", &["a.three", "not.in-catalog"], Outcome::error("boom")),
+        ]);
+        let cov = build_report(&run, &sample_catalog()).coverage.requirements;
+        assert_eq!((cov.covered, cov.total), (1, 3));
+        assert_eq!(cov.percent, Some(33.33));
+        assert_eq!(cov.uncovered, ["a.three", "a.two"]);
+        let empty = RequirementCatalog { requirements: vec![], ..sample_catalog() };
+        assert_eq!(build_report(&run, &empty).coverage.requirements.percent, None);
+    }
+
+    #[test]
+    fn spec_refs_use_the_negotiated_revision_and_fall_back_to_the_root() {
+        let run = run_with(vec![
+            result("conformance", "c.with-ref", &[], Outcome::pass()),
+            CheckResult { meta: crate::check::CheckMeta { spec: &[], ..result("conformance", "c.none", &[], Outcome::pass()).meta }, ..result("conformance", "c.none", &[], Outcome::pass()) },
+        ]);
+        let r = build_report(&run, &sample_catalog());
+        let checks = &r.suites[0].checks;
+        assert_eq!(
+            checks[0].spec_ref.url,
+            "https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation"
+        );
+        assert_eq!(checks[1].spec_ref, SpecRefReport {
+            url: "https://modelcontextprotocol.io/specification/2025-11-25".to_owned(),
+            quote: String::new(),
+        });
+        assert_eq!(r.coverage.code, CodeCoverage::NotMeasured { reason: "no --coverage-json given".to_owned() });
+    }
+
+    #[test]
+    fn llvm_cov_exports_are_read_honestly() {
+        let export = r#"{"type":"llvm.coverage.json.export","version":"3.1.0","cargo_llvm_cov":{"version":"0.6.16"},
+            "data":[{"totals":{"lines":{"count":1034,"covered":812,"percent":78.53},
+                               "functions":{"count":0,"covered":0,"percent":0},
+                               "regions":{"count":10,"covered":5,"percent":50}}}]}"#;
+        let cov = parse_llvm_cov_json(export, "cov.json").unwrap();
+        assert_eq!(cov, CodeCoverage::Measured {
+            lines: CoverageCount { covered: 812, total: 1034, percent: Some(78.53) },
+            functions: CoverageCount { covered: 0, total: 0, percent: None },
+            source: "cov.json".to_owned(),
+        });
+        let wrong_type = export.replace("llvm.coverage.json.export", "something.else");
+        assert!(matches!(parse_llvm_cov_json(&wrong_type, "f"), Err(CoverageReadError::NotAnExport { .. })));
+        let two = r#"{"type":"llvm.coverage.json.export","data":[]}"#;
+        assert!(matches!(parse_llvm_cov_json(two, "f"), Err(CoverageReadError::NotAnExport { .. })));
+        assert!(matches!(parse_llvm_cov_json("[", "f"), Err(CoverageReadError::Parse { .. })));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cov.json");
+        std::fs::write(&path, export).unwrap();
+        assert!(matches!(read_llvm_cov_json(&path), Ok(CodeCoverage::Measured { .. })));
+        assert!(matches!(read_llvm_cov_json(&dir.path().join("missing.json")), Err(CoverageReadError::Read { .. })));
+    }
+}

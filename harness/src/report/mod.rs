@@ -1,0 +1,64 @@
+//! The unified report: built once from a run's results by [`build_report`], then written as JSON, JUnit XML
+//! and a console summary. Reporters only render; verdicts and the exit code are decided in [`aggregate`].
+
+mod aggregate;
+mod catalog;
+mod console;
+mod json;
+mod junit;
+pub mod model;
+#[cfg(test)]
+mod test_support;
+
+pub use aggregate::{build_report, read_llvm_cov_json, CoverageReadError};
+pub use catalog::{CatalogError, Requirement, RequirementCatalog};
+pub use console::{summary_line, write_console_summary};
+pub use json::{report_json_schema, write_json, ReportWriteError};
+pub use junit::{junit_xml, write_junit};
+pub use model::{TestReport, SCHEMA_VERSION};
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::check::{CheckMeta, Outcome};
+use crate::protocol::Revision;
+
+/// One executed (or skipped) check, as the runner hands it to aggregation.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// The check's record.
+    pub meta: CheckMeta,
+    /// Its outcome, with `Failed` already downgraded to `Warning` for SHOULD/MAY checks.
+    pub outcome: Outcome,
+    /// Wall time.
+    pub duration: Duration,
+    /// Transcript excerpt recorded while the check ran.
+    pub wire: Vec<model::WireEntry>,
+}
+
+/// Everything aggregation needs about a finished run.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    /// When the run started.
+    pub started_at: OffsetDateTime,
+    /// When it finished.
+    pub finished_at: OffsetDateTime,
+    /// The target, described (secrets redacted).
+    pub target: model::TargetInfo,
+    /// Protocol asked for and spoken.
+    pub protocol: model::ProtocolInfo,
+    /// The revision whose requirement catalog coverage is computed against.
+    pub coverage_revision: Revision,
+    /// Results in run order.
+    pub results: Vec<CheckResult>,
+    /// Set when the target could not be reached or crashed before any check could be evaluated: the run's
+    /// exit code is then 3 ("could not test").
+    pub could_not_test: Option<String>,
+    /// The target's stderr tail, for local processes.
+    pub target_stderr: Option<model::CapturedText>,
+    /// Code coverage, when supplied.
+    pub code_coverage: Option<model::CodeCoverage>,
+    /// The expected-failures baseline to judge the results against (`--baseline`).
+    pub baseline: Option<crate::baseline::Baseline>,
+}

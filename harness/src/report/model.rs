@@ -1,0 +1,318 @@
+//! The versioned TestReport: the single source every output format is written from.
+//!
+//! # Format
+//!
+//! `report.json` is one object (camelCase keys) validated by `harness/schema/report.schema.json`:
+//!
+//! - `schemaVersion` — semver of this format; bumped on every incompatible change.
+//! - `harness` — `{name, version}` of the tool that wrote it.
+//! - `target` — `{kind: "stdio"|"http"|"reference", transport: "stdio"|"http", description}` (secrets redacted).
+//! - `protocol` — `{requested: "auto"|revision, negotiated: revision|null, era: "stateful"|"stateless"|null}`.
+//! - `startedAt`, `finishedAt` (RFC 3339), `durationMs`.
+//! - `summary` — `{total, passed, failed, warnings, skipped, errors, expectedFailures, staleBaseline}`; the counts
+//!   partition the checks, so `total` is the sum of the others. With a baseline, a check marked `expected-failure`
+//!   counts only in `expectedFailures` (not in `failed` or `warnings`) and one marked `stale` only in
+//!   `staleBaseline` (not in `passed`): `failed` and `warnings` are then regressions only.
+//! - `verdict` — `passed` (nothing failed, no warnings, no errors, no stale baseline entry), `warning` (warnings
+//!   only), `failed` (a failure, an error or a stale baseline entry). Expected failures do not change it.
+//! - `exit` — `{code, reason}`: the process exit code and why (see [`crate::ExitCode`]).
+//! - `suites[]` — `{name, checks[]}`; each check `{id, title, level, outcome, baseline, reason, skipKind,
+//!   specRef {url, quote}, durationMs, expected, observed, wire[], tags[]}`; `outcome` is what the server did
+//!   (`passed`, `failed`, `warning`, `skipped`, `error`) and `baseline` what the baseline made of it: `null`,
+//!   `expected-failure` (failed or warned, listed; does not fail the run) or `stale` (passed, listed; fails the
+//!   run; its `reason` is "listed in baseline but passed: remove it"); `wire` is a bounded excerpt of the
+//!   transcript during the check, `{atMs, direction: "sent"|"received"|"note", channel, text, truncated}`.
+//! - `coverage` — `requirements` (computed from the revision's requirement catalog: requirements with at least
+//!   one evaluated check ÷ requirements in the catalog) and `code` (`not-measured` unless supplied).
+//! - `targetStderr` — the target's stderr (bounded tail), when it is a local process.
+//! - `baseline` — `null` without `--baseline`, else `{file, entries, matched, staleEntries[]}`: the file as given,
+//!   its `server` entries, how many matched a check in this report, and the stale entries to remove.
+//!
+//! JUnit XML is a projection with counts that equal the summary: `tests` = `total`; `failures` = `failed` +
+//! `staleBaseline` (a stale check is `<failure type="stale-baseline">`); `errors` = `errors`; `skipped` =
+//! `skipped` + `expectedFailures` (an expected failure is `<skipped type="xfail">`). Warnings are passing cases.
+//!
+//! Version history: 1.1.0 added `baseline` (report and check), `summary.expectedFailures` and
+//! `summary.staleBaseline`.
+
+use serde::{Deserialize, Serialize};
+
+/// The version of this report format.
+pub const SCHEMA_VERSION: &str = "1.1.0";
+
+/// A whole run's report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestReport {
+    /// Version of this format ([`SCHEMA_VERSION`]).
+    pub schema_version: String,
+    /// The tool that wrote the report.
+    pub harness: HarnessInfo,
+    /// What was tested.
+    pub target: TargetInfo,
+    /// Which protocol revision was asked for and spoken.
+    pub protocol: ProtocolInfo,
+    /// When the run started (RFC 3339).
+    pub started_at: String,
+    /// When the run finished (RFC 3339).
+    pub finished_at: String,
+    /// Wall time of the run in milliseconds.
+    pub duration_ms: u64,
+    /// Counts of outcomes.
+    pub summary: Summary,
+    /// Overall verdict.
+    pub verdict: Verdict,
+    /// The exit code the CLI returns for this report, and why.
+    pub exit: ExitInfo,
+    /// Results, grouped by suite.
+    pub suites: Vec<SuiteReport>,
+    /// Computed coverage.
+    pub coverage: Coverage,
+    /// The target process's stderr (bounded tail), when it is a local process.
+    pub target_stderr: Option<CapturedText>,
+    /// The baseline the run was judged against, if any.
+    pub baseline: Option<BaselineInfo>,
+}
+
+/// The baseline (expected-failures file) a run was judged against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BaselineInfo {
+    /// The file, as given on the command line.
+    pub file: String,
+    /// Its `server` entries.
+    pub entries: u32,
+    /// Entries that matched at least one check in this report.
+    pub matched: u32,
+    /// Entries that matched passing checks and nothing failing: remove them.
+    pub stale_entries: Vec<String>,
+}
+
+/// What the baseline made of a check's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum BaselineMark {
+    /// Failed or warned, and listed: tolerated (xfail).
+    ExpectedFailure,
+    /// Passed, and listed: the baseline is stale (xpass) and the run fails.
+    Stale,
+}
+
+/// Name and version of the harness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HarnessInfo {
+    /// Always `mcp-harness`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// A description of the target, with secrets redacted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetInfo {
+    /// `stdio`, `http` or `reference`.
+    pub kind: String,
+    /// `stdio` or `http`.
+    pub transport: String,
+    /// The command line or URL (redacted).
+    pub description: String,
+    /// `serverInfo` as the server reported it, if a handshake succeeded.
+    pub server_info: Option<serde_json::Value>,
+}
+
+/// The protocol revision asked for and the one spoken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProtocolInfo {
+    /// `auto` or a revision date.
+    pub requested: String,
+    /// The revision the run spoke, once known.
+    pub negotiated: Option<String>,
+    /// `stateful` or `stateless`, once known.
+    pub era: Option<String>,
+}
+
+/// Counts of outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// All checks in the report.
+    pub total: u32,
+    /// Checks that passed.
+    pub passed: u32,
+    /// Checks whose MUST requirement was violated.
+    pub failed: u32,
+    /// Checks whose SHOULD requirement was not met.
+    pub warnings: u32,
+    /// Checks that did not apply.
+    pub skipped: u32,
+    /// Checks the harness could not evaluate.
+    pub errors: u32,
+    /// Checks that failed or warned and are listed in the baseline (counted here only).
+    pub expected_failures: u32,
+    /// Checks that passed but are listed by a stale baseline entry (counted here only).
+    pub stale_baseline: u32,
+}
+
+/// The overall verdict of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing failed, warned or errored, and no baseline entry is stale.
+    Passed,
+    /// Warnings but no failures, errors or stale baseline entries.
+    Warning,
+    /// At least one failure, error or stale baseline entry.
+    Failed,
+}
+
+/// The exit code and the reason for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExitInfo {
+    /// The process exit code.
+    pub code: i32,
+    /// Why, in one line.
+    pub reason: String,
+}
+
+/// The results of one suite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuiteReport {
+    /// Suite name (`conformance`, …).
+    pub name: String,
+    /// Its checks, in run order.
+    pub checks: Vec<CheckReport>,
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckReport {
+    /// Stable dotted id.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// `MUST`, `SHOULD` or `MAY`.
+    pub level: String,
+    /// `passed`, `failed`, `warning`, `skipped` or `error`.
+    pub outcome: String,
+    /// What the baseline made of the outcome (`None` without a baseline or when it does not apply).
+    pub baseline: Option<BaselineMark>,
+    /// Why (absent on a plain pass).
+    pub reason: Option<String>,
+    /// For skips, the kind of reason (`capability-not-advertised`, …).
+    pub skip_kind: Option<String>,
+    /// The spec requirement tested.
+    pub spec_ref: SpecRefReport,
+    /// Wall time of the check in milliseconds.
+    pub duration_ms: f64,
+    /// What a correct server does.
+    pub expected: Option<String>,
+    /// What the server did.
+    pub observed: Option<String>,
+    /// Transcript excerpt recorded during the check.
+    pub wire: Vec<WireEntry>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A spec reference as written in the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecRefReport {
+    /// Full URL into the revision's specification.
+    pub url: String,
+    /// The requirement, quoted.
+    pub quote: String,
+}
+
+/// One transcript line in a check's wire excerpt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireEntry {
+    /// Milliseconds since the start of the run.
+    pub at_ms: f64,
+    /// `sent`, `received` or `note`.
+    pub direction: String,
+    /// Where: `stdin`, `stdout`, `POST`, `GET`, `DELETE`, `http-status`, …
+    pub channel: String,
+    /// The bytes, as text (truncated when long).
+    pub text: String,
+    /// Whether `text` was cut.
+    pub truncated: bool,
+}
+
+/// Computed coverage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    /// Requirement coverage of the spoken revision's catalog.
+    pub requirements: RequirementCoverage,
+    /// Code coverage, when supplied.
+    pub code: CodeCoverage,
+}
+
+/// Requirement coverage: requirements with at least one evaluated check ÷ requirements in the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequirementCoverage {
+    /// The catalog's revision.
+    pub revision: String,
+    /// Requirements in the catalog.
+    pub total: u32,
+    /// Requirements with at least one check that was evaluated (passed, failed or warned).
+    pub covered: u32,
+    /// `covered / total × 100`, or null when the catalog is empty.
+    pub percent: Option<f64>,
+    /// Ids of requirements no evaluated check covered.
+    pub uncovered: Vec<String>,
+}
+
+/// Code coverage: either measured (from `cargo llvm-cov --json`) or honestly not measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "status")]
+pub enum CodeCoverage {
+    /// No measurement was supplied.
+    #[serde(rename = "not-measured")]
+    NotMeasured {
+        /// Why.
+        reason: String,
+    },
+    /// Read from a coverage export.
+    #[serde(rename = "measured")]
+    Measured {
+        /// Line counts.
+        lines: CoverageCount,
+        /// Function counts.
+        functions: CoverageCount,
+        /// The file it was read from.
+        source: String,
+    },
+}
+
+/// Covered out of total.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageCount {
+    /// Covered units.
+    pub covered: u64,
+    /// All units.
+    pub total: u64,
+    /// Percent, or null when `total` is zero (nothing measured is not 0 %).
+    pub percent: Option<f64>,
+}
+
+/// Text captured from a process, bounded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CapturedText {
+    /// The (tail of the) text.
+    pub text: String,
+    /// Whether earlier text was dropped.
+    pub truncated: bool,
+}

@@ -1,0 +1,178 @@
+//! Builders for report tests: small runs, a small catalog, and one rich sample report with every outcome kind.
+
+use std::time::Duration;
+
+use time::macros::datetime;
+
+use super::catalog::{Requirement, RequirementCatalog};
+use super::model::{CapturedText, CodeCoverage, CoverageCount, ProtocolInfo, TargetInfo, TestReport, WireEntry};
+use super::{build_report, CheckResult, RunRecord};
+use crate::baseline::Baseline;
+use crate::check::{Applicability, CheckId, CheckMeta, Level, Outcome, SkipReason, SpecRef, Status, Suite};
+use crate::protocol::Revision;
+
+const REF: &[SpecRef] = &[SpecRef {
+    anchor: "basic/lifecycle#version-negotiation",
+    quote: "If the server supports the requested protocol version, it MUST respond with the same version.",
+}];
+
+/// A result of a MUST check in `suite` with the given id, covered requirement ids and outcome.
+pub(crate) fn result(
+    suite: &str,
+    id: &'static str,
+    covers: &'static [&'static str],
+    outcome: Outcome,
+) -> CheckResult {
+    CheckResult {
+        meta: CheckMeta {
+            id: CheckId(id),
+            title: "Does the right thing",
+            suite: Suite::parse(suite).expect("known suite"),
+            level: Level::Must,
+            spec: REF,
+            covers,
+            applies: Applicability::ALWAYS,
+            tags: &["MUST"],
+        },
+        outcome,
+        duration: Duration::from_micros(12_345),
+        wire: vec![],
+    }
+}
+
+/// A run over stdio that negotiated 2025-11-25, with these results.
+pub(crate) fn run_with(results: Vec<CheckResult>) -> RunRecord {
+    RunRecord {
+        started_at: datetime!(2026-11-22 21:40:00.000 UTC),
+        finished_at: datetime!(2026-11-22 21:40:01.250 UTC),
+        target: TargetInfo {
+            kind: "stdio".to_owned(),
+            transport: "stdio".to_owned(),
+            description: "mcp-reference-server --stdio".to_owned(),
+            server_info: Some(serde_json::json!({"name": "mcp-reference-server", "version": "0.1.0"})),
+        },
+        protocol: ProtocolInfo {
+            requested: "auto".to_owned(),
+            negotiated: Some("2025-11-25".to_owned()),
+            era: Some("stateful".to_owned()),
+        },
+        coverage_revision: Revision::V2025_11_25,
+        results,
+        could_not_test: None,
+        target_stderr: None,
+        code_coverage: None,
+        baseline: None,
+    }
+}
+
+/// The baseline of [`sample_report`]: one expected failure, one stale entry, one entry for a skipped check.
+pub(crate) fn sample_baseline() -> Baseline {
+    let known = [
+        "tools.call.structured-content",
+        "resources.list.shape",
+        "resources.read.not-found",
+        "tools.call.unknown-tool",
+    ];
+    let text = "server:\n  - tools.call.structured-content\n  - resources.list.shape\n  - resources.read.not-found\n";
+    Baseline::parse(text, "conformance-baseline.yml", &known).expect("sample baseline parses")
+}
+
+/// A three-requirement catalog: `a.one`, `a.two`, `a.three`.
+pub(crate) fn sample_catalog() -> RequirementCatalog {
+    let req = |id: &str, level| Requirement {
+        id: id.to_owned(),
+        level,
+        anchor: "basic#x".to_owned(),
+        quote: "q".to_owned(),
+        source: None,
+    };
+    RequirementCatalog {
+        revision: Revision::V2025_11_25,
+        source: Revision::V2025_11_25.spec_url(),
+        requirements: vec![req("a.one", Level::Must), req("a.two", Level::Should), req("a.three", Level::Must)],
+    }
+}
+
+/// A report with every outcome kind, both baseline marks, wire excerpts, stderr, and (when `measured`) code coverage; computed against
+/// the real 2025-11-25 catalog.
+pub(crate) fn sample_report(measured: bool) -> TestReport {
+    let wire = vec![
+        WireEntry {
+            at_ms: 10.5,
+            direction: "sent".to_owned(),
+            channel: "stdin".to_owned(),
+            text: r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"nope"}}"#.to_owned(),
+            truncated: false,
+        },
+        WireEntry {
+            at_ms: 12.25,
+            direction: "received".to_owned(),
+            channel: "stdout".to_owned(),
+            text: r#"{"jsonrpc":"2.0","id":7,"result":{"content":[],"isError":true}}"#.to_owned(),
+            truncated: false,
+        },
+        WireEntry {
+            at_ms: 12.5,
+            direction: "note".to_owned(),
+            channel: "harness".to_owned(),
+            text: "expected a JSON-RPC error".to_owned(),
+            truncated: true,
+        },
+    ];
+    let mut failed = result(
+        "conformance",
+        "tools.call.unknown-tool",
+        &["tools.call.unknown-tool"],
+        Outcome::violated("a JSON-RPC error (-32602)", "result.isError=true\nfull result: {\"content\":[]}"),
+    );
+    failed.wire = wire;
+    let mut warning = result(
+        "conformance",
+        "tools.list.name-format",
+        &["tools.name-charset"],
+        Outcome { status: Status::Warning, ..Outcome::violated("names of [A-Za-z0-9_.-]", "tool `my tool` has a space") },
+    );
+    warning.meta.level = Level::Should;
+    let results = vec![
+        result(
+            "conformance",
+            "lifecycle.initialize.version-negotiation",
+            &["lifecycle.version-negotiation", "lifecycle.initialize-result"],
+            Outcome::pass_with("protocolVersion 2025-11-25"),
+        ),
+        failed,
+        warning,
+        result(
+            "conformance",
+            "resources.read.not-found",
+            &["resources.not-found"],
+            Outcome::skip(SkipReason::CapabilityNotAdvertised, "server does not advertise resources"),
+        ),
+        result("conformance", "ping.response", &["ping.response"], Outcome::error("timed out after 5 s")),
+        result(
+            "security",
+            "transport.http.origin",
+            &["transport.http.origin"],
+            Outcome::skip(SkipReason::NotApplicable, "stdio target"),
+        ),
+        // Judged by the sample baseline: an expected failure and a stale entry.
+        result(
+            "conformance",
+            "tools.call.structured-content",
+            &[],
+            Outcome::violated("structuredContent conforming to outputSchema", "structuredContent is missing"),
+        ),
+        result("conformance", "resources.list.shape", &[], Outcome::pass()),
+    ];
+    let mut run = run_with(results);
+    run.baseline = Some(sample_baseline());
+    run.target_stderr = Some(CapturedText { text: "listening on stdio\n".to_owned(), truncated: false });
+    if measured {
+        run.code_coverage = Some(CodeCoverage::Measured {
+            lines: CoverageCount { covered: 812, total: 1034, percent: Some(78.53) },
+            functions: CoverageCount { covered: 0, total: 0, percent: None },
+            source: "target/cov.json".to_owned(),
+        });
+    }
+    build_report(&run, RequirementCatalog::for_revision(Revision::V2025_11_25))
+}

@@ -1,0 +1,93 @@
+//! What a run is asked to do.
+
+use std::time::Duration;
+
+use crate::baseline::Baseline;
+use crate::check::Suite;
+use crate::protocol::RevisionChoice;
+use crate::report::model::CodeCoverage;
+use crate::session::ClientAnswers;
+use crate::target::TargetSpec;
+use crate::wire::Limits;
+
+/// Opt-ins and allow-lists checks consult.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Call tools that are not annotated read-only (with arguments synthesised from their schemas).
+    pub call_tools: bool,
+    /// When non-empty, only these tool names (globs) may be called beyond read-only ones.
+    pub tool_allow: Vec<String>,
+    /// Allow intrusive probes (attack payloads).
+    pub danger_intrusive: bool,
+}
+
+/// A run's whole configuration.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// What to test.
+    pub target: TargetSpec,
+    /// Which checks.
+    pub selection: crate::runner::Selection,
+    /// Revision to speak.
+    pub protocol: RevisionChoice,
+    /// Time one check may take in all.
+    pub check_timeout: Duration,
+    /// Time one request may take.
+    pub request_timeout: Duration,
+    /// Time to start the target (and, for the HTTP reference server, to see it listening).
+    pub launch_timeout: Duration,
+    /// Size caps on everything read from the target.
+    pub limits: Limits,
+    /// Answers to server→client requests.
+    pub answers: ClientAnswers,
+    /// Opt-ins.
+    pub options: RunOptions,
+    /// Code coverage to put in the report, if measured.
+    pub code_coverage: Option<CodeCoverage>,
+    /// Expected failures to judge the results against (`--baseline`).
+    pub baseline: Option<Baseline>,
+}
+
+impl RunConfig {
+    /// A configuration with the defaults: the conformance suite, `auto` revision, 10 s requests, 30 s checks.
+    pub fn new(target: TargetSpec) -> Self {
+        RunConfig {
+            target,
+            selection: crate::runner::Selection { suites: vec![Suite::Conformance], ..Default::default() },
+            protocol: RevisionChoice::Auto,
+            check_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(10),
+            launch_timeout: Duration::from_secs(30),
+            limits: Limits::default(),
+            answers: ClientAnswers::default(),
+            options: RunOptions::default(),
+            code_coverage: None,
+            baseline: None,
+        }
+    }
+
+    /// Speak this revision.
+    pub fn protocol(mut self, protocol: RevisionChoice) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Per-request timeout (the per-check timeout becomes at least three times it).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self.check_timeout = self.check_timeout.max(timeout * 3);
+        self
+    }
+
+    /// Only checks whose id matches one of these globs or prefixes.
+    pub fn include(mut self, patterns: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.selection.include = patterns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// These suites.
+    pub fn suites(mut self, suites: impl IntoIterator<Item = Suite>) -> Self {
+        self.selection.suites = suites.into_iter().collect();
+        self
+    }
+}

@@ -1,0 +1,12 @@
+//! The runner: a [`Plan`] (selection and static applicability), then execution with timeouts, emitting
+//! [`Event`]s; the report is built once at the end by [`crate::report::build_report`].
+
+mod config;
+mod events;
+mod execute;
+mod plan;
+
+pub use config::{RunConfig, RunOptions};
+pub use events::{Event, EventSink, NullSink};
+pub use execute::run;
+pub use plan::{static_skip_for, Plan, PlannedCheck, RunError, Selection};

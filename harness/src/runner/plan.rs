@@ -1,0 +1,171 @@
+//! Selecting checks and deciding, before connecting, which of them apply.
+
+use globset::{Glob, GlobMatcher};
+
+use crate::check::{Check, Outcome, SkipReason, Suite, Transports};
+use crate::protocol::RevisionChoice;
+
+/// Which checks a run selects.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Suites (empty = all suites).
+    pub suites: Vec<Suite>,
+    /// Id globs or dotted prefixes; a check is selected when it matches any (empty = all).
+    pub include: Vec<String>,
+    /// Id globs or dotted prefixes to leave out.
+    pub exclude: Vec<String>,
+    /// Tags; a check is selected when it has any of them, or its level (`MUST`, `SHOULD`) matches (empty = all).
+    pub tags: Vec<String>,
+}
+
+/// A configuration the runner cannot act on. Maps to exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// A `--check` pattern is not a valid glob.
+    #[error("invalid check pattern `{pattern}`: {reason}")]
+    BadPattern {
+        /// The pattern.
+        pattern: String,
+        /// Why.
+        reason: String,
+    },
+    /// A `--check` pattern matches no check the harness has (probably a typo).
+    #[error("check pattern `{0}` matches no known check (see `mcp-harness list`)")]
+    PatternMatchesNothing(String),
+    /// A `--tag` names no tag or level any check has.
+    #[error("tag `{0}` is carried by no check (see `mcp-harness list`)")]
+    UnknownTag(String),
+}
+
+/// A check in the plan, with its static skip (if the check cannot apply to this target whatever happens).
+#[derive(Debug, Clone)]
+pub struct PlannedCheck {
+    /// The check.
+    pub check: &'static Check,
+    /// `Some` when it is skipped without running.
+    pub skip: Option<Outcome>,
+}
+
+/// The selected checks, in registry order.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Checks to report on.
+    pub checks: Vec<PlannedCheck>,
+}
+
+/// One id pattern: a glob when it has glob characters, else a dotted prefix or exact id.
+enum IdPattern {
+    Glob(GlobMatcher),
+    Prefix(String),
+}
+
+impl IdPattern {
+    fn parse(p: &str) -> Result<IdPattern, RunError> {
+        if p.contains(['*', '?', '[', '{']) {
+            let glob = Glob::new(p).map_err(|e| RunError::BadPattern { pattern: p.to_owned(), reason: e.kind().to_string() })?;
+            Ok(IdPattern::Glob(glob.compile_matcher()))
+        } else {
+            Ok(IdPattern::Prefix(p.trim_end_matches('.').to_owned()))
+        }
+    }
+
+    fn matches(&self, id: &str) -> bool {
+        match self {
+            IdPattern::Glob(g) => g.is_match(id),
+            IdPattern::Prefix(p) => id == p || id.strip_prefix(p.as_str()).is_some_and(|rest| rest.starts_with('.')),
+        }
+    }
+}
+
+impl Plan {
+    /// Selects from `registry` and decides static applicability for a target (`is_stdio`) and revision choice.
+    pub fn new(registry: &'static [Check], sel: &Selection, is_stdio: bool, protocol: RevisionChoice, intrusive_allowed: bool) -> Result<Plan, RunError> {
+        let include = sel.include.iter().map(|p| IdPattern::parse(p)).collect::<Result<Vec<_>, _>>()?;
+        let exclude = sel.exclude.iter().map(|p| IdPattern::parse(p)).collect::<Result<Vec<_>, _>>()?;
+        for (p, raw) in include.iter().zip(&sel.include) {
+            if !registry.iter().any(|c| p.matches(c.meta.id.as_str())) {
+                return Err(RunError::PatternMatchesNothing(raw.clone()));
+            }
+        }
+        for tag in &sel.tags {
+            let known = registry.iter().any(|c| c.meta.tags.contains(&tag.as_str()) || c.meta.level.as_str().eq_ignore_ascii_case(tag));
+            if !known {
+                return Err(RunError::UnknownTag(tag.clone()));
+            }
+        }
+        let checks = registry
+            .iter()
+            .filter(|c| sel.suites.is_empty() || sel.suites.contains(&c.meta.suite))
+            .filter(|c| include.is_empty() || include.iter().any(|p| p.matches(c.meta.id.as_str())))
+            .filter(|c| !exclude.iter().any(|p| p.matches(c.meta.id.as_str())))
+            .filter(|c| {
+                sel.tags.is_empty()
+                    || sel.tags.iter().any(|t| c.meta.tags.contains(&t.as_str()) || c.meta.level.as_str().eq_ignore_ascii_case(t))
+            })
+            .map(|check| PlannedCheck { check, skip: static_skip(check, is_stdio, protocol, intrusive_allowed) })
+            .collect();
+        Ok(Plan { checks })
+    }
+}
+
+/// Decides what can be decided without connecting: transport, revision window (for a fixed revision), opt-ins.
+pub(crate) fn static_skip(check: &Check, is_stdio: bool, protocol: RevisionChoice, intrusive_allowed: bool) -> Option<Outcome> {
+    let a = &check.meta.applies;
+    match (a.transports, is_stdio) {
+        (Transports::Http, true) => return Some(Outcome::skip(SkipReason::NotApplicable, "applies to Streamable HTTP targets only")),
+        (Transports::Stdio, false) => return Some(Outcome::skip(SkipReason::NotApplicable, "applies to stdio targets only")),
+        _ => {}
+    }
+    if let RevisionChoice::Exact(r) = protocol {
+        if !a.covers_revision(r) {
+            return Some(Outcome::skip(SkipReason::NotApplicable, format!("does not apply to protocol revision {r}")));
+        }
+    }
+    if a.intrusive && !intrusive_allowed {
+        return Some(Outcome::skip(SkipReason::OptInRequired, "intrusive probe: needs --danger-intrusive"));
+    }
+    None
+}
+
+/// The static skip of `check` under `config`, if any.
+pub fn static_skip_for(check: &Check, config: &crate::runner::RunConfig) -> Option<Outcome> {
+    static_skip(check, config.target.is_stdio(), config.protocol, config.options.danger_intrusive)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_match_whole_segments_and_globs_match_ids() {
+        let p = IdPattern::parse("lifecycle").unwrap();
+        assert!(p.matches("lifecycle.initialize.succeeds"));
+        assert!(p.matches("lifecycle"));
+        assert!(!p.matches("lifecyclex.a"));
+        let g = IdPattern::parse("*.unknown-*").unwrap();
+        assert!(g.matches("jsonrpc.unknown-method"));
+        assert!(IdPattern::parse("[").is_err());
+    }
+
+    #[test]
+    fn unknown_patterns_and_tags_are_usage_errors() {
+        let sel = Selection { include: vec!["no-such-check".into()], ..Default::default() };
+        assert!(matches!(
+            Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false),
+            Err(RunError::PatternMatchesNothing(_))
+        ));
+        let sel = Selection { tags: vec!["no-such-tag".into()], ..Default::default() };
+        assert!(matches!(Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false), Err(RunError::UnknownTag(_))));
+    }
+
+    #[test]
+    fn http_only_checks_are_skipped_for_stdio_targets_at_plan_time() {
+        let plan = Plan::new(crate::checks::all(), &Selection::default(), true, RevisionChoice::Auto, false).unwrap();
+        for pc in &plan.checks {
+            if pc.check.meta.applies.transports == Transports::Http {
+                assert!(pc.skip.is_some(), "{}", pc.check.meta.id);
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Starting a target and keeping what it writes to stderr.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use super::reference::reference_command;
+use super::spec::{ReferenceTransport, TargetSpec};
+use crate::wire::{HttpTarget, StdioCommand};
+
+/// Why a target could not be started.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LaunchError {
+    /// The process could not be spawned.
+    #[error("failed to start `{command}`: {source}")]
+    Spawn {
+        /// The command line.
+        command: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The server process never said where it listens.
+    #[error("server did not report a listening URL within {0:?}; its stderr: {1}")]
+    NoListenUrl(Duration, String),
+}
+
+/// How a launched target is reached.
+#[derive(Debug, Clone)]
+pub enum TargetTransport {
+    /// A fresh process per connection.
+    Stdio(StdioCommand),
+    /// A Streamable HTTP endpoint.
+    Http(HttpTarget),
+}
+
+/// A bounded tail of everything the target's processes wrote to stderr.
+#[derive(Debug, Clone, Default)]
+pub struct StderrLog(Arc<Mutex<StderrTail>>);
+
+#[derive(Debug, Default)]
+struct StderrTail {
+    text: String,
+    truncated: bool,
+}
+
+impl StderrLog {
+    /// Bytes kept at most; older text is dropped.
+    pub const CAP: usize = 64 * 1024;
+
+    /// Appends text, dropping the oldest when over [`Self::CAP`].
+    pub fn push(&self, text: &str) {
+        let Ok(mut tail) = self.0.lock() else { return };
+        tail.text.push_str(text);
+        if tail.text.len() > Self::CAP {
+            let mut cut = tail.text.len() - Self::CAP;
+            while !tail.text.is_char_boundary(cut) {
+                cut += 1;
+            }
+            tail.text.drain(..cut);
+            tail.truncated = true;
+        }
+    }
+
+    /// Marks that earlier text was dropped elsewhere (by a wire's own cap).
+    pub fn mark_truncated(&self) {
+        if let Ok(mut tail) = self.0.lock() {
+            tail.truncated = true;
+        }
+    }
+
+    /// The kept text and whether anything was dropped.
+    pub fn snapshot(&self) -> (String, bool) {
+        self.0.lock().map(|t| (t.text.clone(), t.truncated)).unwrap_or_default()
+    }
+}
+
+/// A started target: how to reach it, and the server process the harness owns, if any.
+#[derive(Debug)]
+pub struct LaunchedTarget {
+    /// `stdio`, `http` or `reference`.
+    pub kind: &'static str,
+    /// Description for the report (no secrets).
+    pub description: String,
+    /// How to reach it.
+    pub transport: TargetTransport,
+    /// Everything its processes wrote to stderr (bounded).
+    pub stderr: StderrLog,
+    server: Option<Child>,
+}
+
+impl LaunchedTarget {
+    /// Starts what needs starting (the HTTP reference server) and resolves how to reach the target.
+    pub async fn launch(spec: &TargetSpec, timeout: Duration) -> Result<Self, LaunchError> {
+        let stderr = StderrLog::default();
+        let (transport, server) = match spec {
+            TargetSpec::Stdio(cmd) => (TargetTransport::Stdio(cmd.clone()), None),
+            TargetSpec::Http(t) => (TargetTransport::Http(t.clone()), None),
+            TargetSpec::Reference(ReferenceTransport::Stdio) => {
+                (TargetTransport::Stdio(reference_cmd(&["--transport", "stdio"])?), None)
+            }
+            TargetSpec::Reference(ReferenceTransport::Http) => {
+                let cmd = reference_cmd(&["--transport", "http", "--listen", "127.0.0.1:0"])?;
+                let (child, url) = spawn_http_server(&cmd, "listening on http://", timeout, &stderr).await?;
+                (TargetTransport::Http(HttpTarget { url, headers: Vec::new(), bearer_token: None }), Some(child))
+            }
+        };
+        let description = match (&spec, &transport) {
+            (TargetSpec::Reference(_), TargetTransport::Http(t)) => format!("{} at {}", spec.describe(), t.url),
+            _ => spec.describe(),
+        };
+        Ok(LaunchedTarget { kind: spec.kind(), description, transport, stderr, server })
+    }
+
+    /// Whether connections are stdio processes.
+    pub fn is_stdio(&self) -> bool {
+        matches!(self.transport, TargetTransport::Stdio(_))
+    }
+
+    /// `stdio` or `http`.
+    pub fn transport_name(&self) -> &'static str {
+        if self.is_stdio() { "stdio" } else { "http" }
+    }
+
+    /// If the harness owns a server process and it has exited, how it exited.
+    pub fn server_exit(&mut self) -> Option<String> {
+        let child = self.server.as_mut()?;
+        child.try_wait().ok().flatten().map(|s| s.to_string())
+    }
+
+    /// Stops the server process the harness owns (SIGTERM, then SIGKILL after a grace period).
+    pub async fn shutdown(mut self) {
+        if let Some(mut child) = self.server.take() {
+            terminate(&mut child, Duration::from_secs(5)).await;
+        }
+    }
+}
+
+fn reference_cmd(args: &[&str]) -> Result<StdioCommand, LaunchError> {
+    reference_command(args).map_err(|source| LaunchError::Spawn { command: "current executable".to_owned(), source })
+}
+
+/// Spawns an HTTP server process and waits for the stderr line announcing its URL (`… <marker>HOST:PORT/PATH`).
+pub(crate) async fn spawn_http_server(
+    cmd: &StdioCommand,
+    marker: &str,
+    timeout: Duration,
+    log: &StderrLog,
+) -> Result<(Child, String), LaunchError> {
+    let mut command = Command::new(&cmd.program);
+    command.args(&cmd.args).envs(cmd.env.iter().cloned()).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    command.kill_on_drop(true);
+    if let Some(dir) = &cmd.cwd {
+        command.current_dir(dir);
+    }
+    let mut child = command.spawn().map_err(|source| LaunchError::Spawn { command: cmd.display(), source })?;
+    let Some(stderr) = child.stderr.take() else {
+        return Err(LaunchError::NoListenUrl(timeout, "stderr not captured".to_owned()));
+    };
+    let mut lines = BufReader::new(stderr).lines();
+    let scheme_marker = marker.to_owned();
+    let found = tokio::time::timeout(timeout, async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            log.push(&line);
+            log.push("\n");
+            if let Some(pos) = line.find(&scheme_marker) {
+                let rest = &line[pos + scheme_marker.len() - "http://".len()..];
+                let url = rest.split_whitespace().next().unwrap_or(rest).to_owned();
+                return Some(url);
+            }
+        }
+        None
+    })
+    .await;
+    match found {
+        Ok(Some(url)) => {
+            let log = log.clone();
+            tokio::spawn(async move {
+                while let Ok(Some(line)) = lines.next_line().await {
+                    log.push(&line);
+                    log.push("\n");
+                }
+            });
+            Ok((child, url))
+        }
+        _ => {
+            let _ = child.start_kill();
+            Err(LaunchError::NoListenUrl(timeout, log.snapshot().0))
+        }
+    }
+}
+
+/// SIGTERM, wait up to `grace`, then SIGKILL; always reaps.
+pub(crate) async fn terminate(child: &mut Child, grace: Duration) {
+    if let Some(pid) = child.id() {
+        // SAFETY: plain kill(2) on a pid we spawned and have not yet reaped.
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+        }
+        if tokio::time::timeout(grace, child.wait()).await.is_ok() {
+            return;
+        }
+    }
+    let _ = child.start_kill();
+    let _ = tokio::time::timeout(grace, child.wait()).await;
+}

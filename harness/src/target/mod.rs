@@ -1,0 +1,9 @@
+//! Targets: what is under test, how to start it and how to reach it.
+
+mod launch;
+mod reference;
+mod spec;
+
+pub use launch::{LaunchError, LaunchedTarget, StderrLog, TargetTransport};
+pub use reference::{serve_reference_if_requested, REFERENCE_ENV};
+pub use spec::{ReferenceTransport, TargetSpec};

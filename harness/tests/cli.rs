@@ -1,0 +1,159 @@
+//! The CLI contract, end to end: real processes, real reports. Each run is bounded; a run that overstays its
+//! bound is killed and the test fails (the harness must never hang on what a target does).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const HARNESS: &str = env!("CARGO_BIN_EXE_mcp-harness");
+
+/// Runs the harness with `args`, killing it after `limit`.
+fn harness(args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(HARNESS)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mcp-harness");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("poll").is_some() {
+            return child.wait_with_output().expect("collect output");
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("collect output");
+            panic!(
+                "mcp-harness {args:?} did not finish within {limit:?}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn read_report(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+fn assert_valid_report(report: &Value) {
+    let validator = jsonschema::draft202012::new(mcp_harness::report::report_json_schema()).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(report).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "report violates its schema:\n{}", errors.join("\n"));
+}
+
+/// Counts `<testcase>` children by kind in the JUnit file, and compares with the JSON summary.
+fn assert_junit_matches(dir: &Path, report: &Value) {
+    let xml = std::fs::read_to_string(dir.join("junit.xml")).expect("junit.xml written");
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("junit.xml parses");
+    let s = &report["summary"];
+    assert_eq!(parsed.tests as u64, s["total"].as_u64().unwrap(), "tests");
+    assert_eq!(parsed.failures as u64, s["failed"].as_u64().unwrap(), "failures");
+    assert_eq!(parsed.errors as u64, s["errors"].as_u64().unwrap(), "errors");
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
+
+#[test]
+fn the_readme_run_command_passes_against_the_reference_server() {
+    let dir = out_dir("reference");
+    let out = harness(&["run", "--out", dir.to_str().unwrap()], Duration::from_secs(120));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "stderr:\n{stderr}");
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    assert_junit_matches(&dir, &report);
+    assert_eq!(report["verdict"], "passed");
+    assert!(report["summary"]["passed"].as_u64().unwrap() > 0);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("Summary: ") || stderr.contains("\nSummary: "), "no summary line in:\n{stderr}");
+}
+
+#[test]
+fn a_target_that_exits_at_once_is_could_not_test() {
+    let dir = out_dir("exits");
+    let out = harness(&["run", "--stdio", "sh -c 'echo bye >&2; exit 1'", "--timeout-ms", "2000", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    assert_junit_matches(&dir, &report);
+    assert_eq!(report["summary"]["failed"], 0, "a dead target is not a failed server");
+    assert!(report["summary"]["errors"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_target_that_hangs_is_could_not_test_within_the_timeouts() {
+    let dir = out_dir("hangs");
+    let out = harness(&["run", "--stdio", "sleep 600", "--timeout-ms", "1500", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    assert!(report["exit"]["reason"].as_str().unwrap().len() > 5);
+}
+
+#[test]
+fn a_target_that_prints_garbage_is_could_not_test() {
+    let dir = out_dir("garbage");
+    let out = harness(&["run", "--stdio", "sh -c 'while :; do echo this is not json; sleep 0.01; done'", "--timeout-ms", "1500", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_valid_report(&read_report(&dir));
+}
+
+#[test]
+fn an_unreachable_url_is_could_not_test() {
+    // A port from a listener we close again: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = out_dir("unreachable");
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let out = harness(&["run", "--url", &url, "--timeout-ms", "2000", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_valid_report(&read_report(&dir));
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    for args in [
+        vec!["run", "--bogus-flag"],
+        vec!["run", "--check", "no-such-check-anywhere"],
+        vec!["run", "--tag", "no-such-tag"],
+        vec!["run", "--protocol", "1999-01-01"],
+        vec!["run", "--suite", "nonsense"],
+        vec!["run", "--url", "ftp://example.com"],
+    ] {
+        let out = harness(&args, Duration::from_secs(30));
+        assert_eq!(code(&out), 2, "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stderr.is_empty(), "{args:?} printed no error");
+    }
+}
+
+#[test]
+fn selecting_nothing_exits_4_and_still_writes_the_report() {
+    let dir = out_dir("nothing");
+    // The e2e suite has no checks with these ids: a valid selection that matches nothing.
+    let out = harness(&["run", "--suite", "e2e", "--out", dir.to_str().unwrap()], Duration::from_secs(30));
+    assert_eq!(code(&out), 4, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_valid_report(&read_report(&dir));
+}
+
+#[test]
+fn list_prints_every_check_as_json_without_connecting() {
+    let out = harness(&["list", "--format", "json"], Duration::from_secs(30));
+    assert_eq!(code(&out), 0);
+    let list: Value = serde_json::from_slice(&out.stdout).expect("list --format json is JSON");
+    let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids.len(), mcp_harness::checks::all().len());
+    assert!(ids.contains(&"jsonrpc.unknown-method"));
+}

@@ -1,0 +1,90 @@
+//! Command-line interface of the reference server.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, ValueEnum};
+
+/// Which transport the server speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportKind {
+    /// Newline-delimited JSON-RPC on stdin/stdout (logs on stderr).
+    Stdio,
+    /// Streamable HTTP on `--listen`, endpoint `/mcp`, plus `/healthz` and `/metrics`.
+    Http,
+}
+
+/// Command-line options of `mcp-reference-server`.
+///
+/// Every option has a default that yields a correct, hardened server.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "mcp-reference-server", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Transport to serve.
+    #[arg(long, value_enum, default_value_t = TransportKind::Stdio)]
+    pub transport: TransportKind,
+
+    /// Address to listen on in HTTP mode (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+
+    /// Items per page for every list method (tools, prompts, resources, templates).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page_size: u32,
+
+    /// Extra browser Origin allowed to call the HTTP endpoint (repeatable).
+    /// Loopback origins are always allowed; `*` disables Origin checking.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    pub allowed_origins: Vec<String>,
+
+    /// Extra `Host` header value accepted besides loopback names (repeatable).
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    pub allowed_hosts: Vec<String>,
+
+    /// Log filter for stderr (a tracing `EnvFilter` directive, e.g. `info` or `debug`).
+    #[arg(long, default_value = "info", env = "MCP_REFERENCE_LOG")]
+    pub log_level: String,
+
+    /// Maximum HTTP request body in bytes (larger bodies get 413).
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Maximum number of tool calls executing at once.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrency: u32,
+
+    /// Maximum number of tool calls waiting for a slot before new ones are rejected.
+    #[arg(long, default_value_t = 256)]
+    pub max_queue: u32,
+
+    /// Per-request timeout for tool calls, in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_ms: u64,
+
+    /// Capacity (entries) of the in-process result cache.
+    #[arg(long, default_value_t = 1024)]
+    pub cache_capacity: usize,
+
+    /// Time to live of result-cache entries, in milliseconds.
+    #[arg(long, default_value_t = 60_000)]
+    pub cache_ttl_ms: u64,
+
+    /// Threads of the bounded pool that runs CPU-heavy tools.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cpu_threads: u32,
+
+    /// Tokio worker threads (1 = current-thread runtime, fastest for stdio).
+    #[arg(long, default_value_t = 1)]
+    pub worker_threads: usize,
+
+    /// Seconds to wait for in-flight requests on SIGTERM/SIGINT before closing.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+
+    /// Disable legacy (2025-xx) HTTP sessions: every request is served statelessly.
+    #[arg(long)]
+    pub stateless: bool,
+
+    /// Secret (≥ 32 bytes) that seals MRTR `requestState`; random per process by default.
+    #[arg(long, env = "MCP_REFERENCE_STATE_KEY", hide_env_values = true)]
+    pub request_state_key: Option<String>,
+}

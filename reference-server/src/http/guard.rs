@@ -1,0 +1,256 @@
+//! The thin layer in front of rmcp's `/mcp` service.
+//!
+//! It checks `Host` and `Origin` first (403), then for POSTs the content type
+//! (415), the body size (413), that the body is JSON (400 + `-32700`) and a
+//! JSON-RPC 2.0 message (400 + `-32600`), before rmcp sees the request. Plain
+//! text error bodies from rmcp are rewritten as JSON-RPC error objects, so
+//! every error a client receives has the same shape.
+
+use std::sync::Arc;
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+
+use super::OriginPolicy;
+use crate::metrics::Metrics;
+
+/// Configuration of [`guard`].
+#[derive(Clone)]
+pub(crate) struct GuardState {
+    pub policy: Arc<OriginPolicy>,
+    pub max_body_bytes: usize,
+    pub metrics: Arc<Metrics>,
+}
+
+/// JSON-RPC error codes used at the HTTP layer.
+const PARSE_ERROR: i32 = -32700;
+const INVALID_REQUEST: i32 = -32600;
+const INTERNAL_ERROR: i32 = -32603;
+/// Code the TypeScript SDK uses for an unknown or ended session (HTTP 404).
+const SESSION_NOT_FOUND: i32 = -32001;
+
+/// A JSON-RPC error response with an HTTP status.
+fn error_response(status: StatusCode, id: Value, code: i32, message: &str) -> Response {
+    let body = json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The middleware.
+pub(crate) async fn guard(
+    State(state): State<GuardState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = check_and_forward(&state, request, next).await;
+    state.metrics.http_response(response.status().as_u16());
+    response
+}
+
+async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    match host {
+        Some(host) if state.policy.host_allowed(&host) => {}
+        Some(_) => {
+            return error_response(
+                StatusCode::FORBIDDEN,
+                Value::Null,
+                INVALID_REQUEST,
+                "Forbidden: Host not allowed",
+            );
+        }
+        None => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                Value::Null,
+                INVALID_REQUEST,
+                "Bad Request: missing Host header",
+            );
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let allowed = origin
+            .to_str()
+            .is_ok_and(|o| state.policy.origin_allowed(o));
+        if !allowed {
+            return error_response(
+                StatusCode::FORBIDDEN,
+                Value::Null,
+                INVALID_REQUEST,
+                "Forbidden: Origin not allowed",
+            );
+        }
+    }
+    if request.method() != Method::POST {
+        return rewrite_text_errors(next.run(request).await, Value::Null).await;
+    }
+
+    let content_type_ok = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !content_type_ok {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Value::Null,
+            INVALID_REQUEST,
+            "Unsupported Media Type: Content-Type must be application/json",
+        );
+    }
+    let declared_length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared_length.is_some_and(|len| len > state.max_body_bytes) {
+        return too_large(state.max_body_bytes);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes: Bytes = match axum::body::to_bytes(body, state.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => return too_large(state.max_body_bytes),
+    };
+    let id = match serde_json::from_slice::<Value>(&bytes) {
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                Value::Null,
+                PARSE_ERROR,
+                "Parse error: invalid JSON",
+            );
+        }
+        Ok(value) => match validate_envelope(&value) {
+            Ok(id) => id,
+            Err((id, message)) => {
+                return error_response(StatusCode::BAD_REQUEST, id, INVALID_REQUEST, message);
+            }
+        },
+    };
+    let request = Request::from_parts(parts, Body::from(bytes));
+    rewrite_text_errors(next.run(request).await, id).await
+}
+
+fn too_large(limit: usize) -> Response {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Value::Null,
+        INVALID_REQUEST,
+        &format!("Payload Too Large: the body exceeds {limit} bytes"),
+    )
+}
+
+/// Checks the JSON-RPC 2.0 envelope; returns the request id (or `null`).
+fn validate_envelope(value: &Value) -> Result<Value, (Value, &'static str)> {
+    let Some(object) = value.as_object() else {
+        let message = if value.is_array() {
+            "Invalid Request: batches are not supported"
+        } else {
+            "Invalid Request"
+        };
+        return Err((Value::Null, message));
+    };
+    let id = match object.get("id") {
+        Some(id @ Value::String(_)) => id.clone(),
+        Some(id @ Value::Number(n)) if n.is_i64() || n.is_u64() => id.clone(),
+        _ => Value::Null,
+    };
+    if object.get("jsonrpc") != Some(&Value::from("2.0")) {
+        return Err((id, "Invalid Request: jsonrpc must be \"2.0\""));
+    }
+    let id_field = object.get("id");
+    let id_valid = match id_field {
+        None => true,
+        Some(Value::String(_)) => true,
+        Some(Value::Number(n)) => n.is_i64() || n.is_u64(),
+        Some(_) => false,
+    };
+    if !id_valid {
+        return Err((
+            Value::Null,
+            "Invalid Request: id must be a string or an integer",
+        ));
+    }
+    match object.get("method") {
+        Some(Value::String(_)) => Ok(id),
+        Some(_) => Err((id, "Invalid Request: method must be a string")),
+        None if id_field.is_some()
+            && (object.contains_key("result") ^ object.contains_key("error")) =>
+        {
+            Ok(id)
+        }
+        None => Err((id, "Invalid Request: missing method")),
+    }
+}
+
+/// Replaces rmcp's `text/plain` error bodies with JSON-RPC error objects.
+async fn rewrite_text_errors(response: Response, id: Value) -> Response {
+    let status = response.status();
+    let is_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.to_str().is_ok_and(|v| v.starts_with("text/plain")));
+    if !(status.is_client_error() || status.is_server_error()) || !is_text {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let message = String::from_utf8_lossy(&text);
+    let code = match status {
+        StatusCode::NOT_FOUND => SESSION_NOT_FOUND,
+        s if s.is_server_error() => INTERNAL_ERROR,
+        _ => INVALID_REQUEST,
+    };
+    let body = json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } });
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_validation() {
+        assert_eq!(
+            validate_envelope(&json!({"jsonrpc":"2.0","id":1,"method":"ping"})),
+            Ok(json!(1))
+        );
+        assert_eq!(
+            validate_envelope(&json!({"jsonrpc":"2.0","method":"notifications/initialized"})),
+            Ok(Value::Null)
+        );
+        assert_eq!(
+            validate_envelope(&json!({"jsonrpc":"2.0","id":"a","result":{}})),
+            Ok(json!("a"))
+        );
+        assert!(validate_envelope(&json!({"jsonrpc":"1.0","id":1,"method":"ping"})).is_err());
+        assert!(validate_envelope(&json!({"jsonrpc":"2.0","id":null,"method":"ping"})).is_err());
+        assert!(validate_envelope(&json!({"jsonrpc":"2.0","id":1.5,"method":"ping"})).is_err());
+        assert!(validate_envelope(&json!([{"jsonrpc":"2.0","id":1,"method":"ping"}])).is_err());
+        assert!(validate_envelope(&json!({"jsonrpc":"2.0","id":1})).is_err());
+    }
+}

@@ -1,0 +1,211 @@
+//! Process metrics, rendered in the Prometheus text exposition format (`GET /metrics`).
+
+use std::{
+    collections::BTreeMap,
+    fmt::Write as _,
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+/// Outcome of one tool call, as counted by [`Metrics`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum CallOutcome {
+    /// The tool produced a result (which may itself be `isError`).
+    Ok,
+    /// The call failed with a JSON-RPC error.
+    Error,
+    /// The call was rejected because the queue was full or the server was stopping.
+    Rejected,
+    /// The call exceeded the per-request timeout.
+    Timeout,
+}
+
+impl CallOutcome {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::Rejected => "rejected",
+            Self::Timeout => "timeout",
+        }
+    }
+}
+
+/// Counters and gauges of one server process; cheap to update from any task.
+#[derive(Debug, Default)]
+pub(crate) struct Metrics {
+    http_responses: Mutex<BTreeMap<u16, u64>>,
+    tool_calls: Mutex<BTreeMap<(String, CallOutcome), (u64, f64)>>,
+    cache_hits: AtomicU64,
+    cache_misses: AtomicU64,
+    in_flight: AtomicU64,
+    queued: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts one HTTP response by status code.
+    pub(crate) fn http_response(&self, status: u16) {
+        let mut map = self
+            .http_responses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *map.entry(status).or_default() += 1;
+    }
+
+    /// Counts one finished tool call and its duration.
+    pub(crate) fn tool_call(&self, tool: &str, outcome: CallOutcome, elapsed: Duration) {
+        let mut map = self.tool_calls.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = map.entry((tool.to_owned(), outcome)).or_default();
+        entry.0 += 1;
+        entry.1 += elapsed.as_secs_f64();
+    }
+
+    /// Counts a result-cache lookup.
+    pub(crate) fn cache_lookup(&self, hit: bool) {
+        let counter = if hit {
+            &self.cache_hits
+        } else {
+            &self.cache_misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Gauge of tool calls currently executing.
+    pub(crate) fn in_flight(&self) -> &AtomicU64 {
+        &self.in_flight
+    }
+
+    /// Gauge of tool calls waiting for a concurrency slot.
+    pub(crate) fn queued(&self) -> &AtomicU64 {
+        &self.queued
+    }
+
+    /// Renders every metric in the Prometheus text format, version 0.0.4.
+    pub(crate) fn render(&self, uptime: Duration, sessions: usize) -> String {
+        let mut out = String::with_capacity(2048);
+        let _ = writeln!(
+            out,
+            "# HELP mcp_uptime_seconds Seconds since the server started."
+        );
+        let _ = writeln!(out, "# TYPE mcp_uptime_seconds gauge");
+        let _ = writeln!(out, "mcp_uptime_seconds {:.3}", uptime.as_secs_f64());
+        let _ = writeln!(
+            out,
+            "# HELP mcp_http_responses_total HTTP responses by status code."
+        );
+        let _ = writeln!(out, "# TYPE mcp_http_responses_total counter");
+        for (status, count) in self
+            .http_responses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "mcp_http_responses_total{{status=\"{status}\"}} {count}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP mcp_tool_calls_total Finished tool calls by tool and outcome."
+        );
+        let _ = writeln!(out, "# TYPE mcp_tool_calls_total counter");
+        let calls = self
+            .tool_calls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for ((tool, outcome), (count, _)) in &calls {
+            let _ = writeln!(
+                out,
+                "mcp_tool_calls_total{{tool=\"{}\",outcome=\"{}\"}} {count}",
+                escape_label(tool),
+                outcome.label()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP mcp_tool_call_seconds_sum Total seconds spent in tool calls."
+        );
+        let _ = writeln!(out, "# TYPE mcp_tool_call_seconds_sum counter");
+        for ((tool, outcome), (_, seconds)) in &calls {
+            let _ = writeln!(
+                out,
+                "mcp_tool_call_seconds_sum{{tool=\"{}\",outcome=\"{}\"}} {seconds:.6}",
+                escape_label(tool),
+                outcome.label()
+            );
+        }
+        let gauges = [
+            (
+                "mcp_cache_hits_total",
+                "counter",
+                "Result-cache hits.",
+                self.cache_hits.load(Ordering::Relaxed),
+            ),
+            (
+                "mcp_cache_misses_total",
+                "counter",
+                "Result-cache misses.",
+                self.cache_misses.load(Ordering::Relaxed),
+            ),
+            (
+                "mcp_tool_calls_in_flight",
+                "gauge",
+                "Tool calls executing now.",
+                self.in_flight.load(Ordering::Relaxed),
+            ),
+            (
+                "mcp_tool_calls_queued",
+                "gauge",
+                "Tool calls waiting for a slot.",
+                self.queued.load(Ordering::Relaxed),
+            ),
+            (
+                "mcp_sessions_active",
+                "gauge",
+                "Open legacy sessions.",
+                sessions as u64,
+            ),
+        ];
+        for (name, kind, help, value) in gauges {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            let _ = writeln!(out, "{name} {value}");
+        }
+        out
+    }
+}
+
+fn escape_label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_with_labels() {
+        let metrics = Metrics::default();
+        metrics.http_response(200);
+        metrics.tool_call("echo", CallOutcome::Ok, Duration::from_millis(2));
+        metrics.cache_lookup(true);
+        let text = metrics.render(Duration::from_secs(1), 3);
+        assert!(text.contains("mcp_http_responses_total{status=\"200\"} 1"));
+        assert!(text.contains("mcp_tool_calls_total{tool=\"echo\",outcome=\"ok\"} 1"));
+        assert!(text.contains("mcp_cache_hits_total 1"));
+        assert!(text.contains("mcp_sessions_active 3"));
+    }
+
+    #[test]
+    fn escapes_label_values() {
+        assert_eq!(escape_label("a\"b\\c"), "a\\\"b\\\\c");
+    }
+}

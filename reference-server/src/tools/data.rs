@@ -1,0 +1,394 @@
+//! Domain tools over the [`Store`](crate::store::Store) and
+//! [`Cache`](crate::cache::Cache): CRUD, a parameterised query with a row
+//! limit, and CPU-heavy analysis on a bounded blocking pool.
+
+use std::collections::BTreeMap;
+
+use rmcp::model::{CallToolResult, MetaObject};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{
+    Availability, Invocation, ToolFuture, ToolResult, ToolSpec, additive, destructive, read_only,
+    tool_error, tool_with_input,
+};
+use crate::{
+    cache::cache_key,
+    store::{Filter, Query, QueryResult, Record, SortOrder, StoreError},
+};
+
+/// Upper bound of `max_rows` whatever the caller asks for.
+const MAX_ROWS_LIMIT: usize = 1000;
+/// Upper bound of generated samples in `cpu_intensive_analysis`.
+const MAX_SAMPLES: u32 = 2_000_000;
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateArgs {
+    /// Collection name (`[A-Za-z_][A-Za-z0-9_]*`).
+    collection: String,
+    /// Fields of the new record.
+    data: BTreeMap<String, Value>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct IdArgs {
+    /// Record id as returned by `create_data`.
+    id: String,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct UpdateArgs {
+    /// Record id.
+    id: String,
+    /// Fields to set; a `null` value removes the field.
+    data: BTreeMap<String, Value>,
+    /// Fail unless the record still has this version (optimistic locking).
+    #[serde(default)]
+    expected_version: Option<u64>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct QueryArgs {
+    /// Collection to search (all when absent).
+    #[serde(default)]
+    collection: Option<String>,
+    /// Conditions combined with AND; values are bound parameters.
+    #[serde(default)]
+    filters: Vec<Filter>,
+    /// Field to sort by (default `id`).
+    #[serde(default)]
+    order_by: Option<String>,
+    /// Sort direction.
+    #[serde(default)]
+    order: SortOrder,
+    /// Maximum rows returned (1–1000, default 100).
+    #[serde(default = "default_max_rows")]
+    max_rows: usize,
+}
+
+fn default_max_rows() -> usize {
+    100
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AnalysisArgs {
+    /// Values to analyse; when absent, `size` pseudo-random samples are generated.
+    #[serde(default)]
+    values: Option<Vec<f64>>,
+    /// Number of generated samples (1–2,000,000, default 100,000).
+    #[serde(default)]
+    size: Option<u32>,
+    /// Seed of the generator, for reproducible runs.
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+/// Result of `data_query`.
+#[derive(Serialize, schemars::JsonSchema)]
+struct QueryOutput {
+    /// Matching records.
+    rows: Vec<Record>,
+    /// Whether more rows matched than `max_rows`.
+    truncated: bool,
+}
+
+/// Result of `delete_data`.
+#[derive(Serialize, schemars::JsonSchema)]
+struct DeleteOutput {
+    /// The id that was deleted.
+    id: String,
+    /// Whether a record existed.
+    deleted: bool,
+}
+
+/// Result of `cpu_intensive_analysis`.
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct Analysis {
+    count: usize,
+    mean: f64,
+    std_dev: f64,
+    min: f64,
+    max: f64,
+    median: f64,
+    p95: f64,
+}
+
+pub(super) fn specs() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::new(
+            tool_with_input::<CreateArgs>("create_data", "Creates a record in a collection")
+                .with_output_schema::<Record>()
+                .annotate(additive("Create data")),
+            Availability::Always,
+            create,
+        ),
+        ToolSpec::new(
+            tool_with_input::<IdArgs>("get_data", "Reads one record by id")
+                .with_output_schema::<Record>()
+                .annotate(read_only("Get data")),
+            Availability::Always,
+            get,
+        ),
+        ToolSpec::new(
+            tool_with_input::<UpdateArgs>("update_data", "Merges fields into a record (optimistic locking optional)")
+                .with_output_schema::<Record>()
+                .annotate(destructive("Update data", false)),
+            Availability::Always,
+            update,
+        ),
+        ToolSpec::new(
+            tool_with_input::<IdArgs>("delete_data", "Deletes a record by id")
+                .with_output_schema::<DeleteOutput>()
+                .annotate(destructive("Delete data", true)),
+            Availability::Always,
+            delete,
+        ),
+        ToolSpec::new(
+            tool_with_input::<QueryArgs>(
+                "data_query",
+                "Queries records with structured filters (bound parameters, never SQL text), sorted, at most max_rows",
+            )
+            .with_output_schema::<QueryOutput>()
+            .annotate(read_only("Query data")),
+            Availability::Always,
+            query,
+        ),
+        ToolSpec::new(
+            tool_with_input::<AnalysisArgs>(
+                "cpu_intensive_analysis",
+                "Computes descriptive statistics of a data set on a bounded CPU pool; results are cached",
+            )
+            .with_output_schema::<Analysis>()
+            .annotate(read_only("CPU-intensive analysis")),
+            Availability::Always,
+            analysis,
+        ),
+    ]
+}
+
+macro_rules! parse_or_return {
+    ($inv:expr) => {
+        match $inv.parse() {
+            Ok(args) => args,
+            Err(invalid) => return Ok(tool_error(invalid)),
+        }
+    };
+}
+
+fn structured<T: Serialize>(value: &T, cache: Option<&'static str>) -> ToolResult {
+    let mut result = CallToolResult::structured(json!(value));
+    if let Some(state) = cache {
+        let mut meta = MetaObject::new();
+        meta.insert("io.mcp-harness/cache".into(), Value::from(state));
+        result.meta = Some(meta);
+    }
+    Ok(result.into())
+}
+
+fn store_error(error: StoreError) -> ToolResult {
+    Ok(tool_error(error.to_string()))
+}
+
+fn create(inv: Invocation) -> ToolFuture {
+    Box::pin(async move {
+        let args: CreateArgs = parse_or_return!(inv);
+        match inv.shared().store.create(&args.collection, args.data).await {
+            Ok(record) => structured(&record, None),
+            Err(error) => store_error(error),
+        }
+    })
+}
+
+fn get(inv: Invocation) -> ToolFuture {
+    Box::pin(async move {
+        let args: IdArgs = parse_or_return!(inv);
+        match inv.shared().store.get(&args.id).await {
+            Ok(Some(record)) => structured(&record, None),
+            Ok(None) => Ok(tool_error(format!("no record with id {:?}", args.id))),
+            Err(error) => store_error(error),
+        }
+    })
+}
+
+fn update(inv: Invocation) -> ToolFuture {
+    Box::pin(async move {
+        let args: UpdateArgs = parse_or_return!(inv);
+        match inv
+            .shared()
+            .store
+            .update(&args.id, args.data, args.expected_version)
+            .await
+        {
+            Ok(Some(record)) => structured(&record, None),
+            Ok(None) => Ok(tool_error(format!("no record with id {:?}", args.id))),
+            Err(error) => store_error(error),
+        }
+    })
+}
+
+fn delete(inv: Invocation) -> ToolFuture {
+    Box::pin(async move {
+        let args: IdArgs = parse_or_return!(inv);
+        match inv.shared().store.delete(&args.id).await {
+            Ok(deleted) => structured(
+                &DeleteOutput {
+                    id: args.id,
+                    deleted,
+                },
+                None,
+            ),
+            Err(error) => store_error(error),
+        }
+    })
+}
+
+fn query(inv: Invocation) -> ToolFuture {
+    Box::pin(async move {
+        let args: QueryArgs = parse_or_return!(inv);
+        if !(1..=MAX_ROWS_LIMIT).contains(&args.max_rows) {
+            return Ok(tool_error(format!(
+                "`max_rows` must be between 1 and {MAX_ROWS_LIMIT}"
+            )));
+        }
+        let shared = inv.shared();
+        // The store generation scopes the key, so any write invalidates cached answers.
+        let generation = shared.store.generation().await;
+        let key = cache_key(
+            &inv.name,
+            &Value::Object(inv.args.clone()),
+            &generation.to_string(),
+        );
+        if let Some(hit) = shared.cache.get(&key).await {
+            shared.metrics.cache_lookup(true);
+            return structured(&hit, Some("hit"));
+        }
+        shared.metrics.cache_lookup(false);
+        let query = Query {
+            collection: args.collection,
+            filters: args.filters,
+            order_by: args.order_by,
+            order: args.order,
+            max_rows: args.max_rows,
+        };
+        match shared.store.query(&query).await {
+            Ok(QueryResult { rows, truncated }) => {
+                let output = json!(QueryOutput { rows, truncated });
+                shared
+                    .cache
+                    .put(&key, output.clone(), shared.cache_ttl)
+                    .await;
+                structured(&output, Some("miss"))
+            }
+            Err(error) => store_error(error),
+        }
+    })
+}
+
+fn analysis(inv: Invocation) -> ToolFuture {
+    Box::pin(async move {
+        let args: AnalysisArgs = parse_or_return!(inv);
+        let size = args.size.unwrap_or(100_000);
+        if args.values.is_none() && !(1..=MAX_SAMPLES).contains(&size) {
+            return Ok(tool_error(format!(
+                "`size` must be between 1 and {MAX_SAMPLES}"
+            )));
+        }
+        if args
+            .values
+            .as_ref()
+            .is_some_and(|v| v.is_empty() || v.iter().any(|x| !x.is_finite()))
+        {
+            return Ok(tool_error(
+                "`values` must be a non-empty list of finite numbers",
+            ));
+        }
+        let shared = inv.shared();
+        let key = cache_key(&inv.name, &Value::Object(inv.args.clone()), "");
+        if let Some(hit) = shared.cache.get(&key).await {
+            shared.metrics.cache_lookup(true);
+            return structured(&hit, Some("hit"));
+        }
+        shared.metrics.cache_lookup(false);
+        let Ok(_slot) = shared.cpu_slots.clone().acquire_owned().await else {
+            return Ok(tool_error("CPU pool is closed"));
+        };
+        let values = args.values;
+        let seed = args.seed.unwrap_or(0x5eed);
+        let computed = tokio::task::spawn_blocking(move || {
+            let data = values.unwrap_or_else(|| generate(size as usize, seed));
+            analyse(data)
+        })
+        .await;
+        match computed {
+            Ok(analysis) => {
+                let output = json!(analysis);
+                shared
+                    .cache
+                    .put(&key, output.clone(), shared.cache_ttl)
+                    .await;
+                structured(&output, Some("miss"))
+            }
+            Err(error) => Ok(tool_error(format!("analysis failed: {error}"))),
+        }
+    })
+}
+
+/// Deterministic pseudo-random samples (xorshift64*), roughly uniform in [0, 1000).
+fn generate(size: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed.max(1);
+    (0..size)
+        .map(|_| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64 * 1000.0
+        })
+        .collect()
+}
+
+fn analyse(mut data: Vec<f64>) -> Analysis {
+    let count = data.len();
+    let mean = data.iter().sum::<f64>() / count as f64;
+    let variance = data.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / count as f64;
+    data.sort_by(f64::total_cmp);
+    let percentile = |p: f64| data[((p * (count - 1) as f64).round() as usize).min(count - 1)];
+    Analysis {
+        count,
+        mean,
+        std_dev: variance.sqrt(),
+        min: data[0],
+        max: data[count - 1],
+        median: percentile(0.5),
+        p95: percentile(0.95),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analysis_of_known_values() {
+        let result = analyse(vec![4.0, 1.0, 3.0, 2.0, 5.0]);
+        assert_eq!(result.count, 5);
+        assert_eq!(result.mean, 3.0);
+        assert_eq!(result.median, 3.0);
+        assert_eq!(result.min, 1.0);
+        assert_eq!(result.max, 5.0);
+        assert!((result.std_dev - 2f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn generator_is_deterministic_and_in_range() {
+        let a = generate(1000, 7);
+        assert_eq!(a, generate(1000, 7));
+        assert!(a.iter().all(|x| (0.0..1000.0).contains(x)));
+        assert_ne!(a, generate(1000, 8));
+    }
+}
