@@ -40,8 +40,9 @@ pub struct Cli {
     #[arg(long = "allowed-host", value_name = "HOST")]
     pub allowed_hosts: Vec<String>,
 
-    /// Log filter for stderr (a tracing `EnvFilter` directive, e.g. `info` or `debug`).
-    #[arg(long, default_value = "info", env = "MCP_REFERENCE_LOG")]
+    /// Log filter for stderr (a tracing `EnvFilter` directive, e.g. `debug` or
+    /// `info,rmcp=debug`). rmcp logs every stateless request at `info`, hence the default.
+    #[arg(long, default_value = "info,rmcp=warn", env = "MCP_REFERENCE_LOG")]
     pub log_level: String,
 
     /// Maximum HTTP request body in bytes (larger bodies get 413).

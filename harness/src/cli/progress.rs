@@ -58,6 +58,10 @@ impl EventSink for Progress {
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                 }
+                // Without a bar the final summary lists these; with one, show them as they happen.
+                if self.bar.is_none() {
+                    return;
+                }
                 let (label, code) = match result.outcome.status {
                     Status::Failed => ("FAIL ", "31"),
                     Status::Error => ("ERROR", "35"),

@@ -83,6 +83,17 @@ mod tests {
     }
 
     #[test]
+    fn no_baseline_line_without_a_baseline() {
+        let mut report = sample_report(false);
+        report.baseline = None;
+        let mut buf = Vec::new();
+        write_console_summary(&report, &mut buf, false).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(!text.contains("Baseline:"));
+        assert_eq!(text.lines().rev().nth(1).unwrap(), "Warnings: 1, errors: 1");
+    }
+
+    #[test]
     fn color_only_when_asked() {
         let text = render(true);
         assert!(text.contains("\x1b[1;31mFAIL \x1b[0m tools.call.unknown-tool"));

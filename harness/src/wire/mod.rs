@@ -5,8 +5,16 @@
 //! timeout, and nothing a target sends can make it grow without bound (see [`Limits`]). Negative conformance checks
 //! use it directly, so it sends whatever it is given: arbitrary lines on stdin, arbitrary bodies and headers over
 //! HTTP (including requests without the default headers).
+//!
+//! Choices worth knowing:
+//! - Stdio targets run in their own process group ([`StdioWire::shutdown`] and drop end the whole tree); a terminal's
+//!   Ctrl-C therefore reaches only the harness, which ends its targets as it unwinds.
+//! - HTTP goes through hyper's pooled client, not reqwest, because reqwest always adds `Accept: */*`; plain
+//!   `http://` only for now (`https://` is rejected by [`HttpWire::new`] with a clear error).
+//! - SSE is parsed here (not with `sse-stream`), with caps on event size and count.
 
 mod command;
+mod deadline;
 mod error;
 mod http;
 mod limits;
@@ -21,3 +29,21 @@ pub use limits::Limits;
 pub use sse::{SseEvent, SseReader};
 pub use stdio::{Incoming, StdioWire};
 pub use transcript::{Direction, Transcript, TranscriptEntry};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The session layer moves these across tasks and into `anyhow`.
+    #[test]
+    fn public_types_are_send() {
+        fn send<T: Send + 'static>() {}
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send::<StdioWire>();
+        send::<SseReader>();
+        send::<HttpReply>();
+        send_sync::<HttpWire>();
+        send_sync::<Transcript>();
+        send_sync::<WireError>();
+    }
+}

@@ -18,16 +18,17 @@ use rand::RngCore as _;
 use rmcp::{
     ErrorData, RoleServer, ServerHandler,
     model::{
-        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-        CompleteResult, ContentBlock, CustomRequest, CustomResult, ErrorCode,
-        GetPromptRequestParams, GetPromptResponse, Implementation, InitializeRequestParams,
-        InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-        ListToolsResult, PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams,
-        ReadResourceResponse, RequestStateCodec, ServerCapabilities, ServerConfig,
-        SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter, Tool,
-        UnsubscribeRequestParams,
+        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+        CompleteRequestParams, CompleteResult, ContentBlock, CustomRequest, CustomResult,
+        ErrorCode, GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult,
+        Implementation, InitializeRequestParams, InitializeResult, ListPromptsResult,
+        ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+        ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, RequestStateCodec,
+        ServerCapabilities, ServerConfig, SetLevelRequestParams, SubscribeRequestParams,
+        SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
     },
     service::{RequestContext, SubscriptionContext},
+    task_manager::TaskManager,
 };
 use tokio::sync::Semaphore;
 
@@ -81,6 +82,8 @@ pub(crate) struct Shared {
     pub hub: Arc<Hub>,
     /// Whether the runtime-toggled `dynamic-tool` is listed.
     pub dynamic_tool: AtomicBool,
+    /// Background tasks of the tasks extension (SEP-2663).
+    pub tasks: TaskManager,
     /// Process start, for uptime.
     pub started: Instant,
     /// How long shutdown waits for in-flight tool calls.
@@ -122,6 +125,7 @@ impl Shared {
             metrics,
             hub: Arc::default(),
             dynamic_tool: AtomicBool::new(false),
+            tasks: TaskManager::new(),
             started: Instant::now(),
             shutdown_grace: Duration::from_secs(cli.shutdown_grace_secs),
         }))
@@ -153,6 +157,7 @@ impl ReferenceServer {
             .enable_resources_list_changed()
             .enable_logging()
             .enable_completions()
+            .enable_tasks()
             .build()
     }
 }
@@ -199,7 +204,10 @@ impl ServerHandler for ReferenceServer {
             context.peer.clone(),
             self.session.subscriptions().clone(),
         );
-        self.negotiate_initialize(&request)
+        let mut result = self.negotiate_initialize(&request)?;
+        // `extensions` (the 2026 tasks extension) is not part of the legacy schemas.
+        result.capabilities.extensions = None;
+        Ok(result)
     }
 
     async fn ping(&self, _context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
@@ -357,6 +365,34 @@ impl ServerHandler for ReferenceServer {
             format!("Method not found: {}", request.method),
             Some(serde_json::json!({ "method": request.method })),
         ))
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        Ok(GetTaskResult::new(
+            self.shared.tasks.get_task(&request.task_id)?,
+        ))
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.shared
+            .tasks
+            .update_task(&request.task_id, request.input_responses)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.shared.tasks.cancel_task(&request.task_id)
     }
 
     fn accepted_subscription_filter(

@@ -25,18 +25,10 @@ pub(crate) async fn serve(
     let transport = LineTransport::new(reader, writer);
     let ct = CancellationToken::new();
     let server = ReferenceServer::new(shared.clone());
-    let raw = std::env::var_os("XX_RAW").is_some();
-    let running = if raw {
-        drop(transport);
-        let pair = rmcp::transport::io::stdio_pipes();
-        tokio::select! {
-            running = server.serve_with_ct(pair, ct.clone()) => running,
-            _ = shutdown.requested() => return Ok(()),
-        }
-    } else { tokio::select! {
+    let running = tokio::select! {
         running = server.serve_with_ct(transport, ct.clone()) => running,
         _ = shutdown.requested() => return Ok(()),
-    }};
+    };
     let running = match running {
         Ok(running) => running,
         Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {

@@ -12,6 +12,7 @@ mod everything;
 pub(crate) mod input_required;
 mod interactive;
 mod ops;
+mod tasks;
 
 use std::{collections::HashMap, sync::atomic::Ordering};
 
@@ -121,6 +122,7 @@ pub(crate) fn catalog() -> Catalog {
         interactive::specs(),
         conformance::specs(),
         input_required::specs(),
+        tasks::specs(),
     ]
     .into_iter()
     .flatten()

@@ -1,6 +1,7 @@
 //! JSON-RPC 2.0 base rules every MCP message follows.
 
 pub(crate) mod parse_error;
+pub(crate) mod schema_valid;
 pub(crate) mod unknown_method;
 
 use crate::check::Check;
@@ -9,4 +10,5 @@ use crate::check::Check;
 pub(crate) const CHECKS: &[Check] = &[
     unknown_method::CHECK,
     parse_error::CHECK,
+    schema_valid::CHECK,
 ];
