@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{
     content::TINY_PNG_BASE64,
-    server::{Era, LIST_TTL_MS, ReferenceServer, paginate},
+    server::{Era, LIST_TTL_MS, paginate},
     tools::input_required::{content_field, elicitation, response},
 };
 
@@ -120,7 +120,6 @@ fn required<'a>(
 
 /// `prompts/get`; unknown prompts and missing required arguments are `-32602`.
 pub(crate) fn get(
-    _server: &ReferenceServer,
     request: GetPromptRequestParams,
     context: &RequestContext<RoleServer>,
 ) -> Result<GetPromptResponse, ErrorData> {

@@ -289,7 +289,7 @@ impl ServerHandler for ReferenceServer {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        crate::prompts::get(self, request, &context)
+        crate::prompts::get(request, &context)
     }
 
     async fn list_resources(
