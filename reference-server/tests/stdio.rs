@@ -219,3 +219,71 @@ async fn modern_requests_work_over_stdio() {
     assert_eq!(call["result"]["resultType"], "complete");
     assert_eq!(call["result"]["content"][0]["text"], "m");
 }
+
+/// Reads messages until one satisfies `wanted`, bounded.
+async fn until(server: &mut StdioServer, wanted: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let message = server.recv().await;
+        if wanted(&message) {
+            return message;
+        }
+    }
+    panic!("expected message not seen among 100");
+}
+
+#[tokio::test]
+async fn subscriptions_and_list_changes_are_notified() {
+    let mut server = StdioServer::spawn(&[]);
+    server.call(initialize(1, "2025-11-25")).await;
+    server
+        .send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .await;
+    let uri = "test://watched-resource";
+    let subscribed = server
+        .call(request(2, "resources/subscribe", json!({"uri": uri})))
+        .await;
+    assert_eq!(subscribed["result"], json!({}));
+    let missing = server
+        .call(request(
+            3,
+            "resources/subscribe",
+            json!({"uri": "test://missing"}),
+        ))
+        .await;
+    assert!(missing["error"].is_object());
+
+    server
+        .send(&request(
+            4,
+            "tools/call",
+            json!({"name": "touch-resource", "arguments": {"uri": uri}}),
+        ))
+        .await;
+    let updated = until(&mut server, |m| {
+        m["method"] == "notifications/resources/updated"
+    })
+    .await;
+    assert_eq!(updated["params"]["uri"], uri);
+    until(&mut server, |m| m["id"] == 4).await;
+
+    server
+        .send(&request(
+            5,
+            "tools/call",
+            json!({"name": "toggle-dynamic-tool", "arguments": {}}),
+        ))
+        .await;
+    until(&mut server, |m| {
+        m["method"] == "notifications/tools/list_changed"
+    })
+    .await;
+    until(&mut server, |m| m["id"] == 5).await;
+    let list = server.call(request(6, "tools/list", json!({}))).await;
+    assert!(
+        list["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "dynamic-tool")
+    );
+}
