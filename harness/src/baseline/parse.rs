@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use globset::{Glob, GlobMatcher};
+use crate::runner::id_pattern::IdPattern;
 
 /// A parsed baseline: the `server` entries of an expected-failures file, each resolved to a check-id pattern.
 #[derive(Debug, Clone)]
@@ -195,31 +195,6 @@ pub fn render_baseline<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
         }
     }
     text
-}
-
-/// One id pattern: a glob when it has glob characters, else a dotted prefix or exact id (as `--check`).
-#[derive(Debug, Clone)]
-enum IdPattern {
-    Glob(GlobMatcher),
-    Prefix(String),
-}
-
-impl IdPattern {
-    fn parse(p: &str) -> Result<IdPattern, String> {
-        if p.contains(['*', '?', '[', '{']) {
-            let glob = Glob::new(p).map_err(|e| e.kind().to_string())?;
-            Ok(IdPattern::Glob(glob.compile_matcher()))
-        } else {
-            Ok(IdPattern::Prefix(p.trim_end_matches('.').to_owned()))
-        }
-    }
-
-    fn matches(&self, id: &str) -> bool {
-        match self {
-            IdPattern::Glob(g) => g.is_match(id),
-            IdPattern::Prefix(p) => id == p || id.strip_prefix(p.as_str()).is_some_and(|rest| rest.starts_with('.')),
-        }
-    }
 }
 
 /// Resolves an entry to a pattern: `scenario:check` by its check part when that matches a known check, else the

@@ -4,6 +4,7 @@
 mod config;
 mod events;
 mod execute;
+pub(crate) mod id_pattern;
 mod plan;
 
 pub use config::{RunConfig, RunOptions};
