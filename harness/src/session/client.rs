@@ -181,7 +181,7 @@ impl Session {
     /// Sends a request (with the era's `_meta` added) and waits for its response.
     pub async fn request(&mut self, method: &str, params: Option<Value>) -> Result<RpcReply, SessionError> {
         let timeout = self.options.timeout;
-        let params = if self.profile.revision.era() == Era::Stateless && method != "server/discover" {
+        let params = if self.profile.revision.era() == Era::Stateless {
             Some(self.stateless_params(params))
         } else {
             params

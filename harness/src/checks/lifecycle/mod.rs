@@ -2,6 +2,7 @@
 
 pub(crate) mod discover;
 pub(crate) mod initialize;
+pub(crate) mod second_initialize;
 
 use crate::check::Check;
 
@@ -9,5 +10,6 @@ use crate::check::Check;
 pub(crate) const CHECKS: &[Check] = &[
     initialize::SUCCEEDS,
     initialize::VERSION_NEGOTIATION,
+    second_initialize::SECOND_REJECTED,
     discover::RESULT,
 ];

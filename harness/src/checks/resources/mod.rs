@@ -1,6 +1,14 @@
 //! Resources: listing, reading, templates, subscriptions.
 
+pub(crate) mod list;
+pub(crate) mod read;
+
 use crate::check::Check;
 
 /// The checks of this area, in report order.
-pub(crate) const CHECKS: &[Check] = &[];
+pub(crate) const CHECKS: &[Check] = &[
+    list::LIST_SHAPE,
+    list::TEMPLATES_SHAPE,
+    read::READ_LISTED,
+    read::NOT_FOUND,
+];

@@ -1,0 +1,133 @@
+//! Per-request `_meta` in the stateless era: required fields, supported versions.
+
+use serde_json::{json, Value};
+
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
+use crate::check_fn;
+use crate::checks::evidence::{bare_session, judge_session_error};
+use crate::protocol::Revision;
+use crate::session::RpcReply;
+
+/// Stateless era only.
+const STATELESS: Applicability = Applicability { eras: Eras::Stateless, since: Revision::V2026_07_28, ..Applicability::ALWAYS };
+
+/// A version string no server supports.
+const UNSUPPORTED_VERSION: &str = "1999-01-01";
+
+/// A request without `_meta` protocolVersion is rejected.
+pub(crate) const META_REQUIRED: Check = Check {
+    meta: CheckMeta {
+        id: CheckId("stateless.meta-required"),
+        title: "a request whose _meta lacks io.modelcontextprotocol/protocolVersion is rejected with -32602 (HTTP 400)",
+        suite: Suite::Conformance,
+        level: Level::Must,
+        spec: &[SpecRef {
+            anchor: "basic#_meta",
+            quote: "A request missing any required field is malformed; the server MUST reject it with JSON-RPC error code \
+                    `-32602` (Invalid params). On HTTP, the response status MUST be `400 Bad Request`.",
+        }],
+        covers: &["meta.required-fields", "meta.required-fields-http-400"],
+        applies: STATELESS,
+        tags: &["stateless", "meta", "negative"],
+    },
+    run: check_fn!(meta_required),
+};
+
+/// A request every stateless server serves: the list of an advertised capability, else `server/discover`.
+fn probe_method(cx: &CheckContext) -> &'static str {
+    [(Capability::Tools, "tools/list"), (Capability::Prompts, "prompts/list"), (Capability::Resources, "resources/list")]
+        .into_iter()
+        .find(|(c, _)| cx.profile().has(*c))
+        .map_or("server/discover", |(_, m)| m)
+}
+
+/// Judges a rejection: the JSON-RPC code, and 400 over HTTP.
+fn judge(reply: &RpcReply, code: i64, http: bool, expected: &str) -> Result<(), Outcome> {
+    if reply.error_code() != Some(code) {
+        return Err(Outcome::violated(expected, format!("answered {}", reply.brief())));
+    }
+    if http && reply.http_status != Some(400) {
+        let status = reply.http_status.map_or_else(|| "(unknown)".to_owned(), |s| s.to_string());
+        return Err(Outcome::violated(expected, format!("error {code} but HTTP status {status}")));
+    }
+    Ok(())
+}
+
+async fn meta_required(cx: &mut CheckContext) -> Conclusion {
+    let method = probe_method(cx);
+    let http = !cx.is_stdio();
+    let expected = format!("{method} without `_meta` protocolVersion: error -32602{}", if http { " with HTTP 400" } else { "" });
+    let options = cx.session_options();
+    let params = json!({"_meta": {
+        "io.modelcontextprotocol/clientCapabilities": options.answers.capabilities(),
+        "io.modelcontextprotocol/clientInfo": options.client_info,
+    }});
+    let mut s = bare_session(cx).await?;
+    let reply = s.request_with_timeout(method, Some(params), cx.timeout()).await;
+    s.close().await;
+    let reply = reply.map_err(|e| judge_session_error(e, &expected))?;
+    judge(&reply, -32602, http, &expected)?;
+    Ok(Outcome::pass_with(format!("{method}: -32602")))
+}
+
+/// An unsupported version is rejected with -32022 listing the supported ones.
+pub(crate) const UNSUPPORTED_VERSION_CHECK: Check = Check {
+    meta: CheckMeta {
+        id: CheckId("stateless.unsupported-version"),
+        title: "a request for protocol version 1999-01-01 is answered with -32022 listing the supported versions (HTTP 400)",
+        suite: Suite::Conformance,
+        level: Level::Must,
+        spec: &[
+            SpecRef {
+                anchor: "basic/versioning#protocol-version-negotiation",
+                quote: "If the server does not implement the requested version (whether the version is unknown to the server, \
+                        or is a known version the server has chosen not to support), it MUST respond with an \
+                        `UnsupportedProtocolVersionError` listing the versions it does support:",
+            },
+            SpecRef {
+                anchor: "basic/transports/streamable-http#protocol-version-header",
+                quote: "If the server does not implement the requested protocol version (whether the version is unknown to \
+                        the server, or is a known version the server has chosen not to support), it MUST respond with \
+                        `400 Bad Request` and an `UnsupportedProtocolVersionError` listing its supported versions.",
+            },
+        ],
+        covers: &["lifecycle.version-negotiation"],
+        applies: STATELESS,
+        tags: &["stateless", "version", "negative"],
+    },
+    run: check_fn!(unsupported_version),
+};
+
+async fn unsupported_version(cx: &mut CheckContext) -> Conclusion {
+    let method = probe_method(cx);
+    let http = !cx.is_stdio();
+    let expected = format!(
+        "{method} with protocolVersion {UNSUPPORTED_VERSION}: error -32022 whose data.supported lists versions{}",
+        if http { ", HTTP 400" } else { "" }
+    );
+    let options = cx.session_options();
+    let params = json!({"_meta": {
+        "io.modelcontextprotocol/protocolVersion": UNSUPPORTED_VERSION,
+        "io.modelcontextprotocol/clientCapabilities": options.answers.capabilities(),
+        "io.modelcontextprotocol/clientInfo": options.client_info,
+    }});
+    let mut s = bare_session(cx).await?;
+    if let Some(h) = s.connection().http() {
+        // The header must match `_meta`, or the server would rightly answer a header mismatch instead.
+        h.protocol_header = Some(UNSUPPORTED_VERSION.to_owned());
+    }
+    let reply = s.request_with_timeout(method, Some(params), cx.timeout()).await;
+    s.close().await;
+    let reply = reply.map_err(|e| judge_session_error(e, &expected))?;
+    judge(&reply, -32022, http, &expected)?;
+    let supported = match &reply.outcome {
+        Err(e) => e.data.as_ref().and_then(|d| d.get("supported")).and_then(Value::as_array).cloned(),
+        Ok(_) => None,
+    };
+    match supported {
+        Some(list) if !list.is_empty() && list.iter().all(Value::is_string) => {
+            Ok(Outcome::pass_with(format!("-32022, supported {}", Value::Array(list))))
+        }
+        _ => Ok(Outcome::violated(expected, format!("error -32022 without a non-empty data.supported list: {}", crate::checks::evidence::brief(&reply.raw)))),
+    }
+}
