@@ -85,6 +85,52 @@ pub struct Cli {
     #[arg(long)]
     pub stateless: bool,
 
+    /// Postgres connection URL. When set, records live in Postgres (schema migrated at
+    /// start) instead of in memory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Redis URL. When set, Redis is a second-level result cache behind the in-process
+    /// LRU; when Redis is down the server keeps answering from the store.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true, value_name = "URL")]
+    pub redis_url: Option<String>,
+
+    /// Postgres pool size (also the Postgres bulkhead capacity).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
+    pub db_pool_size: u32,
+
+    /// Bound of each Postgres statement group, connect and pool wait, in milliseconds.
+    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_timeout_ms: u64,
+
+    /// Bound of each Redis command and connect, in milliseconds.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
+    pub redis_timeout_ms: u64,
+
+    /// Consecutive backend failures that open a backend's circuit breaker.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub breaker_failures: u32,
+
+    /// How long an open circuit breaker fails fast before a half-open probe, in milliseconds.
+    #[arg(long, default_value_t = 5_000)]
+    pub breaker_open_ms: u64,
+
+    /// Attempts per Postgres call for transient errors, including the first (1 = no retry).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub retry_attempts: u32,
+
+    /// Backoff ceiling of the first retry, in milliseconds (doubles per retry, full jitter).
+    #[arg(long, default_value_t = 50)]
+    pub retry_base_ms: u64,
+
+    /// Upper bound of any retry backoff, in milliseconds.
+    #[arg(long, default_value_t = 1_000)]
+    pub retry_max_delay_ms: u64,
+
+    /// Longest wait for a backend bulkhead slot before the call fails, in milliseconds.
+    #[arg(long, default_value_t = 1_000)]
+    pub bulkhead_wait_ms: u64,
+
     /// Secret (≥ 32 bytes) that seals MRTR `requestState`; random per process by default.
     #[arg(long, env = "MCP_REFERENCE_STATE_KEY", hide_env_values = true)]
     pub request_state_key: Option<String>,

@@ -18,6 +18,9 @@ pub enum StartupError {
     /// The stdio service could not run.
     #[error("failed to serve stdio: {0}")]
     Stdio(String),
+    /// A backend (database) could not be prepared.
+    #[error("backend failed: {0}")]
+    Backend(String),
     /// A configuration value is invalid.
     #[error("invalid configuration: {0}")]
     Config(String),

@@ -26,6 +26,7 @@ mod limits;
 mod logging;
 mod metrics;
 mod prompts;
+mod resilience;
 mod resources;
 mod server;
 mod shutdown;
@@ -79,7 +80,7 @@ fn build_runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 async fn run(cli: Cli) -> Result<(), StartupError> {
-    let shared = server::Shared::new(&cli)?;
+    let shared = server::Shared::new(&cli).await?;
     let shutdown = shutdown::Shutdown::install();
     match cli.transport {
         TransportKind::Stdio => stdio::serve(shared, shutdown).await,

@@ -4,11 +4,13 @@ use std::{
     collections::BTreeMap,
     fmt::Write as _,
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
     time::Duration,
 };
+
+use crate::{cache::CacheLevel, resilience::Backend};
 
 /// Outcome of one tool call, as counted by [`Metrics`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,8 +41,8 @@ impl CallOutcome {
 pub(crate) struct Metrics {
     http_responses: Mutex<BTreeMap<u16, u64>>,
     tool_calls: Mutex<BTreeMap<(String, CallOutcome), (u64, f64)>>,
-    cache_hits: AtomicU64,
-    cache_misses: AtomicU64,
+    cache_lookups: Mutex<BTreeMap<(CacheLevel, bool), u64>>,
+    backends: Mutex<Vec<Arc<Backend>>>,
     in_flight: AtomicU64,
     queued: AtomicU64,
 }
@@ -63,14 +65,18 @@ impl Metrics {
         entry.1 += elapsed.as_secs_f64();
     }
 
-    /// Counts a result-cache lookup.
-    pub(crate) fn cache_lookup(&self, hit: bool) {
-        let counter = if hit {
-            &self.cache_hits
-        } else {
-            &self.cache_misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+    /// Counts a result-cache lookup at one level.
+    pub(crate) fn cache_lookup(&self, level: CacheLevel, hit: bool) {
+        let mut map = self.cache_lookups.lock().unwrap_or_else(|e| e.into_inner());
+        *map.entry((level, hit)).or_default() += 1;
+    }
+
+    /// Adds a guarded backend whose breaker, retry and error counters are rendered.
+    pub(crate) fn register_backend(&self, backend: Arc<Backend>) {
+        self.backends
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(backend);
     }
 
     /// Gauge of tool calls currently executing.
@@ -139,19 +145,32 @@ impl Metrics {
                 outcome.label()
             );
         }
-        let gauges = [
+        let lookups = self
+            .cache_lookups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for (name, help, hit) in [
             (
                 "mcp_cache_hits_total",
-                "counter",
-                "Result-cache hits.",
-                self.cache_hits.load(Ordering::Relaxed),
+                "Result-cache hits by level (l1 in-process, l2 Redis).",
+                true,
             ),
             (
                 "mcp_cache_misses_total",
-                "counter",
-                "Result-cache misses.",
-                self.cache_misses.load(Ordering::Relaxed),
+                "Result-cache misses by level.",
+                false,
             ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} counter");
+            for level in [CacheLevel::L1, CacheLevel::L2] {
+                if let Some(count) = lookups.get(&(level, hit)) {
+                    let _ = writeln!(out, "{name}{{level=\"{}\"}} {count}", level.as_str());
+                }
+            }
+        }
+        let gauges = [
             (
                 "mcp_tool_calls_in_flight",
                 "gauge",
@@ -176,6 +195,15 @@ impl Metrics {
             let _ = writeln!(out, "# TYPE {name} {kind}");
             let _ = writeln!(out, "{name} {value}");
         }
+        let backends = self
+            .backends
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if !backends.is_empty() {
+            let refs: Vec<&Backend> = backends.iter().map(Arc::as_ref).collect();
+            crate::resilience::render_metrics(&refs, &mut out);
+        }
         out
     }
 }
@@ -196,11 +224,11 @@ mod tests {
         let metrics = Metrics::default();
         metrics.http_response(200);
         metrics.tool_call("echo", CallOutcome::Ok, Duration::from_millis(2));
-        metrics.cache_lookup(true);
+        metrics.cache_lookup(CacheLevel::L1, true);
         let text = metrics.render(Duration::from_secs(1), 3);
         assert!(text.contains("mcp_http_responses_total{status=\"200\"} 1"));
         assert!(text.contains("mcp_tool_calls_total{tool=\"echo\",outcome=\"ok\"} 1"));
-        assert!(text.contains("mcp_cache_hits_total 1"));
+        assert!(text.contains("mcp_cache_hits_total{level=\"l1\"} 1"));
         assert!(text.contains("mcp_sessions_active 3"));
     }
 

@@ -175,7 +175,7 @@ async fn data_tools_round_trip_and_cache_queries() {
         id.as_str()
     );
     let second = server.call(request(4, "tools/call", query.clone())).await;
-    assert_eq!(second["result"]["_meta"]["io.mcp-harness/cache"], "hit");
+    assert_eq!(second["result"]["_meta"]["io.mcp-harness/cache"], "l1");
     server
         .call(request(
             5,

@@ -106,11 +106,10 @@ impl Cache for LruCache {
     }
 
     async fn health(&self) -> BackendHealth {
-        BackendHealth {
-            backend: "memory-lru".into(),
-            healthy: true,
-            detail: format!("{} of {} entries", self.len(), self.capacity),
-        }
+        BackendHealth::in_process(
+            "lru",
+            format!("{} of {} entries", self.len(), self.capacity),
+        )
     }
 }
 

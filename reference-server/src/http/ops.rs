@@ -1,11 +1,17 @@
 //! Operational endpoints: `GET /healthz` (JSON) and `GET /metrics` (Prometheus text).
+//!
+//! `/healthz` answers 200 unless the store is down (503): a server whose cache is down
+//! still answers every call, from the store.
 
 use std::sync::Arc;
 
 use axum::{Json, Router, extract::State, http::header, response::IntoResponse, routing::get};
 use serde_json::json;
 
-use crate::server::Shared;
+use crate::{
+    server::Shared,
+    store::{HealthStatus, overall_status},
+};
 
 pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -17,14 +23,14 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
 async fn healthz(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     let store = shared.store.health().await;
     let cache = shared.cache.health().await;
-    let healthy = store.healthy && cache.healthy;
-    let status = if healthy {
-        axum::http::StatusCode::OK
-    } else {
+    // The server can answer without its cache but not without its store.
+    let status = if store.status == HealthStatus::Down {
         axum::http::StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        axum::http::StatusCode::OK
     };
     let body = json!({
-        "status": if healthy { "ok" } else { "degraded" },
+        "status": overall_status(&store, &cache),
         "version": env!("CARGO_PKG_VERSION"),
         "uptimeSeconds": shared.started.elapsed().as_secs_f64(),
         "store": store,

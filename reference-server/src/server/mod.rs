@@ -38,12 +38,13 @@ pub(crate) use pagination::paginate;
 pub(crate) use session::{Session, severity};
 
 use crate::{
-    cache::{Cache, LruCache},
+    cache::{Cache, RedisCache, RedisConfig, TieredCache},
     cli::Cli,
     error::StartupError,
     limits::Limiter,
     metrics::Metrics,
-    store::{MemoryStore, Store},
+    resilience::{BreakerConfig, RetryPolicy},
+    store::{MemoryStore, PostgresConfig, PostgresStore, Store},
     tools::{self, Catalog},
 };
 
@@ -70,8 +71,8 @@ pub(crate) struct Shared {
     pub catalog: Catalog,
     /// Record store behind the data tools.
     pub store: Arc<dyn Store>,
-    /// Tool-result cache.
-    pub cache: Arc<dyn Cache>,
+    /// Tool-result cache: in-process LRU, optionally in front of Redis.
+    pub cache: TieredCache,
     /// Admission control for tool calls.
     pub limiter: Limiter,
     /// Bounds CPU-heavy work on the blocking pool.
@@ -91,8 +92,9 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Builds the shared state from the command line.
-    pub(crate) fn new(cli: &Cli) -> Result<Arc<Self>, StartupError> {
+    /// Builds the shared state from the command line, connecting the configured backends
+    /// (Postgres when `--database-url` is set, Redis when `--redis-url` is set).
+    pub(crate) async fn new(cli: &Cli) -> Result<Arc<Self>, StartupError> {
         let metrics = Arc::new(Metrics::default());
         let key = match &cli.request_state_key {
             Some(key) if key.len() >= RequestStateCodec::MIN_KEY_LENGTH => key.as_bytes().to_vec(),
@@ -108,13 +110,52 @@ impl Shared {
                 key
             }
         };
+        let breaker = BreakerConfig {
+            failure_threshold: cli.breaker_failures,
+            open_for: Duration::from_millis(cli.breaker_open_ms),
+        };
+        let bulkhead_wait = Duration::from_millis(cli.bulkhead_wait_ms);
+        let store: Arc<dyn Store> = match cli.database_url.as_deref().filter(|u| !u.is_empty()) {
+            None => Arc::new(MemoryStore::default()),
+            Some(url) => {
+                let store = PostgresStore::connect(&PostgresConfig {
+                    url: url.to_owned(),
+                    pool_size: cli.db_pool_size as usize,
+                    timeout: Duration::from_millis(cli.db_timeout_ms),
+                    bulkhead_wait,
+                    breaker,
+                    retry: RetryPolicy {
+                        max_attempts: cli.retry_attempts,
+                        base_delay: Duration::from_millis(cli.retry_base_ms),
+                        max_delay: Duration::from_millis(cli.retry_max_delay_ms),
+                    },
+                })
+                .await?;
+                metrics.register_backend(store.backend());
+                Arc::new(store)
+            }
+        };
+        let l2: Option<Arc<dyn Cache>> = match cli.redis_url.as_deref().filter(|u| !u.is_empty()) {
+            None => None,
+            Some(url) => {
+                let redis = RedisCache::new(&RedisConfig {
+                    url: url.to_owned(),
+                    timeout: Duration::from_millis(cli.redis_timeout_ms),
+                    max_concurrency: (cli.max_concurrency as usize).max(1),
+                    bulkhead_wait,
+                    breaker,
+                })?;
+                metrics.register_backend(redis.backend());
+                Some(Arc::new(redis))
+            }
+        };
         Ok(Arc::new(Self {
             page_size: cli.page_size as usize,
             cache_ttl: Duration::from_millis(cli.cache_ttl_ms),
             request_state: RequestStateCodec::new(key),
             catalog: tools::catalog(),
-            store: Arc::new(MemoryStore::default()),
-            cache: Arc::new(LruCache::new(cli.cache_capacity)),
+            store,
+            cache: TieredCache::new(cli.cache_capacity, l2, metrics.clone()),
             limiter: Limiter::new(
                 cli.max_concurrency,
                 cli.max_queue,
@@ -174,7 +215,8 @@ pub(crate) fn implementation() -> Implementation {
 
 const INSTRUCTIONS: &str = "Reference MCP server of mcp-harness. Tools named test_* are the official \
 conformance fixtures; echo/get-sum/… mirror the 'everything' server; create_data/get_data/update_data/\
-delete_data/data_query/cpu_intensive_analysis/health are domain tools backed by an in-memory store and cache.";
+delete_data/data_query/cpu_intensive_analysis/health are domain tools backed by a record store (in memory, or \
+Postgres) and a result cache (in-process LRU, optionally in front of Redis).";
 
 impl ServerHandler for ReferenceServer {
     fn get_info(&self) -> ServerConfig {

@@ -126,17 +126,13 @@ impl Store for MemoryStore {
         Ok(QueryResult { rows, truncated })
     }
 
-    async fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    async fn generation(&self) -> Result<u64, StoreError> {
+        Ok(self.generation.load(Ordering::Acquire))
     }
 
     async fn health(&self) -> BackendHealth {
         let count = self.records.read().unwrap_or_else(|e| e.into_inner()).len();
-        BackendHealth {
-            backend: "memory".into(),
-            healthy: true,
-            detail: format!("{count} records"),
-        }
+        BackendHealth::in_process("memory", format!("{count} records"))
     }
 }
 
@@ -213,11 +209,11 @@ mod tests {
     #[tokio::test]
     async fn generation_changes_on_writes_only() {
         let store = MemoryStore::default();
-        let g0 = store.generation().await;
+        let g0 = store.generation().await.unwrap();
         let rec = store.create("c", BTreeMap::new()).await.unwrap();
-        let g1 = store.generation().await;
+        let g1 = store.generation().await.unwrap();
         store.get(&rec.id).await.unwrap();
         assert_ne!(g0, g1);
-        assert_eq!(g1, store.generation().await);
+        assert_eq!(g1, store.generation().await.unwrap());
     }
 }

@@ -1,19 +1,24 @@
 //! The data store behind the CRUD and query tools.
 //!
 //! [`Store`] is the seam for backends: the in-memory [`MemoryStore`] is the
-//! default; a Postgres implementation maps [`Query`] onto a prepared statement
-//! whose filters are bound parameters (field names are validated identifiers),
-//! so no SQL is ever built from caller strings.
+//! default; [`PostgresStore`] (selected by `--database-url` / `DATABASE_URL`)
+//! maps [`Query`] onto SQL built only from fixed fragments and `$n` placeholders
+//! ([`sql`]), so no caller string ever reaches SQL text.
 
 mod memory;
+mod postgres;
 mod query;
+pub(crate) mod sql;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::resilience::{Backend, BreakerState};
+
 pub(crate) use memory::MemoryStore;
+pub(crate) use postgres::{PostgresConfig, PostgresStore};
 pub(crate) use query::{Filter, Query, SortOrder};
 
 /// One stored record: a JSON object in a named collection.
@@ -44,16 +49,93 @@ pub(crate) struct QueryResult {
     pub truncated: bool,
 }
 
-/// Health of a backend, as reported by the `health` tool.
+/// Overall status of one backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum HealthStatus {
+    /// Answering normally.
+    Ok,
+    /// Answering, but recently failing or probing after an outage.
+    Degraded,
+    /// Not answering; its circuit breaker is open.
+    Down,
+}
+
+/// Health of a backend, as reported by the `health` tool and `/healthz`.
+///
+/// In-process backends have no breaker (`breaker: null`) and no errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BackendHealth {
-    /// Backend kind, e.g. `memory`.
-    pub backend: String,
-    /// Whether the backend answered.
-    pub healthy: bool,
-    /// Human-readable detail.
+    /// Backend kind: `memory`, `postgres`, `lru`, `lru+redis`.
+    pub kind: String,
+    /// Whether the backend answers.
+    pub status: HealthStatus,
+    /// Circuit breaker state (`closed`, `half_open`, `open`); `null` for in-process backends.
+    pub breaker: Option<BreakerState>,
+    /// The most recent backend failure, if any.
+    pub last_error: Option<String>,
+    /// Retries after transient errors since start.
+    pub retries: u64,
+    /// Backend failures since start.
+    pub errors: u64,
+    /// Circuit breaker state changes since start.
+    pub breaker_transitions: u64,
+    /// Calls refused by the open breaker or a full bulkhead since start.
+    pub rejected: u64,
+    /// Calls to the backend in flight now.
+    pub in_flight: u64,
+    /// Human-readable detail (entries, pool use, probe result).
     pub detail: String,
+}
+
+impl BackendHealth {
+    /// Health of an in-process backend, which is always up.
+    pub(crate) fn in_process(kind: &str, detail: String) -> Self {
+        Self {
+            kind: kind.into(),
+            status: HealthStatus::Ok,
+            breaker: None,
+            last_error: None,
+            retries: 0,
+            errors: 0,
+            breaker_transitions: 0,
+            rejected: 0,
+            in_flight: 0,
+            detail,
+        }
+    }
+
+    /// Health of a guarded backend from its counters and the outcome of a probe.
+    pub(crate) fn guarded(kind: &str, backend: &Backend, probe: Result<String, String>) -> Self {
+        let stats = backend.stats();
+        let status = match (&probe, stats.breaker) {
+            (Ok(_), BreakerState::Closed) => HealthStatus::Ok,
+            (_, BreakerState::Open) => HealthStatus::Down,
+            _ => HealthStatus::Degraded,
+        };
+        Self {
+            kind: kind.into(),
+            status,
+            breaker: Some(stats.breaker),
+            last_error: stats.last_error,
+            retries: stats.retries,
+            errors: stats.errors,
+            breaker_transitions: stats.breaker_transitions,
+            rejected: stats.rejected,
+            in_flight: stats.in_flight,
+            detail: probe.unwrap_or_else(|e| e),
+        }
+    }
+}
+
+/// `ok` when every backend is ok, `down` when the store is down, else `degraded`.
+pub(crate) fn overall_status(store: &BackendHealth, cache: &BackendHealth) -> &'static str {
+    match (store.status, cache.status) {
+        (HealthStatus::Ok, HealthStatus::Ok) => "ok",
+        (HealthStatus::Down, _) => "down",
+        _ => "degraded",
+    }
 }
 
 /// A failure inside a store backend.
@@ -71,10 +153,17 @@ pub(crate) enum StoreError {
         /// Version currently stored.
         found: u64,
     },
-    /// The backend is unavailable.
-    #[error("backend unavailable: {0}")]
-    #[allow(dead_code)]
+    /// The backend is unavailable (unreachable, breaker open, bulkhead full); nothing was written.
+    #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The connection failed while committing: the write may or may not have happened.
+    #[error(
+        "store connection lost while committing; the write may or may not have been applied: {0}"
+    )]
+    OutcomeUnknown(String),
+    /// The backend rejected the request (e.g. a constraint violation).
+    #[error("store rejected the request: {0}")]
+    Rejected(String),
 }
 
 /// A record store; implementations must be safe to share between tasks.
@@ -99,8 +188,12 @@ pub(crate) trait Store: Send + Sync {
     async fn delete(&self, id: &str) -> Result<bool, StoreError>;
     /// Runs a parameterised query.
     async fn query(&self, query: &Query) -> Result<QueryResult, StoreError>;
-    /// A counter that changes on every write; result-cache keys include it.
-    async fn generation(&self) -> u64;
+    /// A counter that changes with every committed write; result-cache keys include it.
+    ///
+    /// It must change after the write becomes visible and before the write is acknowledged
+    /// (Postgres: in the same transaction), so that a reader that reads generation `g` and
+    /// then the data sees every write acknowledged before it read `g`.
+    async fn generation(&self) -> Result<u64, StoreError>;
     /// Reports whether the backend is reachable.
     async fn health(&self) -> BackendHealth;
 }

@@ -1,6 +1,13 @@
 //! Domain tools over the [`Store`](crate::store::Store) and
-//! [`Cache`](crate::cache::Cache): CRUD, a parameterised query with a row
+//! [`TieredCache`](crate::cache::TieredCache): CRUD, a parameterised query with a row
 //! limit, and CPU-heavy analysis on a bounded blocking pool.
+//!
+//! # Observability `_meta`
+//!
+//! * `io.mcp-harness/cache`: `l1` (in-process LRU hit), `l2` (Redis hit) or `miss`, on
+//!   `get_data`, `data_query` and `cpu_intensive_analysis` results.
+//! * `io.mcp-harness/retries`: how many times the store call was retried after transient
+//!   errors, on every store-backed result (including tool errors).
 
 use std::collections::BTreeMap;
 
@@ -13,7 +20,8 @@ use super::{
     tool_error, tool_with_input,
 };
 use crate::{
-    cache::cache_key,
+    cache::{CacheLevel, cache_key},
+    resilience::track_retries,
     store::{Filter, Query, QueryResult, Record, SortOrder, StoreError},
 };
 
@@ -181,37 +189,97 @@ macro_rules! parse_or_return {
     };
 }
 
-fn structured<T: Serialize>(value: &T, cache: Option<&'static str>) -> ToolResult {
+/// `_meta` key: where a read was answered (`l1`, `l2` or `miss`).
+pub(crate) const META_CACHE: &str = "io.mcp-harness/cache";
+/// `_meta` key: store retries (after transient errors) made for this call.
+pub(crate) const META_RETRIES: &str = "io.mcp-harness/retries";
+
+/// A structured result with the observability `_meta` entries that apply.
+fn structured<T: Serialize>(
+    value: &T,
+    cache: Option<CacheLevel>,
+    retries: Option<u32>,
+) -> ToolResult {
     let mut result = CallToolResult::structured(json!(value));
-    if let Some(state) = cache {
-        let mut meta = MetaObject::new();
-        meta.insert("io.mcp-harness/cache".into(), Value::from(state));
+    let mut meta = MetaObject::new();
+    if let Some(level) = cache {
+        meta.insert(META_CACHE.into(), Value::from(level.as_str()));
+    }
+    if let Some(retries) = retries {
+        meta.insert(META_RETRIES.into(), Value::from(retries));
+    }
+    if !meta.is_empty() {
         result.meta = Some(meta);
     }
     Ok(result.into())
 }
 
-fn store_error(error: StoreError) -> ToolResult {
-    Ok(tool_error(error.to_string()))
+/// A tool error that still reports the retries made.
+fn store_error(error: StoreError, retries: u32) -> ToolResult {
+    let mut result =
+        CallToolResult::error(vec![rmcp::model::ContentBlock::text(error.to_string())]);
+    let mut meta = MetaObject::new();
+    meta.insert(META_RETRIES.into(), Value::from(retries));
+    result.meta = Some(meta);
+    Ok(result.into())
 }
 
 fn create(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: CreateArgs = parse_or_return!(inv);
-        match inv.shared().store.create(&args.collection, args.data).await {
-            Ok(record) => structured(&record, None),
-            Err(error) => store_error(error),
+        let store = &inv.shared().store;
+        match track_retries(store.create(&args.collection, args.data)).await {
+            (Ok(record), retries) => structured(&record, None, Some(retries)),
+            (Err(error), retries) => store_error(error, retries),
         }
     })
+}
+
+/// Cache-aside read of a store-backed result, keyed by the store generation (see
+/// [`crate::cache`] for why this never serves stale data). `Ok(None)` when `read` finds
+/// nothing (not cached).
+async fn cached_read<F>(
+    inv: &Invocation,
+    read: F,
+) -> Result<(Option<Value>, CacheLevel), StoreError>
+where
+    F: Future<Output = Result<Option<Value>, StoreError>>,
+{
+    let shared = inv.shared();
+    let generation = shared.store.generation().await?;
+    let key = cache_key(
+        &inv.name,
+        &Value::Object(inv.args.clone()),
+        &generation.to_string(),
+    );
+    if let (Some(hit), level) = shared.cache.lookup(&key, shared.cache_ttl).await {
+        return Ok((Some(hit), level));
+    }
+    let value = read.await?;
+    if let Some(value) = &value {
+        shared
+            .cache
+            .fill(&key, value.clone(), shared.cache_ttl)
+            .await;
+    }
+    Ok((value, CacheLevel::Miss))
 }
 
 fn get(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: IdArgs = parse_or_return!(inv);
-        match inv.shared().store.get(&args.id).await {
-            Ok(Some(record)) => structured(&record, None),
-            Ok(None) => Ok(tool_error(format!("no record with id {:?}", args.id))),
-            Err(error) => store_error(error),
+        let read = async {
+            Ok(inv
+                .shared()
+                .store
+                .get(&args.id)
+                .await?
+                .map(|record| json!(record)))
+        };
+        match track_retries(cached_read(&inv, read)).await {
+            (Ok((Some(record), level)), retries) => structured(&record, Some(level), Some(retries)),
+            (Ok((None, _)), _) => Ok(tool_error(format!("no record with id {:?}", args.id))),
+            (Err(error), retries) => store_error(error, retries),
         }
     })
 }
@@ -219,15 +287,11 @@ fn get(inv: Invocation) -> ToolFuture {
 fn update(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: UpdateArgs = parse_or_return!(inv);
-        match inv
-            .shared()
-            .store
-            .update(&args.id, args.data, args.expected_version)
-            .await
-        {
-            Ok(Some(record)) => structured(&record, None),
-            Ok(None) => Ok(tool_error(format!("no record with id {:?}", args.id))),
-            Err(error) => store_error(error),
+        let store = &inv.shared().store;
+        match track_retries(store.update(&args.id, args.data, args.expected_version)).await {
+            (Ok(Some(record)), retries) => structured(&record, None, Some(retries)),
+            (Ok(None), _) => Ok(tool_error(format!("no record with id {:?}", args.id))),
+            (Err(error), retries) => store_error(error, retries),
         }
     })
 }
@@ -235,15 +299,16 @@ fn update(inv: Invocation) -> ToolFuture {
 fn delete(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: IdArgs = parse_or_return!(inv);
-        match inv.shared().store.delete(&args.id).await {
-            Ok(deleted) => structured(
+        match track_retries(inv.shared().store.delete(&args.id)).await {
+            (Ok(deleted), retries) => structured(
                 &DeleteOutput {
                     id: args.id,
                     deleted,
                 },
                 None,
+                Some(retries),
             ),
-            Err(error) => store_error(error),
+            (Err(error), retries) => store_error(error, retries),
         }
     })
 }
@@ -256,19 +321,6 @@ fn query(inv: Invocation) -> ToolFuture {
                 "`max_rows` must be between 1 and {MAX_ROWS_LIMIT}"
             )));
         }
-        let shared = inv.shared();
-        // The store generation scopes the key, so any write invalidates cached answers.
-        let generation = shared.store.generation().await;
-        let key = cache_key(
-            &inv.name,
-            &Value::Object(inv.args.clone()),
-            &generation.to_string(),
-        );
-        if let Some(hit) = shared.cache.get(&key).await {
-            shared.metrics.cache_lookup(true);
-            return structured(&hit, Some("hit"));
-        }
-        shared.metrics.cache_lookup(false);
         let query = Query {
             collection: args.collection,
             filters: args.filters,
@@ -276,16 +328,17 @@ fn query(inv: Invocation) -> ToolFuture {
             order: args.order,
             max_rows: args.max_rows,
         };
-        match shared.store.query(&query).await {
-            Ok(QueryResult { rows, truncated }) => {
-                let output = json!(QueryOutput { rows, truncated });
-                shared
-                    .cache
-                    .put(&key, output.clone(), shared.cache_ttl)
-                    .await;
-                structured(&output, Some("miss"))
-            }
-            Err(error) => store_error(error),
+        if let Err(error) = query.validate() {
+            return store_error(error, 0);
+        }
+        let read = async {
+            let QueryResult { rows, truncated } = inv.shared().store.query(&query).await?;
+            Ok(Some(json!(QueryOutput { rows, truncated })))
+        };
+        match track_retries(cached_read(&inv, read)).await {
+            (Ok((Some(output), level)), retries) => structured(&output, Some(level), Some(retries)),
+            (Ok((None, _)), _) => Ok(tool_error("query produced no result")),
+            (Err(error), retries) => store_error(error, retries),
         }
     })
 }
@@ -309,12 +362,11 @@ fn analysis(inv: Invocation) -> ToolFuture {
             ));
         }
         let shared = inv.shared();
+        // A pure function of its arguments: no store generation in the key.
         let key = cache_key(&inv.name, &Value::Object(inv.args.clone()), "");
-        if let Some(hit) = shared.cache.get(&key).await {
-            shared.metrics.cache_lookup(true);
-            return structured(&hit, Some("hit"));
+        if let (Some(hit), level) = shared.cache.lookup(&key, shared.cache_ttl).await {
+            return structured(&hit, Some(level), None);
         }
-        shared.metrics.cache_lookup(false);
         let Ok(_slot) = shared.cpu_slots.clone().acquire_owned().await else {
             return Ok(tool_error("CPU pool is closed"));
         };
@@ -330,9 +382,9 @@ fn analysis(inv: Invocation) -> ToolFuture {
                 let output = json!(analysis);
                 shared
                     .cache
-                    .put(&key, output.clone(), shared.cache_ttl)
+                    .fill(&key, output.clone(), shared.cache_ttl)
                     .await;
-                structured(&output, Some("miss"))
+                structured(&output, Some(CacheLevel::Miss), None)
             }
             Err(error) => Ok(tool_error(format!("analysis failed: {error}"))),
         }

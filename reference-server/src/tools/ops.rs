@@ -4,13 +4,13 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Availability, Invocation, ToolFuture, ToolSpec, read_only, tool_without_input};
-use crate::store::BackendHealth;
+use crate::store::{BackendHealth, overall_status};
 
 /// Result of `health`.
 #[derive(Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct Health {
-    /// `ok` when every backend is healthy, else `degraded`.
+    /// `ok` when every backend is ok, `down` when the store is down, else `degraded`.
     status: String,
     /// Store backend status.
     store: BackendHealth,
@@ -45,12 +45,7 @@ fn health(inv: Invocation) -> ToolFuture {
         let store = shared.store.health().await;
         let cache = shared.cache.health().await;
         let health = Health {
-            status: if store.healthy && cache.healthy {
-                "ok"
-            } else {
-                "degraded"
-            }
-            .into(),
+            status: overall_status(&store, &cache).into(),
             store,
             cache,
             in_flight: shared.limiter.in_flight(),

@@ -51,6 +51,9 @@ impl StdioServer {
         let mut child = Command::new(BIN)
             .args(args)
             .args(["--log-level", "warn"])
+            // Hermetic: backends only when a test passes them explicitly.
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -136,6 +139,8 @@ impl HttpServer {
                 "warn",
             ])
             .args(args)
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
