@@ -59,7 +59,8 @@ fn assert_junit_matches(dir: &Path, report: &Value) {
     let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("junit.xml parses");
     let s = &report["summary"];
     assert_eq!(parsed.tests as u64, s["total"].as_u64().unwrap(), "tests");
-    assert_eq!(parsed.failures as u64, s["failed"].as_u64().unwrap(), "failures");
+    let stale = s.get("staleBaseline").and_then(Value::as_u64).unwrap_or(0);
+    assert_eq!(parsed.failures as u64, s["failed"].as_u64().unwrap() + stale, "failures");
     assert_eq!(parsed.errors as u64, s["errors"].as_u64().unwrap(), "errors");
 }
 
@@ -156,4 +157,26 @@ fn list_prints_every_check_as_json_without_connecting() {
     let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
     assert_eq!(ids.len(), mcp_harness::checks::all().len());
     assert!(ids.contains(&"jsonrpc.unknown-method"));
+}
+
+#[test]
+fn a_baseline_entry_that_passes_is_stale_and_a_malformed_baseline_is_a_usage_error() {
+    let dir = out_dir("baseline");
+    std::fs::create_dir_all(&dir).unwrap();
+    let stale = dir.join("stale.yml");
+    std::fs::write(&stale, "server:\n  - jsonrpc.unknown-method\n").unwrap();
+    let out = harness(
+        &["run", "--check", "jsonrpc.unknown-method", "--baseline", stale.to_str().unwrap(), "--out", dir.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 1, "a passing baselined check fails the run as stale: {}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    assert_junit_matches(&dir, &report);
+    assert_eq!(report["summary"]["staleBaseline"], 1);
+
+    let mapping = dir.join("mapping.yml");
+    std::fs::write(&mapping, "server:\n  - jsonrpc: unknown-method\n").unwrap();
+    let out = harness(&["run", "--baseline", mapping.to_str().unwrap(), "--out", dir.to_str().unwrap()], Duration::from_secs(30));
+    assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
 }
