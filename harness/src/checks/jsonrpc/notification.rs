@@ -34,6 +34,11 @@ async fn notification_no_response(cx: &mut CheckContext) -> Conclusion {
     let expected = format!("no response to `{UNKNOWN_NOTIFICATION}`; later requests still answered");
     let wait = cx.timeout().min(LISTEN);
     let mut s = cx.fresh_session().await?;
+    if cx.is_stdio() {
+        let outcome = stdio_no_response(&mut s, &expected).await;
+        s.close().await;
+        return Ok(outcome);
+    }
     let msg = json!({"jsonrpc": "2.0", "method": UNKNOWN_NOTIFICATION, "params": {}});
     let answer = send_and_read(&mut s, &msg.to_string(), Some(&msg), wait).await;
     let outcome = match answer {
@@ -57,3 +62,34 @@ async fn notification_no_response(cx: &mut CheckContext) -> Conclusion {
     s.close().await;
     Ok(outcome)
 }
+
+/// On stdio, where replies come back in order on one stream: the notification, then a harmless request at once;
+/// a reply to the notification arrives before (or shortly after) the request's response. No fixed long wait.
+async fn stdio_no_response(s: &mut crate::session::Session, expected: &str) -> Outcome {
+    if let Err(e) = s.notify(UNKNOWN_NOTIFICATION, Some(json!({}))).await {
+        return Outcome::from(e);
+    }
+    let (method, params) = harmless(s);
+    match s.request(method, params).await {
+        Ok(_) => {}
+        Err(e) if e.is_timeout() => {
+            return Outcome::violated(expected, format!("after the notification, `{method}` got no answer: {e}"));
+        }
+        Err(e) => return Outcome::from(e),
+    }
+    // Late replies to the notification still count.
+    let _ = s.collect_notifications(STDIO_LINGER, |_| false).await;
+    let answers: Vec<String> = s
+        .stray()
+        .filter(|l| l.starts_with("response to another id") || l.starts_with("unexpected response"))
+        .cloned()
+        .collect();
+    if answers.is_empty() {
+        Outcome::pass_with(format!("no response; `{method}` answered afterwards"))
+    } else {
+        Outcome::violated(expected, format!("the notification was answered: {}", answers.join("; ")))
+    }
+}
+
+/// How long to keep listening on stdio after the follow-up request was answered.
+const STDIO_LINGER: Duration = Duration::from_millis(250);
