@@ -230,6 +230,20 @@ impl Session {
             };
             match item {
                 Inbound::Message(v, status) => {
+                    // Over HTTP a 4xx/5xx reply answers the POST that caused it, even when its JSON-RPC error
+                    // carries no id (the spec allows an error "that has no id").
+                    let http_error = status.is_some_and(|s| !(200..300).contains(&s));
+                    let id_less = v.get("method").is_none() && matches!(v.get("id"), None | Some(Value::Null));
+                    if http_error && id_less {
+                        return match RpcReply::from_message(v.clone(), status) {
+                            Some(reply) => Ok(reply),
+                            None => Err(SessionError::HttpStatus {
+                                method: method.to_owned(),
+                                status: status.unwrap_or_default(),
+                                body: clip(&v.to_string(), 500),
+                            }),
+                        };
+                    }
                     if let Some(reply) = self.route(v, status).await? {
                         if reply.raw.get("id") == Some(id) {
                             return Ok(reply);
