@@ -23,6 +23,7 @@ mod exit_code;
 pub mod protocol;
 pub mod report;
 pub mod runner;
+pub mod services;
 pub mod session;
 pub mod target;
 pub mod wire;

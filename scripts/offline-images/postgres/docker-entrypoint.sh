@@ -55,7 +55,8 @@ MSG
         exit 1
     fi
 
-    local -a args=(-D "$PGDATA" --username="$user" --encoding=UTF8 --locale=C.UTF-8
+    # --no-sync: a test database does not need initdb's final fsync of every file (saves ~1.5 s per start).
+    local -a args=(-D "$PGDATA" --username="$user" --encoding=UTF8 --locale=C.UTF-8 --no-sync
         --auth-local=trust --auth-host="$auth")
     local pwfile=""
     if [[ -n ${POSTGRES_PASSWORD:-} ]]; then
@@ -79,8 +80,8 @@ MSG
     printf '\n# Added by the mcp-harness entrypoint.\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
 
     if [[ $db != postgres ]]; then
-        # Single-user mode: no listener, so no readiness line and nothing to wait for.
-        echo "CREATE DATABASE $(ident "$db");" | postgres --single -D "$PGDATA" postgres >/dev/null
+        # Single-user mode: no listener, so no readiness line and nothing to wait for; -F: no fsync (test image).
+        echo "CREATE DATABASE $(ident "$db");" | postgres --single -F -D "$PGDATA" postgres >/dev/null
     fi
 
     run_init_scripts
@@ -118,9 +119,9 @@ announce_ready() {
             log "LOG:  database system is ready to accept connections"
             return 0
         fi
-        sleep 0.25
+        sleep 0.1
     done
-    log "WARNING: no TCP login to 127.0.0.1:$port within 300 s" >&2
+    log "WARNING: no TCP login to 127.0.0.1:$port within 120 s" >&2
 }
 
 if [[ ! -s $PGDATA/PG_VERSION ]]; then
