@@ -7,6 +7,7 @@ use super::outcome::{Outcome, SkipReason};
 use crate::protocol::Revision;
 use crate::runner::RunOptions;
 use crate::session::{Connection, ServerProfile, Session, SessionError, SessionOptions};
+use crate::services::RunningServices;
 use crate::target::LaunchedTarget;
 use crate::wire::{HttpTarget, Limits, Transcript};
 
@@ -38,6 +39,12 @@ impl From<SessionError> for Outcome {
 #[derive(Debug)]
 pub(crate) struct RunEnv {
     pub target: LaunchedTarget,
+    /// What the target was launched from (to launch more instances of it).
+    pub spec: crate::TargetSpec,
+    /// Time to start one instance.
+    pub launch_timeout: Duration,
+    /// Backing services given to the target.
+    pub services: crate::runner::backing::BackingServices,
     pub limits: Limits,
     pub transcript: Transcript,
     pub session_options: SessionOptions,
@@ -122,6 +129,32 @@ impl CheckContext {
         let mut options = self.env.session_options.clone();
         options.revision = crate::protocol::RevisionChoice::Exact(self.profile.revision);
         options
+    }
+
+    /// The backing services (Postgres, Redis) the target was given, or the outcome a check needing them ends
+    /// with: skipped when they are unavailable here, error when providing them broke.
+    pub fn services(&self) -> Result<&RunningServices, Outcome> {
+        self.env.services.running()
+    }
+
+    /// Starts one more instance of the target, with the same backing services, for checks that restart a
+    /// target or need two of them. Shut it down with [`LaunchedTarget::shutdown`]. A target given by URL was not
+    /// started by the harness and cannot be started again: that is a skip.
+    pub async fn launch_instance(&self) -> Result<LaunchedTarget, Outcome> {
+        if let crate::TargetSpec::Http(_) = self.env.spec {
+            return Err(Outcome::skip(
+                SkipReason::NotApplicable,
+                "the target is a URL the harness did not start, so it cannot start other instances of it",
+            ));
+        }
+        LaunchedTarget::launch_with_env(&self.env.spec, self.env.launch_timeout, self.env.services.env())
+            .await
+            .map_err(|e| Outcome::error(format!("could not start another instance of the target: {e}")))
+    }
+
+    /// A new session with its own handshake on `instance` (from [`Self::launch_instance`]).
+    pub async fn session_on(&self, instance: &LaunchedTarget) -> Result<Session, ContextError> {
+        Ok(Session::open(instance, &self.env.limits, &self.env.transcript, &self.session_options()).await?)
     }
 
     /// A skip for checks that need an opt-in the run was not given.

@@ -104,10 +104,14 @@ pub struct SpecRef {
 
 impl SpecRef {
     /// The full URL of this reference in the given revision's specification (anchors that are already absolute
-    /// URLs, such as the JSON-RPC 2.0 specification, are returned as they are).
+    /// URLs, such as the JSON-RPC 2.0 specification, are returned as they are; `repo:PATH#ANCHOR` names a document
+    /// of this repository, for requirements that are the project's own, such as the integration suite's).
     pub fn url(&self, revision: Revision) -> String {
         if self.anchor.starts_with("https://") {
             self.anchor.to_owned()
+        } else if let Some(path) = self.anchor.strip_prefix("repo:") {
+            // A requirement of this project (the integration suite's), documented in the repository.
+            path.to_owned()
         } else {
             format!("{}/{}", revision.spec_url(), self.anchor)
         }

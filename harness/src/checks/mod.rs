@@ -8,6 +8,7 @@
 mod capabilities;
 mod evidence;
 mod http;
+mod integration;
 mod jsonrpc;
 mod lifecycle;
 mod pagination;
@@ -36,6 +37,7 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
         stateless::CHECKS,
         stdio::CHECKS,
         http::CHECKS,
+        integration::CHECKS,
     ]
     .concat()
 });
@@ -83,6 +85,13 @@ mod tests {
         use crate::protocol::Revision;
         use crate::report::RequirementCatalog;
         for c in all() {
+            if c.meta.suite == crate::check::Suite::Integration {
+                let ids = integration::requirement_ids();
+                for req in c.meta.covers {
+                    assert!(ids.iter().any(|i| i == req), "{} covers `{req}`, not in suites/integration/requirements.json", c.meta.id);
+                }
+                continue;
+            }
             for req in c.meta.covers {
                 let found = Revision::ALL.iter().filter(|r| c.meta.applies.covers_revision(**r)).any(|r| {
                     RequirementCatalog::for_revision(*r).requirements.iter().any(|q| q.id == *req)

@@ -75,6 +75,15 @@ pub(crate) enum ReferenceArg {
     Http,
 }
 
+/// A backing service for `--with`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServiceArg {
+    /// PostgreSQL (the target gets DATABASE_URL).
+    Postgres,
+    /// Redis (the target gets REDIS_URL).
+    Redis,
+}
+
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ColorArg {
@@ -133,6 +142,24 @@ pub(crate) struct RunArgs {
     /// Enable intrusive security probes (attack payloads sent to tools). Off by default.
     #[arg(long)]
     pub danger_intrusive: bool,
+    /// Backing services to give the target, comma-separated: postgres, redis. Each is taken from
+    /// DATABASE_URL / REDIS_URL (or TEST_DATABASE_URL / TEST_REDIS_URL) when set, else started as a container
+    /// through the local Docker engine (removed afterwards, also on Ctrl-C); the target (a --stdio command or the
+    /// bundled reference server) gets DATABASE_URL / REDIS_URL in its environment. The integration suite asks for
+    /// both by itself. Without Docker or URLs the checks that need them are skipped, with the reason.
+    #[arg(long = "with", value_enum, value_delimiter = ',', value_name = "SERVICES")]
+    pub with: Vec<ServiceArg>,
+    /// Fail (exit 3, "could not test") when backing services cannot be provided, instead of skipping the checks
+    /// that need them. For CI, where a skip would hide a broken set-up.
+    #[arg(long)]
+    pub require_services: bool,
+    /// Postgres image for service containers (official interface: POSTGRES_USER/PASSWORD/DB, `-c` args).
+    /// Default: postgres:16. Air-gapped machines: build local images with scripts/offline-images/build.sh.
+    #[arg(long, value_name = "IMAGE:TAG", env = "MCP_HARNESS_POSTGRES_IMAGE")]
+    pub postgres_image: Option<String>,
+    /// Redis image for service containers. Default: redis:7.
+    #[arg(long, value_name = "IMAGE:TAG", env = "MCP_HARNESS_REDIS_IMAGE")]
+    pub redis_image: Option<String>,
     /// Expected failures: the official MCP conformance suite's YAML (`server:` list of check ids, globs or
     /// dotted prefixes; `scenario:check-id` accepted). Listed checks that fail do not fail the run; listed checks
     /// that pass do ("listed in baseline but passed: remove it").

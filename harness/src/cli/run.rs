@@ -8,12 +8,13 @@ use anyhow::{bail, Context as _, Result};
 use mcp_harness::baseline::{render_baseline, Baseline};
 use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::{write_console_summary, write_json, write_junit};
-use mcp_harness::runner::{RunConfig, RunOptions};
+use mcp_harness::runner::{RunConfig, RunOptions, ServicesRequest};
+use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::target::ReferenceTransport;
 use mcp_harness::wire::{HttpTarget, StdioCommand};
 use mcp_harness::{ExitCode, TargetSpec};
 
-use super::args::{ColorArg, ReferenceArg, RunArgs};
+use super::args::{ColorArg, ReferenceArg, RunArgs, ServiceArg};
 use super::list::selection;
 use super::progress::Progress;
 
@@ -79,6 +80,7 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
     let mut config = RunConfig::new(target).protocol(protocol).request_timeout(Duration::from_millis(args.timeout_ms));
     config.selection = selection(&args.filter)?;
     config.options = RunOptions { call_tools: args.call_tools, tool_allow: args.tool_allow.clone(), danger_intrusive: args.danger_intrusive };
+    config.services = services(args)?;
     if let Some(path) = &args.baseline {
         // With --update-baseline a missing file is created after the run; an existing one must still be valid.
         if !(args.update_baseline && !path.exists()) {
@@ -89,6 +91,26 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         config.code_coverage = Some(mcp_harness::report::read_llvm_cov_json(path).with_context(|| format!("failed to read coverage from {}", path.display()))?);
     }
     Ok(config)
+}
+
+/// `--with`, `--require-services` and the image flags (whose environment variables clap already read).
+fn services(args: &RunArgs) -> Result<ServicesRequest> {
+    let mut config = ServiceConfig::from_env()?;
+    if let Some(image) = &args.postgres_image {
+        config.postgres_image = ImageRef::parse(image).context("--postgres-image")?;
+    }
+    if let Some(image) = &args.redis_image {
+        config.redis_image = ImageRef::parse(image).context("--redis-image")?;
+    }
+    let with = args
+        .with
+        .iter()
+        .map(|s| match s {
+            ServiceArg::Postgres => Service::Postgres,
+            ServiceArg::Redis => Service::Redis,
+        })
+        .collect();
+    Ok(ServicesRequest { with, required: args.require_services, config })
 }
 
 fn target(args: &RunArgs) -> Result<TargetSpec> {

@@ -33,12 +33,12 @@
 //! `skipped` + `expectedFailures` (an expected failure is `<skipped type="xfail">`). Warnings are passing cases.
 //!
 //! Version history: 1.1.0 added `baseline` (report and check), `summary.expectedFailures` and
-//! `summary.staleBaseline`.
+//! `summary.staleBaseline`; 1.2.0 added `target.services`.
 
 use serde::{Deserialize, Serialize};
 
 /// The version of this report format.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 /// A whole run's report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,6 +121,9 @@ pub struct TargetInfo {
     pub description: String,
     /// `serverInfo` as the server reported it, if a handshake succeeded.
     pub server_info: Option<serde_json::Value>,
+    /// Backing services given to the target (where each came from, no secrets), or why they are missing.
+    #[serde(default)]
+    pub services: Vec<String>,
 }
 
 /// The protocol revision asked for and the one spoken.

@@ -6,6 +6,7 @@ use crate::baseline::Baseline;
 use crate::check::Suite;
 use crate::protocol::RevisionChoice;
 use crate::report::model::CodeCoverage;
+use crate::services::{Service, ServiceConfig};
 use crate::session::ClientAnswers;
 use crate::target::TargetSpec;
 use crate::wire::Limits;
@@ -19,6 +20,23 @@ pub struct RunOptions {
     pub tool_allow: Vec<String>,
     /// Allow intrusive probes (attack payloads).
     pub danger_intrusive: bool,
+}
+
+/// Backing services (Postgres, Redis) a run provides to its target.
+///
+/// The services are started when `with` names any, or when a selected check needs them (the `integration` suite
+/// needs both). Environment URLs (`DATABASE_URL`, `REDIS_URL`, or their `TEST_` forms) are used first; otherwise
+/// containers are started through the local Docker engine. Their URLs are passed to the target's environment when
+/// the harness starts the target (stdio commands and the bundled reference server).
+#[derive(Debug, Clone, Default)]
+pub struct ServicesRequest {
+    /// Services asked for explicitly (`--with postgres,redis`).
+    pub with: Vec<Service>,
+    /// When services cannot be provided, make the run "could not test" (exit 3) instead of skipping the checks
+    /// that need them (`--require-services`).
+    pub required: bool,
+    /// Images and start-up timeout.
+    pub config: ServiceConfig,
 }
 
 /// A run's whole configuration.
@@ -46,6 +64,8 @@ pub struct RunConfig {
     pub code_coverage: Option<CodeCoverage>,
     /// Expected failures to judge the results against (`--baseline`).
     pub baseline: Option<Baseline>,
+    /// Backing services for the target.
+    pub services: ServicesRequest,
 }
 
 impl RunConfig {
@@ -63,6 +83,7 @@ impl RunConfig {
             options: RunOptions::default(),
             code_coverage: None,
             baseline: None,
+            services: ServicesRequest::default(),
         }
     }
 
@@ -82,6 +103,18 @@ impl RunConfig {
     /// Only checks whose id matches one of these globs or prefixes.
     pub fn include(mut self, patterns: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.selection.include = patterns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Provide these backing services to the target (see [`ServicesRequest`]).
+    pub fn with_services(mut self, services: impl IntoIterator<Item = Service>) -> Self {
+        self.services.with = services.into_iter().collect();
+        self
+    }
+
+    /// Turn unavailable backing services into "could not test" instead of skips.
+    pub fn require_services(mut self, required: bool) -> Self {
+        self.services.required = required;
         self
     }
 

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 use futures::FutureExt as _;
 use time::OffsetDateTime;
 
+use super::backing::{self, BackingServices};
 use super::config::RunConfig;
 use super::events::{Event, EventSink};
 use super::plan::{Plan, RunError};
-use crate::check::{Check, CheckContext, Level, Outcome, SkipReason, Status};
+use crate::check::{Check, CheckContext, Level, Outcome, SkipReason, Status, Suite};
 use crate::check::context::RunEnv;
 use crate::protocol::{Revision, RevisionChoice};
 use crate::report::model::{CapturedText, ProtocolInfo, TargetInfo, WireEntry};
@@ -57,12 +58,27 @@ pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestRep
         transport: if config.target.is_stdio() { "stdio" } else { "http" }.to_owned(),
         description: description.clone(),
         server_info: None,
+        services: Vec::new(),
     };
     let mut negotiated = None;
     let mut target_stderr = None;
 
-    if !plan.checks.is_empty() {
-        match LaunchedTarget::launch(&config.target, config.launch_timeout).await {
+    let wanted_services = backing::wanted(&plan, &config.services);
+    let services = backing::provide(&wanted_services, &config.services, sink).await;
+    target_info.services = match &services {
+        BackingServices::Running(s) => s.notes.clone(),
+        other => other.problem().map(|p| vec![p.to_owned()]).unwrap_or_default(),
+    };
+    let mut services = Some(services);
+
+    if !plan.checks.is_empty() && config.services.required && services.as_ref().and_then(|s| s.problem()).is_some() {
+        let problem = services.as_ref().and_then(|s| s.problem()).unwrap_or_default();
+        let reason = format!("{problem} (required by --require-services)");
+        results = error_all(&plan, &reason, sink);
+        could_not_test = Some(reason);
+    } else if !plan.checks.is_empty() {
+        let service_env = services.as_ref().map(|s| s.env().to_vec()).unwrap_or_default();
+        match LaunchedTarget::launch_with_env(&config.target, config.launch_timeout, &service_env).await {
             Err(e) => {
                 let reason = format!("could not start the target: {e}");
                 sink.event(&Event::Note(&reason));
@@ -94,10 +110,13 @@ pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestRep
                 }
                 let env = Arc::new(RunEnv {
                     target,
+                    spec: config.target.clone(),
+                    launch_timeout: config.launch_timeout,
                     limits: config.limits.clone(),
                     transcript: transcript.clone(),
                     session_options: session_options.clone(),
                     options: config.options.clone(),
+                    services: services.take().unwrap_or(BackingServices::NotRequested),
                 });
                 let mut cx = CheckContext {
                     env: env.clone(),
@@ -133,9 +152,14 @@ pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestRep
                         target_stderr = Some(CapturedText { text, truncated });
                     }
                     env.target.shutdown().await;
+                    env.services.shutdown(sink).await;
                 }
             }
         }
+    }
+
+    if let Some(services) = services.take() {
+        services.shutdown(sink).await;
     }
 
     let finished_at = OffsetDateTime::now_utc();
@@ -190,7 +214,8 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
     let mark = cx.transcript().mark();
     let started = Instant::now();
     let fut = AssertUnwindSafe((check.run)(cx)).catch_unwind();
-    let outcome = match tokio::time::timeout(config.check_timeout, fut).await {
+    let budget = check_budget(meta.suite, config.check_timeout);
+    let outcome = match tokio::time::timeout(budget, fut).await {
         Ok(Ok(Ok(o) | Err(o))) => o,
         Ok(Err(panic)) => {
             let msg = panic
@@ -200,7 +225,7 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
                 .unwrap_or_else(|| "unknown panic".to_owned());
             Outcome::error(format!("harness bug: the check panicked: {msg}"))
         }
-        Err(_) => Outcome::error(format!("check did not finish within {:?}", config.check_timeout)),
+        Err(_) => Outcome::error(format!("check did not finish within {budget:?}")),
     };
     let wire = cx
         .transcript()
@@ -221,6 +246,18 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
         .collect();
     finished(check, outcome, started.elapsed(), wire)
 }
+
+/// Time one check may take: integration checks inject faults and wait for recovery, so they get at least
+/// [`INTEGRATION_CHECK_MIN`]; their own waits are bounded well below it.
+fn check_budget(suite: Suite, configured: Duration) -> Duration {
+    match suite {
+        Suite::Integration => configured.max(INTEGRATION_CHECK_MIN),
+        _ => configured,
+    }
+}
+
+/// Least time an integration check may take.
+const INTEGRATION_CHECK_MIN: Duration = Duration::from_secs(120);
 
 /// Applies the level (a violated SHOULD is a warning) and packages the result.
 fn finished(check: &'static Check, mut outcome: Outcome, duration: Duration, wire: Vec<WireEntry>) -> CheckResult {

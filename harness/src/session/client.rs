@@ -180,7 +180,11 @@ impl Session {
 
     /// Sends a request (with the era's `_meta` added) and waits for its response.
     pub async fn request(&mut self, method: &str, params: Option<Value>) -> Result<RpcReply, SessionError> {
-        let timeout = self.options.timeout;
+        self.request_within(method, params, self.options.timeout).await
+    }
+
+    /// [`Self::request`] with its own timeout.
+    pub async fn request_within(&mut self, method: &str, params: Option<Value>, timeout: Duration) -> Result<RpcReply, SessionError> {
         let params = if self.profile.revision.era() == Era::Stateless {
             Some(self.stateless_params(params))
         } else {

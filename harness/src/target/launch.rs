@@ -95,15 +95,25 @@ pub struct LaunchedTarget {
 impl LaunchedTarget {
     /// Starts what needs starting (the HTTP reference server) and resolves how to reach the target.
     pub async fn launch(spec: &TargetSpec, timeout: Duration) -> Result<Self, LaunchError> {
+        Self::launch_with_env(spec, timeout, &[]).await
+    }
+
+    /// [`Self::launch`], adding `env` to the environment of every process the harness starts for the target
+    /// (stdio commands and the bundled reference server; a URL target is not started here and gets nothing).
+    pub async fn launch_with_env(spec: &TargetSpec, timeout: Duration, env: &[(String, String)]) -> Result<Self, LaunchError> {
         let stderr = StderrLog::default();
+        let with_env = |mut cmd: StdioCommand| {
+            cmd.env.extend(env.iter().cloned());
+            cmd
+        };
         let (transport, server) = match spec {
-            TargetSpec::Stdio(cmd) => (TargetTransport::Stdio(cmd.clone()), None),
+            TargetSpec::Stdio(cmd) => (TargetTransport::Stdio(with_env(cmd.clone())), None),
             TargetSpec::Http(t) => (TargetTransport::Http(t.clone()), None),
             TargetSpec::Reference(ReferenceTransport::Stdio) => {
-                (TargetTransport::Stdio(reference_cmd(&["--transport", "stdio"])?), None)
+                (TargetTransport::Stdio(with_env(reference_cmd(&["--transport", "stdio"])?)), None)
             }
             TargetSpec::Reference(ReferenceTransport::Http) => {
-                let cmd = reference_cmd(&["--transport", "http", "--listen", "127.0.0.1:0"])?;
+                let cmd = with_env(reference_cmd(&["--transport", "http", "--listen", "127.0.0.1:0"])?);
                 let (child, url) = spawn_http_server(&cmd, "listening on http://", timeout, &stderr).await?;
                 (TargetTransport::Http(HttpTarget { url, headers: Vec::new(), bearer_token: None }), Some(child))
             }
