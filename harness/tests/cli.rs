@@ -11,7 +11,14 @@ const HARNESS: &str = env!("CARGO_BIN_EXE_mcp-harness");
 
 /// Runs the harness with `args`, killing it after `limit`.
 fn harness(args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(HARNESS)
+    harness_with(args, |_| {}, limit)
+}
+
+/// [`harness`] with a hook to change the process's environment.
+fn harness_with(args: &[&str], env: impl FnOnce(&mut Command), limit: Duration) -> Output {
+    let mut command = Command::new(HARNESS);
+    env(&mut command);
+    let mut child = command
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -133,11 +140,48 @@ fn usage_errors_exit_2_with_one_line() {
         vec!["run", "--protocol", "1999-01-01"],
         vec!["run", "--suite", "nonsense"],
         vec!["run", "--url", "ftp://example.com"],
+        vec!["run", "--with", "mysql"],
+        vec!["run", "--with", "postgres", "--postgres-image", "Not A Valid Image"],
     ] {
         let out = harness(&args, Duration::from_secs(30));
         assert_eq!(code(&out), 2, "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         assert!(!out.stderr.is_empty(), "{args:?} printed no error");
     }
+}
+
+/// No Docker engine and no URLs: the integration checks are skipped with the reason (exit 0), or, with
+/// `--require-services`, the run is "could not test" (exit 3). The report is written either way.
+#[test]
+fn without_docker_or_urls_integration_checks_skip_or_with_require_services_exit_3() {
+    let no_services = |c: &mut Command| {
+        c.env("DOCKER_HOST", "unix:///nonexistent/mcp-harness-test.sock");
+        for var in ["DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL"] {
+            c.env_remove(var);
+        }
+    };
+    let dir = out_dir("integration-no-docker");
+    let args = ["run", "--reference", "--suite", "integration", "--out", dir.to_str().unwrap()];
+    let out = harness_with(&args, no_services, Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    let checks = report["suites"][0]["checks"].as_array().expect("checks");
+    assert!(checks.len() >= 9, "{checks:?}");
+    for c in checks {
+        assert_eq!(c["outcome"], "skipped", "{c}");
+        let reason = c["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("no Docker engine"), "unclear reason: {reason}");
+    }
+
+    let dir = out_dir("integration-no-docker-required");
+    let args = ["run", "--reference", "--suite", "integration", "--require-services", "--out", dir.to_str().unwrap()];
+    let out = harness_with(&args, no_services, Duration::from_secs(60));
+    assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--require-services"), "{stderr}");
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    assert!(report["suites"][0]["checks"].as_array().unwrap().iter().all(|c| c["outcome"] == "error"));
 }
 
 #[test]

@@ -89,7 +89,7 @@ pub(crate) async fn provide(wanted: &[Service], request: &ServicesRequest, sink:
             BackingServices::Running(running)
         }
         Err(e) if e.is_unavailable() => {
-            let reason = format!("backing services unavailable: {e}");
+            let reason = e.to_string();
             sink.event(&Event::Note(&reason));
             BackingServices::Unavailable(reason)
         }
