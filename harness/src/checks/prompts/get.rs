@@ -73,7 +73,7 @@ pub(crate) const GET_LISTED: Check = Check {
             SpecRef { anchor: "server/prompts#promptmessage", quote: "`role`: Either \"user\" or \"assistant\" to indicate the speaker" },
             SpecRef { anchor: "server/prompts#getting-a-prompt", quote: "To retrieve a specific prompt, clients send a `prompts/get` request." },
         ],
-        covers: &["prompts.list.result", "prompts.capability"],
+        covers: &["prompts.capability"],
         applies: Applicability { capability: Some(Capability::Prompts), ..Applicability::ALWAYS },
         tags: &["prompts"],
     },
