@@ -86,7 +86,7 @@ mod tests {
         use crate::report::RequirementCatalog;
         for c in all() {
             if c.meta.suite == crate::check::Suite::Integration {
-                let ids = integration::requirement_ids();
+                let ids = crate::report::integration_requirement_ids();
                 for req in c.meta.covers {
                     assert!(ids.iter().any(|i| i == req), "{} covers `{req}`, not in suites/integration/requirements.json", c.meta.id);
                 }

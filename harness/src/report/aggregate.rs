@@ -88,6 +88,7 @@ pub fn build_report(run: &RunRecord, catalog: &RequirementCatalog) -> TestReport
         suites,
         coverage: Coverage {
             requirements: requirement_coverage(&run.results, catalog),
+            integration: integration_coverage(&run.results),
             code: run.code_coverage.clone().unwrap_or_else(|| CodeCoverage::NotMeasured {
                 reason: "no --coverage-json given".to_owned(),
             }),
@@ -321,19 +322,28 @@ fn skip_kind(k: SkipReason) -> &'static str {
 }
 
 fn requirement_coverage(results: &[CheckResult], catalog: &RequirementCatalog) -> RequirementCoverage {
+    coverage_of(results, catalog.revision.as_str(), catalog.requirements.iter().map(|r| r.id.as_str()))
+}
+
+/// Coverage of the integration suite's requirements, when any integration check was selected.
+fn integration_coverage(results: &[CheckResult]) -> Option<RequirementCoverage> {
+    results.iter().any(|r| r.meta.suite == Suite::Integration).then(|| {
+        coverage_of(results, "integration", super::catalog::integration_requirement_ids().iter().map(String::as_str))
+    })
+}
+
+/// Requirements (`ids`) with at least one evaluated check covering them.
+fn coverage_of<'a>(results: &[CheckResult], label: &str, ids: impl Iterator<Item = &'a str>) -> RequirementCoverage {
     let covered_ids: HashSet<&str> =
         results.iter().filter(|r| r.outcome.evaluated()).flat_map(|r| r.meta.covers.iter().copied()).collect();
-    let total = catalog.requirements.len();
-    let mut uncovered: Vec<String> = catalog
-        .requirements
-        .iter()
-        .filter(|req| !covered_ids.contains(req.id.as_str()))
-        .map(|req| req.id.clone())
-        .collect();
+    let ids: Vec<&str> = ids.collect();
+    let total = ids.len();
+    let mut uncovered: Vec<String> =
+        ids.iter().filter(|id| !covered_ids.contains(**id)).map(|id| (*id).to_owned()).collect();
     uncovered.sort();
     let covered = total - uncovered.len();
     RequirementCoverage {
-        revision: catalog.revision.as_str().to_owned(),
+        revision: label.to_owned(),
         total: u32::try_from(total).unwrap_or(u32::MAX),
         covered: u32::try_from(covered).unwrap_or(u32::MAX),
         percent: (total > 0).then(|| round2(100.0 * covered as f64 / total as f64)),
@@ -487,6 +497,21 @@ mod tests {
         assert_eq!(names, ["conformance", "security"]);
         let ids: Vec<_> = r.suites[0].checks.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["c.b", "c.a"]);
+    }
+
+    #[test]
+    fn integration_coverage_is_computed_from_the_suite_catalog_only_when_integration_checks_ran() {
+        let conformance_only = run_with(vec![result("conformance", "c.a", &["a.one"], Outcome::pass())]);
+        assert!(build_report(&conformance_only, &sample_catalog()).coverage.integration.is_none());
+        let run = run_with(vec![
+            result("integration", "i.a", &["integration.cache.hits"], Outcome::violated("x", "y")),
+            result("integration", "i.b", &["integration.store.durable"], Outcome::skip(SkipReason::ServicesUnavailable, "no Docker")),
+        ]);
+        let cov = build_report(&run, &sample_catalog()).coverage.integration.expect("integration coverage");
+        assert_eq!(cov.revision, "integration");
+        assert_eq!(cov.total as usize, crate::report::integration_requirement_ids().len());
+        assert_eq!(cov.covered, 1);
+        assert!(cov.uncovered.contains(&"integration.store.durable".to_owned()));
     }
 
     #[test]

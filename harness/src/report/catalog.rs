@@ -162,6 +162,21 @@ impl Requirement {
     }
 }
 
+/// The ids of the integration suite's own requirements (`suites/integration/requirements.json`; documented in
+/// `suites/integration/README.md`), which integration checks cover instead of protocol requirements.
+pub fn integration_requirement_ids() -> &'static [String] {
+    static IDS: OnceLock<Vec<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let file: serde_json::Value = match serde_json::from_str(INTEGRATION_REQUIREMENTS) {
+            Ok(v) => v,
+            Err(e) => panic!("embedded suites/integration/requirements.json is invalid: {e}"),
+        };
+        file["requirements"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_str().map(str::to_owned)).collect()
+    })
+}
+
+const INTEGRATION_REQUIREMENTS: &str = include_str!("../../../suites/integration/requirements.json");
+
 const CATALOG_2025_03_26: &str = include_str!("../../../suites/requirements/2025-03-26.json");
 const CATALOG_2025_06_18: &str = include_str!("../../../suites/requirements/2025-06-18.json");
 const CATALOG_2025_11_25: &str = include_str!("../../../suites/requirements/2025-11-25.json");

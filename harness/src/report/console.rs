@@ -34,6 +34,10 @@ pub fn write_console_summary(report: &TestReport, out: &mut dyn Write, color: bo
         "Requirement coverage ({}): {percent} ({}/{} requirements)",
         req.revision, req.covered, req.total
     )?;
+    if let Some(it) = &report.coverage.integration {
+        let percent = it.percent.map_or_else(|| "n/a".to_owned(), |p| format!("{p:.2} %"));
+        writeln!(out, "Integration requirement coverage: {percent} ({}/{} requirements)", it.covered, it.total)?;
+    }
     match &report.coverage.code {
         CodeCoverage::NotMeasured { reason } => writeln!(out, "Code coverage: not measured ({reason})")?,
         CodeCoverage::Measured { lines, .. } => {

@@ -11,7 +11,7 @@ pub mod model;
 mod test_support;
 
 pub use aggregate::{build_report, read_llvm_cov_json, CoverageReadError};
-pub use catalog::{CatalogError, Requirement, RequirementCatalog};
+pub use catalog::{integration_requirement_ids, CatalogError, Requirement, RequirementCatalog};
 pub use console::{summary_line, write_console_summary};
 pub use json::{report_json_schema, write_json, ReportWriteError};
 pub use junit::{junit_xml, write_junit};

@@ -33,7 +33,8 @@
 //! `skipped` + `expectedFailures` (an expected failure is `<skipped type="xfail">`). Warnings are passing cases.
 //!
 //! Version history: 1.1.0 added `baseline` (report and check), `summary.expectedFailures` and
-//! `summary.staleBaseline`; 1.2.0 added `target.services`.
+//! `summary.staleBaseline`; 1.2.0 added `target.services` and
+//! `coverage.integration`.
 
 use serde::{Deserialize, Serialize};
 
@@ -256,6 +257,9 @@ pub struct WireEntry {
 pub struct Coverage {
     /// Requirement coverage of the spoken revision's catalog.
     pub requirements: RequirementCoverage,
+    /// Coverage of the integration suite's own requirements (`suites/integration/requirements.json`, `revision`
+    /// is `integration`), when integration checks were selected; otherwise null.
+    pub integration: Option<RequirementCoverage>,
     /// Code coverage, when supplied.
     pub code: CodeCoverage,
 }
@@ -264,7 +268,7 @@ pub struct Coverage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequirementCoverage {
-    /// The catalog's revision.
+    /// The catalog: its protocol revision, or `integration`.
     pub revision: String,
     /// Requirements in the catalog.
     pub total: u32,

@@ -37,16 +37,3 @@ pub(crate) const CHECKS: &[Check] = &[
     redis_outage::BREAKER_OPENS_AND_RECOVERS,
     postgres_restart::ACKNOWLEDGED_WRITES_KEPT,
 ];
-
-/// The requirement ids of `suites/integration/requirements.json` (what integration checks may cover).
-#[cfg(test)]
-pub(crate) fn requirement_ids() -> Vec<String> {
-    let file: serde_json::Value =
-        serde_json::from_str(include_str!("../../../../suites/integration/requirements.json")).unwrap_or_default();
-    file["requirements"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["id"].as_str().map(str::to_owned))
-        .collect()
-}
