@@ -21,6 +21,7 @@ pub mod check;
 pub mod checks;
 mod exit_code;
 pub mod protocol;
+mod protocol_schema;
 pub mod report;
 pub mod runner;
 pub mod services;

@@ -37,6 +37,7 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
         stateless::CHECKS,
         stdio::CHECKS,
         http::CHECKS,
+        jsonrpc::LAST,
         integration::CHECKS,
     ]
     .concat()

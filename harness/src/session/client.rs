@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use super::answers::ClientAnswers;
+use super::audit::SchemaAudit;
 use super::connection::{Connection, Inbound};
 use super::error::SessionError;
 use super::profile::ServerProfile;
@@ -27,6 +28,9 @@ pub struct SessionOptions {
     pub answers: ClientAnswers,
     /// `clientInfo` sent in the handshake and in 2026 request `_meta`.
     pub client_info: Value,
+    /// Where every message the server sends is validated against the revision's schema (shared by a run's
+    /// sessions).
+    pub audit: SchemaAudit,
 }
 
 impl Default for SessionOptions {
@@ -37,6 +41,7 @@ impl Default for SessionOptions {
             probe_timeout: Duration::from_secs(5),
             answers: ClientAnswers::default(),
             client_info: json!({"name": "mcp-harness", "version": env!("CARGO_PKG_VERSION")}),
+            audit: SchemaAudit::default(),
         }
     }
 }
@@ -93,8 +98,15 @@ impl Session {
             stray: VecDeque::new(),
         };
         match options.revision {
-            RevisionChoice::Exact(r) if r.era() == Era::Stateless => s.discover(options.timeout).await?,
-            RevisionChoice::Exact(r) => s.initialize(r).await?,
+            // The revision asked for is the one the handshake's reply is validated against (see SchemaAudit).
+            RevisionChoice::Exact(r) if r.era() == Era::Stateless => {
+                s.profile.revision = r;
+                s.discover(options.timeout).await?
+            }
+            RevisionChoice::Exact(r) => {
+                s.profile.revision = r;
+                s.initialize(r).await?
+            }
             RevisionChoice::Auto => {
                 // The spec's dual-era probe: discover first; anything but a usable DiscoverResult falls back.
                 match s.discover(options.probe_timeout).await {
@@ -202,7 +214,7 @@ impl Session {
             msg["params"] = p;
         }
         self.conn.send(&msg).await?;
-        self.await_response(&json!(id), method, timeout).await
+        self.await_reply(&json!(id), method, timeout, true).await
     }
 
     /// Sends a message built by the caller (any id) and waits for the response carrying `id`.
@@ -224,6 +236,12 @@ impl Session {
 
     /// Waits for the response with `id`, answering server requests and keeping notifications meanwhile.
     pub async fn await_response(&mut self, id: &Value, method: &str, timeout: Duration) -> Result<RpcReply, SessionError> {
+        self.await_reply(id, method, timeout, false).await
+    }
+
+    /// [`Self::await_response`]; `audit` validates the response against the schema (only for requests the
+    /// harness built well-formed).
+    async fn await_reply(&mut self, id: &Value, method: &str, timeout: Duration, audit: bool) -> Result<RpcReply, SessionError> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -250,6 +268,9 @@ impl Session {
                     }
                     if let Some(reply) = self.route(v, status).await? {
                         if reply.raw.get("id") == Some(id) {
+                            if audit {
+                                self.options.audit.observe(self.profile.revision, &reply.raw, Some(method));
+                            }
                             return Ok(reply);
                         }
                         self.keep_stray(format!("response to another id: {}", clip(&reply.raw.to_string(), 200)));
@@ -268,6 +289,9 @@ impl Session {
     /// Handles one inbound message: answers server requests, keeps notifications, returns responses.
     async fn route(&mut self, v: Value, status: Option<u16>) -> Result<Option<RpcReply>, SessionError> {
         let has_method = v.get("method").and_then(Value::as_str).map(str::to_owned);
+        if has_method.is_some() {
+            self.options.audit.observe(self.profile.revision, &v, None);
+        }
         match (has_method, v.get("id").cloned()) {
             (Some(method), Some(id)) => {
                 let reply = match self.options.answers.answer(&method, v.get("params")) {

@@ -2,6 +2,7 @@
 //! for both eras, requests with timeouts, and answers to server→client requests.
 
 mod answers;
+mod audit;
 mod client;
 mod connection;
 mod error;
@@ -10,6 +11,7 @@ mod rpc;
 mod typed;
 
 pub use answers::ClientAnswers;
+pub use audit::{AuditLog, SchemaAudit};
 pub use client::{Session, SessionOptions};
 pub use connection::{Connection, Inbound};
 pub use error::SessionError;

@@ -118,6 +118,18 @@ fn required<'a>(
     })
 }
 
+/// Whether `s` starts with a URI scheme (`scheme:`, RFC 3986 §3.1).
+fn has_uri_scheme(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((scheme, _)) => {
+            let mut chars = scheme.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
 /// `prompts/get`; unknown prompts and missing required arguments are `-32602`.
 pub(crate) fn get(
     request: GetPromptRequestParams,
@@ -148,6 +160,13 @@ pub(crate) fn get(
         .with_description("A prompt with arguments"),
         "test_prompt_with_embedded_resource" => {
             let uri = required(&args, "resourceUri")?;
+            // It becomes the embedded resource's `uri`, which must be a URI: reject anything without a scheme.
+            if !has_uri_scheme(uri) {
+                return Err(ErrorData::invalid_params(
+                    format!("argument `resourceUri` must be an absolute URI, got {uri:?}"),
+                    None,
+                ));
+            }
             GetPromptResult::new(vec![
                 PromptMessage::new_resource(
                     Role::User,

@@ -15,9 +15,11 @@ use crate::check::Check;
 pub(crate) const CHECKS: &[Check] = &[
     unknown_method::CHECK,
     parse_error::CHECK,
-    schema_valid::CHECK,
     invalid_request::INVALID_REQUEST,
     id_echo::ID_ECHO,
     notification::NOTIFICATION_NO_RESPONSE,
     batch::BATCH_REJECTED,
 ];
+
+/// Wire schema validation, run after every other conformance check so that it judges everything they received.
+pub(crate) const LAST: &[Check] = &[schema_valid::CHECK];

@@ -1,4 +1,9 @@
-//! Every response of the standard read-only exchange validates against the revision's official JSON Schema.
+//! Every message the server sent during the run validates against the revision's official JSON Schema.
+//!
+//! Two sources: the sessions' schema audit ([`crate::session::SchemaAudit`]: every response to a well-formed
+//! request of any earlier check, every server request and notification), and a standard read-only exchange made
+//! here (handshake, the advertised list methods, ping), so the check has evidence even when run alone. It runs
+//! last in the conformance suite so that the audit has seen the whole run.
 //!
 //! The schemas are the MCP specification's `schema.json` per revision as shipped in the npm package
 //! `@modelcontextprotocol/conformance` (see `suites/schemas/README.md`), embedded at compile time. Each revision's
@@ -7,28 +12,21 @@
 //! document resolve locally. The crate is built without remote or file `$ref` resolution. Formats are asserted,
 //! as the official suite does (ajv with ajv-formats).
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
-
-use serde_json::{json, Value};
-
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
 use crate::checks::evidence::{bare_session, initialize_params, judge_session_error};
 use crate::protocol::{Era, Revision};
-use crate::session::{RpcReply, ServerProfile, Session};
+use crate::protocol_schema::RevisionSchema;
+use crate::session::{AuditLog, RpcReply, ServerProfile, Session};
 
 /// Findings listed at most; the rest are counted.
 const MAX_FINDINGS: usize = 20;
-
-/// Characters of a validator message kept per finding.
-const MAX_MESSAGE: usize = 160;
 
 /// Responses validate against the official schema.
 pub(crate) const CHECK: Check = Check {
     meta: CheckMeta {
         id: CheckId("jsonrpc.schema-valid"),
-        title: "responses to the handshake, the list methods and ping validate against the revision's official JSON Schema",
+        title: "every message the server sends during the run (responses to the harness's requests, its requests and notifications) validates against the revision's official JSON Schema",
         suite: Suite::Conformance,
         level: Level::Must,
         spec: &[
@@ -61,14 +59,16 @@ async fn schema_valid(cx: &mut CheckContext) -> Conclusion {
     let revision = cx.revision();
     let expected = format!("every response valid against the official {revision} schema (result and JSON-RPC envelope)");
     let schema = RevisionSchema::of(revision).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
+    // Everything the server sent on the run's sessions before this check (the audit is shared by all sessions).
+    let earlier = cx.session_options().audit.snapshot();
     let mut s = bare_session(cx).await?;
-    let outcome = exchange(cx, &mut s, schema, &expected).await;
+    let outcome = exchange(cx, &mut s, schema, &expected, &earlier).await;
     s.close().await;
     outcome
 }
 
 /// Performs the exchange on `s` and validates every reply.
-async fn exchange(cx: &CheckContext, s: &mut Session, schema: &RevisionSchema, expected: &str) -> Conclusion {
+async fn exchange(cx: &CheckContext, s: &mut Session, schema: &RevisionSchema, expected: &str, earlier: &AuditLog) -> Conclusion {
     let revision = cx.revision();
     let stateless = revision.era() == Era::Stateless;
     let mut findings = Vec::new();
@@ -107,13 +107,21 @@ async fn exchange(cx: &CheckContext, s: &mut Session, schema: &RevisionSchema, e
         validated.push("ping");
     }
 
+    findings.extend(earlier.findings.iter().map(|f| format!("earlier in the run: {f}")));
+    let dropped = earlier.findings_dropped;
+    let audited = if earlier.validated == 0 {
+        String::new()
+    } else {
+        let kinds: Vec<String> = earlier.by_kind.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        format!("; before this check, {} messages received on the run's sessions: {}", earlier.validated, kinds.join(", "))
+    };
     if findings.is_empty() {
-        return Ok(Outcome::pass_with(format!("{} valid against the {revision} schema", validated.join(", "))));
+        return Ok(Outcome::pass_with(format!("{} valid against the {revision} schema{audited}", validated.join(", "))));
     }
-    let total = findings.len();
+    let total = findings.len() + dropped;
     findings.truncate(MAX_FINDINGS);
-    if total > MAX_FINDINGS {
-        findings.push(format!("… and {} more", total - MAX_FINDINGS));
+    if total > findings.len() {
+        findings.push(format!("… and {} more", total - findings.len()));
     }
     Ok(Outcome::violated(expected, findings.join("\n")))
 }
@@ -135,98 +143,10 @@ fn judge(schema: &RevisionSchema, method: &str, result_def: &str, reply: &RpcRep
     Ok(())
 }
 
-/// One revision's compiled validators.
-pub(crate) struct RevisionSchema {
-    validators: HashMap<&'static str, jsonschema::Validator>,
-    /// The definition a successful response envelope must match.
-    result_envelope: &'static str,
-    /// The definition an error response envelope must match.
-    error_envelope: &'static str,
-}
-
-/// Definitions validated, when the revision's schema has them.
-const DEFINITIONS: &[&str] = &[
-    "InitializeResult",
-    "DiscoverResult",
-    "ListToolsResult",
-    "ListResourcesResult",
-    "ListResourceTemplatesResult",
-    "ListPromptsResult",
-    "EmptyResult",
-    "JSONRPCResponse",
-    "JSONRPCResultResponse",
-    "JSONRPCError",
-    "JSONRPCErrorResponse",
-];
-
-const SCHEMA_2025_03_26: &str = include_str!("../../../../suites/schemas/2025-03-26.schema.json");
-const SCHEMA_2025_06_18: &str = include_str!("../../../../suites/schemas/2025-06-18.schema.json");
-const SCHEMA_2025_11_25: &str = include_str!("../../../../suites/schemas/2025-11-25.schema.json");
-const SCHEMA_2026_07_28: &str = include_str!("../../../../suites/schemas/2026-07-28.schema.json");
-
-type Compiled = LazyLock<Result<RevisionSchema, String>>;
-
-static V2025_03_26: Compiled = LazyLock::new(|| RevisionSchema::compile(SCHEMA_2025_03_26));
-static V2025_06_18: Compiled = LazyLock::new(|| RevisionSchema::compile(SCHEMA_2025_06_18));
-static V2025_11_25: Compiled = LazyLock::new(|| RevisionSchema::compile(SCHEMA_2025_11_25));
-static V2026_07_28: Compiled = LazyLock::new(|| RevisionSchema::compile(SCHEMA_2026_07_28));
-
-impl RevisionSchema {
-    /// The compiled schema of `revision`.
-    pub(crate) fn of(revision: Revision) -> Result<&'static RevisionSchema, String> {
-        let compiled: &Compiled = match revision {
-            Revision::V2025_03_26 => &V2025_03_26,
-            Revision::V2025_06_18 => &V2025_06_18,
-            Revision::V2025_11_25 => &V2025_11_25,
-            Revision::V2026_07_28 => &V2026_07_28,
-        };
-        compiled.as_ref().map_err(|e| format!("the {revision} schema does not compile: {e}"))
-    }
-
-    fn compile(text: &str) -> Result<RevisionSchema, String> {
-        let document: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-        let key = if document.get("$defs").is_some() { "$defs" } else { "definitions" };
-        let Some(defs) = document.get(key).and_then(Value::as_object) else {
-            return Err(format!("no `{key}` object"));
-        };
-        let mut validators = HashMap::new();
-        for &name in DEFINITIONS.iter().filter(|n| defs.contains_key(**n)) {
-            let mut root = document.clone();
-            if let Some(obj) = root.as_object_mut() {
-                obj.insert("$ref".to_owned(), json!(format!("#/{key}/{name}")));
-            }
-            let validator = jsonschema::options()
-                .should_validate_formats(true)
-                .build(&root)
-                .map_err(|e| format!("definition {name}: {e}"))?;
-            validators.insert(name, validator);
-        }
-        let pick = |new: &'static str, old: &'static str| if validators.contains_key(new) { new } else { old };
-        let result_envelope = pick("JSONRPCResultResponse", "JSONRPCResponse");
-        let error_envelope = pick("JSONRPCErrorResponse", "JSONRPCError");
-        Ok(RevisionSchema { validators, result_envelope, error_envelope })
-    }
-
-    /// The violations of `instance` against definition `name`, one line each: instance path, keyword, message.
-    pub(crate) fn violations(&self, name: &str, instance: &Value) -> Result<Vec<String>, String> {
-        let validator = self.validators.get(name).ok_or_else(|| format!("the schema has no definition {name}"))?;
-        Ok(validator
-            .iter_errors(instance)
-            .map(|e| {
-                let path = e.instance_path().to_string();
-                let path = if path.is_empty() { "(root)".to_owned() } else { path };
-                format!("{path}: {}: {}", e.kind().keyword(), clip(&e.to_string(), MAX_MESSAGE))
-            })
-            .collect())
-    }
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_owned() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::{json, Value};
+
     use super::*;
 
     fn tools(rev: Revision, tools: Value) -> Value {
@@ -245,11 +165,11 @@ mod tests {
             let s = RevisionSchema::of(rev).unwrap();
             let handshake = if rev.era() == Era::Stateless { "DiscoverResult" } else { "InitializeResult" };
             for name in [handshake, "ListToolsResult", "ListResourcesResult", "ListResourceTemplatesResult", "ListPromptsResult"] {
-                assert!(s.validators.contains_key(name), "{rev} lacks {name}");
+                assert!(s.has(name), "{rev} lacks {name}");
             }
-            assert!(s.validators.contains_key(s.result_envelope) && s.validators.contains_key(s.error_envelope), "{rev}");
+            assert!(s.has(s.result_envelope) && s.has(s.error_envelope), "{rev}");
             if rev.era() == Era::Stateful {
-                assert!(s.validators.contains_key("EmptyResult"), "{rev}");
+                assert!(s.has("EmptyResult"), "{rev}");
             }
         }
     }

@@ -80,6 +80,17 @@ pub(crate) const GET_LISTED: Check = Check {
     run: check_fn!(get_listed),
 };
 
+/// A value for a prompt argument (prompt arguments are strings): a URI for arguments named like one (`uri`,
+/// `resourceUri`, `url`), since servers may embed it where the schema requires a URI, else a plain word.
+fn argument_value(name: &str) -> Value {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with("uri") || lower.ends_with("url") {
+        json!("test://mcp-harness/example")
+    } else {
+        json!("mcp-harness")
+    }
+}
+
 /// Names of the prompt's required arguments.
 fn required_args(prompt: &Value) -> Vec<String> {
     prompt
@@ -124,7 +135,7 @@ async fn get_listed(cx: &mut CheckContext) -> Conclusion {
     let mut judged = 0usize;
     for p in prompts {
         let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-        let args: Map<String, Value> = required_args(p).into_iter().map(|a| (a, json!("mcp-harness"))).collect();
+        let args: Map<String, Value> = required_args(p).into_iter().map(|a| { let v = argument_value(&a); (a, v) }).collect();
         let reply = session
             .request("prompts/get", Some(json!({"name": name, "arguments": args})))
             .await
@@ -183,7 +194,7 @@ async fn missing_argument(cx: &mut CheckContext) -> Conclusion {
     };
     let name = prompt.get("name").and_then(Value::as_str).unwrap_or_default();
     let left_out = &required[0];
-    let args: Map<String, Value> = required.iter().skip(1).map(|a| (a.clone(), json!("mcp-harness"))).collect();
+    let args: Map<String, Value> = required.iter().skip(1).map(|a| (a.clone(), argument_value(a))).collect();
     let expected = format!("prompts/get `{name}` without required argument `{left_out}`: a JSON-RPC error with code -32602");
     let reply = session
         .request("prompts/get", Some(json!({"name": name, "arguments": args})))
