@@ -113,8 +113,25 @@ impl SpecRef {
             // A requirement of this project (the integration suite's), documented in the repository.
             path.to_owned()
         } else {
-            format!("{}/{}", revision.spec_url(), self.anchor)
+            format!("{}/{}", revision.spec_url(), page_in(self.anchor, revision))
         }
+    }
+}
+
+/// `anchor` moved to where `revision` has that page: 2026-07-28 split `basic/transports` into
+/// `basic/transports/stdio` and `basic/transports/streamable-http` (fragments differ, so a moved anchor keeps its
+/// page only); earlier revisions have the single page.
+fn page_in(anchor: &str, revision: Revision) -> std::borrow::Cow<'_, str> {
+    let stateless = revision.era() == Era::Stateless;
+    let (page, fragment) = anchor.split_once('#').unwrap_or((anchor, ""));
+    match page {
+        "basic/transports" if stateless && fragment == "stdio" => "basic/transports/stdio".into(),
+        "basic/transports" if stateless => "basic/transports/streamable-http".into(),
+        "basic/transports/stdio" | "basic/transports/streamable-http" if !stateless => {
+            let legacy = if page.ends_with("stdio") { "stdio" } else { "streamable-http" };
+            format!("basic/transports#{legacy}").into()
+        }
+        _ => anchor.into(),
     }
 }
 
@@ -243,4 +260,27 @@ pub struct CheckMeta {
     pub applies: Applicability,
     /// Free tags for selection (`--tag`).
     pub tags: &'static [&'static str],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(anchor: &'static str, revision: Revision) -> String {
+        SpecRef { anchor, quote: "" }.url(revision)
+    }
+
+    #[test]
+    fn transport_anchors_follow_the_page_split_of_2026() {
+        let base = |r: Revision| r.spec_url();
+        let (old, new) = (Revision::V2025_11_25, Revision::V2026_07_28);
+        assert_eq!(url("basic/transports#session-management", old), format!("{}/basic/transports#session-management", base(old)));
+        assert_eq!(url("basic/transports#session-management", new), format!("{}/basic/transports/streamable-http", base(new)));
+        assert_eq!(url("basic/transports#stdio", new), format!("{}/basic/transports/stdio", base(new)));
+        assert_eq!(url("basic/transports/streamable-http#server-validation", new), format!("{}/basic/transports/streamable-http#server-validation", base(new)));
+        assert_eq!(url("basic/transports/streamable-http#server-validation", old), format!("{}/basic/transports#streamable-http", base(old)));
+        assert_eq!(url("server/tools#error-handling", new), format!("{}/server/tools#error-handling", base(new)));
+        assert_eq!(url("https://www.jsonrpc.org/specification", new), "https://www.jsonrpc.org/specification");
+        assert_eq!(url("repo:suites/integration/README.md#durable", new), "suites/integration/README.md#durable");
+    }
 }
