@@ -11,4 +11,5 @@ pub(crate) const CHECKS: &[Check] = &[
     list::TEMPLATES_SHAPE,
     read::READ_LISTED,
     read::NOT_FOUND,
+    read::NOT_FOUND_CODE,
 ];

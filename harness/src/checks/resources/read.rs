@@ -5,12 +5,12 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Status, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
 use crate::check_fn;
 use crate::checks::evidence::{brief, judge_session_error};
 use crate::checks::pagination::walk::list_all;
 use crate::checks::resources::list::MAX_PAGES;
-use crate::protocol::Era;
+use crate::protocol::{Era, Revision};
 
 /// Resources read at most.
 const MAX_READS: usize = 10;
@@ -101,11 +101,11 @@ async fn read_listed(cx: &mut CheckContext) -> Conclusion {
 ///
 /// The requirement's strength depends on the revision: up to 2025-11-25 the spec RECOMMENDS `-32002` (a deviation
 /// is a warning); 2026-07-28 REQUIRES `-32602` and forbids an empty `contents` (a deviation fails). The check's
-/// level is the stronger one; legacy deviations are reported as warnings by the check itself.
+/// Reading an unknown resource is an error (2026-07-28: -32602, never empty contents).
 pub(crate) const NOT_FOUND: Check = Check {
     meta: CheckMeta {
         id: CheckId("resources.read.not-found"),
-        title: "reading an unknown resource is a JSON-RPC error (-32002 up to 2025-11-25, -32602 from 2026-07-28), never empty contents",
+        title: "reading an unknown resource is a JSON-RPC error with code -32602, never empty contents",
         suite: Suite::Conformance,
         level: Level::Must,
         spec: &[
@@ -117,13 +117,27 @@ pub(crate) const NOT_FOUND: Check = Check {
                 anchor: "server/resources#error-handling",
                 quote: "Servers MUST NOT return an empty `contents` array for a non-existent resource.",
             },
-            SpecRef {
-                anchor: "server/resources#error-handling",
-                quote: "Servers SHOULD return standard JSON-RPC errors for common failure cases: Resource not found: `-32002`",
-            },
         ],
         covers: &["resources.not-found", "resources.not-found-no-empty-contents"],
-        applies: Applicability { capability: Some(Capability::Resources), ..Applicability::ALWAYS },
+        applies: Applicability { capability: Some(Capability::Resources), since: Revision::V2026_07_28, ..Applicability::ALWAYS },
+        tags: &["resources", "errors", "negative"],
+    },
+    run: check_fn!(not_found),
+};
+
+/// Reading an unknown resource should be answered with -32002 (up to 2025-11-25, where it is a SHOULD).
+pub(crate) const NOT_FOUND_CODE: Check = Check {
+    meta: CheckMeta {
+        id: CheckId("resources.read.not-found-code"),
+        title: "reading an unknown resource is answered with the JSON-RPC error -32002 (Resource not found)",
+        suite: Suite::Conformance,
+        level: Level::Should,
+        spec: &[SpecRef {
+            anchor: "server/resources#error-handling",
+            quote: "Servers SHOULD return standard JSON-RPC errors for common failure cases: Resource not found: `-32002`",
+        }],
+        covers: &["resources.not-found"],
+        applies: Applicability { capability: Some(Capability::Resources), until: Some(Revision::V2026_07_28), ..Applicability::ALWAYS },
         tags: &["resources", "errors", "negative"],
     },
     run: check_fn!(not_found),
@@ -140,6 +154,7 @@ fn unknown_uri(listed: &[Value]) -> String {
     format!("{scheme}://mcp-harness-no-such-resource-7f3a9c")
 }
 
+/// Both checks: the code depends on the revision (the level, MUST or SHOULD, is the check's).
 async fn not_found(cx: &mut CheckContext) -> Conclusion {
     let modern = cx.revision().era() == Era::Stateless;
     let expected_code = if modern { -32602 } else { -32002 };
@@ -148,23 +163,14 @@ async fn not_found(cx: &mut CheckContext) -> Conclusion {
     let uri = unknown_uri(&listed);
     let expected = format!("resources/read `{uri}`: a JSON-RPC error with code {expected_code}");
     let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| judge_session_error(e, &expected))?;
-    let observed = format!("answered {}", reply.brief());
-    let outcome = match (&reply.outcome, reply.error_code()) {
-        (Err(_), Some(code)) if code == expected_code => return Ok(Outcome::pass_with(format!("error {code}"))),
-        (Ok(r), _) if r.get("contents").and_then(Value::as_array).is_some_and(Vec::is_empty) => {
-            let o = Outcome::violated(&expected, format!("an empty `contents` array for a resource that does not exist: {}", brief(r)));
-            // An empty contents array is forbidden outright only from 2026-07-28.
-            return Ok(if modern { o } else { warning(o) });
-        }
-        _ => Outcome::violated(&expected, observed),
-    };
-    Ok(if modern { outcome } else { warning(outcome) })
-}
-
-/// A violation of a SHOULD in a check whose level is MUST for another revision.
-fn warning(mut o: Outcome) -> Outcome {
-    o.status = Status::Warning;
-    o
+    match (&reply.outcome, reply.error_code()) {
+        (Err(_), Some(code)) if code == expected_code => Ok(Outcome::pass_with(format!("error {code}"))),
+        (Ok(r), _) if r.get("contents").and_then(Value::as_array).is_some_and(Vec::is_empty) => Ok(Outcome::violated(
+            &expected,
+            format!("an empty `contents` array for a resource that does not exist: {}", brief(r)),
+        )),
+        _ => Ok(Outcome::violated(&expected, format!("answered {}", reply.brief()))),
+    }
 }
 
 #[cfg(test)]
