@@ -79,6 +79,11 @@ pub(super) fn specs() -> Vec<ToolSpec> {
         .collect()
 }
 
+/// The elicitation the fixtures ask first: "What is your name?" with a required string `name`.
+pub(crate) fn ask_name() -> InputRequest {
+    elicitation("What is your name?", json!({ "name": { "type": "string" } }), &["name"])
+}
+
 /// A form elicitation input request with string `properties`.
 pub(crate) fn elicitation(message: &str, properties: Value, required: &[&str]) -> InputRequest {
     let schema = json!({ "type": "object", "properties": properties, "required": required });
@@ -171,11 +176,7 @@ fn elicitation_tool(inv: Invocation) -> ToolFuture {
             None => need(
                 one(
                     "user_name",
-                    elicitation(
-                        "What is your name?",
-                        json!({ "name": { "type": "string" } }),
-                        &["name"],
-                    ),
+                    ask_name(),
                 ),
                 None,
             ),
@@ -264,11 +265,7 @@ fn multiple_inputs_tool(inv: Invocation) -> ToolFuture {
         let mut requests = InputRequests::new();
         requests.insert(
             "user_name".into(),
-            elicitation(
-                "What is your name?",
-                json!({ "name": { "type": "string" } }),
-                &["name"],
-            ),
+            ask_name(),
         );
         requests.insert("greeting".into(), sampling("Generate a greeting"));
         requests.insert("client_roots".into(), list_roots());
@@ -320,11 +317,7 @@ fn capabilities_tool(inv: Invocation) -> ToolFuture {
         if declared.elicitation.is_some() {
             requests.insert(
                 "user_name".into(),
-                elicitation(
-                    "What is your name?",
-                    json!({ "name": { "type": "string" } }),
-                    &["name"],
-                ),
+                ask_name(),
             );
         }
         if declared.sampling.is_some() {

@@ -146,6 +146,13 @@ fn action(result: &ElicitResult) -> &'static str {
     }
 }
 
+/// `PREFIX: action=…, content=…`, the text the official fixtures answer an elicitation with.
+fn elicitation_report(prefix: &str, result: ElicitResult) -> String {
+    let action = action(&result);
+    let content = result.content.map(|c| c.to_string()).unwrap_or_else(|| "null".into());
+    format!("{prefix}: action={action}, content={content}")
+}
+
 fn elicitation(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let message = inv
@@ -163,14 +170,7 @@ fn elicitation(inv: Invocation) -> ToolFuture {
             "required": ["username", "email"]
         });
         match elicit(&inv, &message, schema).await {
-            Ok(result) => text(format!(
-                "User response: action={}, content={}",
-                action(&result),
-                result
-                    .content
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "null".into())
-            )),
+            Ok(result) => text(elicitation_report("User response", result)),
             Err(error) => Ok(tool_error(format!("Elicitation error: {error}"))),
         }
     })
@@ -192,14 +192,7 @@ fn elicitation_defaults(inv: Invocation) -> ToolFuture {
             }
         });
         match elicit(&inv, "Please provide values (all have defaults)", schema).await {
-            Ok(result) => text(format!(
-                "Elicitation completed: action={}, content={}",
-                action(&result),
-                result
-                    .content
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "null".into())
-            )),
+            Ok(result) => text(elicitation_report("Elicitation completed", result)),
             Err(error) => Ok(tool_error(format!("Elicitation error: {error}"))),
         }
     })

@@ -263,11 +263,7 @@ fn tool_with_task(inv: Invocation) -> ToolFuture {
             let mut requests = InputRequests::new();
             requests.insert(
                 "user_name".into(),
-                elicitation(
-                    "What is your name?",
-                    json!({ "name": { "type": "string" } }),
-                    &["name"],
-                ),
+                super::input_required::ask_name(),
             );
             return Ok(InputRequiredResult::from_input_requests(requests).into());
         };

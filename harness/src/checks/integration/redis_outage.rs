@@ -37,21 +37,7 @@ pub(crate) const SERVES_FROM_STORE: Check = Check {
 };
 
 async fn serves_from_store(cx: &mut CheckContext) -> Conclusion {
-    let env = cx.env.clone();
-    let services = env.services.running()?;
-    require_container(services, Service::Redis)?;
-    require_data_tools(cx).await?;
-    let timeout = cx.timeout();
-    let session = cx.session()?;
-    let id = create(session, json!({"n": 0}), timeout).await?;
-
-    services.stop(Service::Redis).await.map_err(fault_error)?;
-    let result = reads_during_outage(session, &id, timeout, "Redis stopped").await;
-    let restored = services.start_again(Service::Redis).await;
-    settle(session, &id, timeout).await;
-    let _ = call(session, "delete_data", json!({"id": id}), timeout).await;
-    restored.map_err(fault_error)?;
-    result
+    reads_through(cx, Fault::Stop).await
 }
 
 /// Reads keep working, in time, with Redis paused (connections hang instead of failing).
@@ -70,6 +56,20 @@ pub(crate) const PAUSED_ANSWERS_IN_TIME: Check = Check {
 };
 
 async fn paused_answers_in_time(cx: &mut CheckContext) -> Conclusion {
+    reads_through(cx, Fault::Pause).await
+}
+
+/// How Redis is taken away.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    /// `docker stop`: connections are refused.
+    Stop,
+    /// `docker pause`: connections hang.
+    Pause,
+}
+
+/// Takes Redis away, makes update-then-read rounds, brings it back and lets the target settle.
+async fn reads_through(cx: &mut CheckContext, fault: Fault) -> Conclusion {
     let env = cx.env.clone();
     let services = env.services.running()?;
     require_container(services, Service::Redis)?;
@@ -78,9 +78,16 @@ async fn paused_answers_in_time(cx: &mut CheckContext) -> Conclusion {
     let session = cx.session()?;
     let id = create(session, json!({"n": 0}), timeout).await?;
 
-    services.pause(Service::Redis).await.map_err(fault_error)?;
-    let result = reads_during_outage(session, &id, timeout, "Redis paused").await;
-    let restored = services.unpause(Service::Redis).await;
+    let (broken, label) = match fault {
+        Fault::Stop => (services.stop(Service::Redis).await, "Redis stopped"),
+        Fault::Pause => (services.pause(Service::Redis).await, "Redis paused"),
+    };
+    broken.map_err(fault_error)?;
+    let result = reads_during_outage(session, &id, timeout, label).await;
+    let restored = match fault {
+        Fault::Stop => services.start_again(Service::Redis).await,
+        Fault::Pause => services.unpause(Service::Redis).await,
+    };
     settle(session, &id, timeout).await;
     let _ = call(session, "delete_data", json!({"id": id}), timeout).await;
     restored.map_err(fault_error)?;
