@@ -26,17 +26,29 @@ fn harness_with(args: &[&str], env: impl FnOnce(&mut Command), limit: Duration) 
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn mcp-harness");
+    // Drain both pipes while waiting: output larger than a pipe buffer (`list --format json`) would block the child.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
     let started = Instant::now();
     loop {
-        if child.try_wait().expect("poll").is_some() {
-            return child.wait_with_output().expect("collect output");
+        if let Some(status) = child.try_wait().expect("poll") {
+            return Output { status, stdout: stdout.join().expect("stdout"), stderr: stderr.join().expect("stderr") };
         }
         if started.elapsed() > limit {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("collect output");
+            let _ = child.wait();
             panic!(
                 "mcp-harness {args:?} did not finish within {limit:?}\nstderr:\n{}",
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&stderr.join().expect("stderr"))
             );
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -195,7 +207,7 @@ fn selecting_nothing_exits_4_and_still_writes_the_report() {
 
 #[test]
 fn list_prints_every_check_as_json_without_connecting() {
-    let out = harness(&["list", "--format", "json"], Duration::from_secs(30));
+    let out = harness(&["list", "--suite", "all", "--format", "json"], Duration::from_secs(30));
     assert_eq!(code(&out), 0);
     let list: Value = serde_json::from_slice(&out.stdout).expect("list --format json is JSON");
     let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
@@ -223,4 +235,61 @@ fn a_baseline_entry_that_passes_is_stale_and_a_malformed_baseline_is_a_usage_err
     std::fs::write(&mapping, "server:\n  - jsonrpc: unknown-method\n").unwrap();
     let out = harness(&["run", "--baseline", mapping.to_str().unwrap(), "--out", dir.to_str().unwrap()], Duration::from_secs(30));
     assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Runs the official-fixture profile against the bundled reference server over `transport`, in both eras: every
+/// `official.*` check of the revision's window passes (the reference server implements every fixture), the others
+/// are skipped as out of window.
+fn official_profile_passes_over(transport: &str) {
+    use mcp_harness::protocol::Revision;
+    for revision in [Revision::V2025_11_25, Revision::V2026_07_28] {
+        let dir = out_dir(&format!("official-{transport}-{revision}"));
+        let args = ["run", "--reference", transport, "--profile", "official-fixtures", "--check", "official.*", "--protocol", revision.as_str(), "--out", dir.to_str().unwrap()];
+        let out = harness(&args, Duration::from_secs(180));
+        assert_eq!(code(&out), 0, "{args:?}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr));
+        let report = read_report(&dir);
+        assert_valid_report(&report);
+        assert_junit_matches(&dir, &report);
+        let checks: Vec<&Value> = report["suites"].as_array().unwrap().iter().flat_map(|s| s["checks"].as_array().unwrap()).collect();
+        let mut passed = 0;
+        for c in &checks {
+            let id = c["id"].as_str().unwrap();
+            let check = mcp_harness::checks::find(id).unwrap_or_else(|| panic!("unknown check {id}"));
+            if check.meta.applies.covers_revision(revision) {
+                assert_eq!(c["outcome"], "passed", "{transport} {revision}: {c}");
+                passed += 1;
+            } else {
+                assert_eq!(c["outcome"], "skipped", "{transport} {revision}: {c}");
+            }
+        }
+        assert_eq!(checks.len(), mcp_harness::checks::all().iter().filter(|c| c.meta.id.as_str().starts_with("official.")).count());
+        assert!(passed >= 20, "{transport} {revision}: only {passed} official checks passed");
+    }
+}
+
+#[test]
+fn the_official_fixture_profile_passes_against_the_reference_server_over_stdio() {
+    official_profile_passes_over("stdio");
+}
+
+#[test]
+fn the_official_fixture_profile_passes_against_the_reference_server_over_http() {
+    official_profile_passes_over("http");
+}
+
+#[test]
+fn without_the_profile_official_checks_are_skipped_as_opt_in_and_help_explains_the_profile() {
+    let dir = out_dir("official-opt-in");
+    let out = harness(&["run", "--check", "official.*", "--protocol", "2025-11-25", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    for c in report["suites"][0]["checks"].as_array().unwrap() {
+        assert_eq!(c["outcome"], "skipped", "{c}");
+        let reason = c["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("--profile official-fixtures") || reason.contains("does not apply"), "{reason}");
+    }
+    let help = harness(&["run", "--help"], Duration::from_secs(30));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--profile") && text.contains("official-fixtures") && text.contains("test_simple_text"), "{text}");
 }

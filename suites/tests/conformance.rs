@@ -12,7 +12,9 @@ fn main() {
     let mut bridge = Bridge::new();
     for (name, transport) in [("stdio", ReferenceTransport::Stdio), ("http", ReferenceTransport::Http)] {
         for revision in [Revision::V2025_11_25, Revision::V2026_07_28] {
-            let config = RunConfig::new(TargetSpec::Reference(transport)).protocol(RevisionChoice::Exact(revision));
+            let mut config = RunConfig::new(TargetSpec::Reference(transport)).protocol(RevisionChoice::Exact(revision));
+            // The reference server implements the official suite's fixtures: run the official-fixture profile too.
+            config.options.official_fixtures = true;
             bridge = bridge.target(format!("reference-{name}-{revision}"), config);
         }
     }

@@ -41,6 +41,7 @@ impl Bridge {
                 config.target.is_stdio(),
                 config.protocol,
                 config.options.danger_intrusive,
+                config.options.official_fixtures,
             ) {
                 Ok(plan) => plan,
                 Err(e) => {

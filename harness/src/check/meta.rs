@@ -120,13 +120,17 @@ impl SpecRef {
 
 /// `anchor` moved to where `revision` has that page: 2026-07-28 split `basic/transports` into
 /// `basic/transports/stdio` and `basic/transports/streamable-http` (fragments differ, so a moved anchor keeps its
-/// page only); earlier revisions have the single page.
+/// page only; earlier revisions have the single page), and moved `basic/utilities/progress` to
+/// `basic/patterns/progress`.
 fn page_in(anchor: &str, revision: Revision) -> std::borrow::Cow<'_, str> {
     let stateless = revision.era() == Era::Stateless;
     let (page, fragment) = anchor.split_once('#').unwrap_or((anchor, ""));
     match page {
         "basic/transports" if stateless && fragment == "stdio" => "basic/transports/stdio".into(),
         "basic/transports" if stateless => "basic/transports/streamable-http".into(),
+        // 2026-07-28 moved the request utilities under `basic/patterns`, fragments unchanged.
+        "basic/utilities/progress" if stateless && fragment.is_empty() => "basic/patterns/progress".into(),
+        "basic/utilities/progress" if stateless => format!("basic/patterns/progress#{fragment}").into(),
         "basic/transports/stdio" | "basic/transports/streamable-http" if !stateless => {
             let legacy = if page.ends_with("stdio") { "stdio" } else { "streamable-http" };
             format!("basic/transports#{legacy}").into()
@@ -280,6 +284,8 @@ mod tests {
         assert_eq!(url("basic/transports/streamable-http#server-validation", new), format!("{}/basic/transports/streamable-http#server-validation", base(new)));
         assert_eq!(url("basic/transports/streamable-http#server-validation", old), format!("{}/basic/transports#streamable-http", base(old)));
         assert_eq!(url("server/tools#error-handling", new), format!("{}/server/tools#error-handling", base(new)));
+        assert_eq!(url("basic/utilities/progress#progress-flow", new), format!("{}/basic/patterns/progress#progress-flow", base(new)));
+        assert_eq!(url("basic/utilities/progress#progress-flow", old), format!("{}/basic/utilities/progress#progress-flow", base(old)));
         assert_eq!(url("https://www.jsonrpc.org/specification", new), "https://www.jsonrpc.org/specification");
         assert_eq!(url("repo:suites/integration/README.md#durable", new), "suites/integration/README.md#durable");
     }

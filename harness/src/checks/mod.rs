@@ -1,5 +1,9 @@
 //! The registered checks. [`ALL`] drives `list`, the runner, the cargo-test bridge and the docs.
 //!
+//! Areas are capability-driven and work on any server, except `official`: the opt-in official-fixture profile
+//! (checks tagged [`OFFICIAL_FIXTURES_TAG`], skipped unless `RunOptions::official_fixtures` is set), which runs the
+//! official conformance suite's scenarios by its fixture names.
+//!
 //! Adding a check: write the record (stable id, title, level, spec reference with the quoted requirement, the
 //! requirement-catalog ids it covers, applicability, tags) and one async function in a file of its area; add it
 //! to [`ALL`]; make sure the reference server passes it; add a defect to `fixtures/broken-server` that makes it
@@ -11,6 +15,7 @@ mod http;
 mod integration;
 mod jsonrpc;
 mod lifecycle;
+mod official;
 mod pagination;
 mod ping;
 mod prompts;
@@ -22,6 +27,10 @@ mod tools;
 use std::sync::LazyLock;
 
 use crate::check::Check;
+
+/// The tag of the official-fixture profile's checks (`official.*`): the plan skips them unless the run opts in
+/// (`--profile official-fixtures`).
+pub const OFFICIAL_FIXTURES_TAG: &str = official::TAG;
 
 /// Every check, in report order: each area's `CHECKS`, areas in protocol order.
 static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
@@ -37,6 +46,8 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
         stateless::CHECKS,
         stdio::CHECKS,
         http::CHECKS,
+        official::CHECKS,
+        // Wire schema validation judges what every conformance check above received, so it comes last of them.
         jsonrpc::LAST,
         integration::CHECKS,
     ]

@@ -84,6 +84,14 @@ pub enum ServiceArg {
     Redis,
 }
 
+/// An opt-in set of checks for `--profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProfileArg {
+    /// The `official.*` checks: the official conformance suite's server scenarios, judged by its fixture names
+    /// (tools `test_simple_text`, …, resources `test://static-text`, …, prompts `test_simple_prompt`, …).
+    OfficialFixtures,
+}
+
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ColorArg {
@@ -142,6 +150,17 @@ pub(crate) struct RunArgs {
     /// Enable intrusive security probes (attack payloads sent to tools). Off by default.
     #[arg(long)]
     pub danger_intrusive: bool,
+    /// Opt-in check profiles. Repeatable.
+    ///
+    /// `official-fixtures` adds the `official.*` checks: the official MCP conformance suite's server scenarios
+    /// (tools-call-*, resources-read-*, prompts-get-*, completion-complete, elicitation-sep*, json-schema-2020-12,
+    /// input-required-result-*, …), judged as that suite judges them, by its fixture names (tool
+    /// `test_simple_text`, resource `test://static-text`, prompt `test_simple_prompt`, …). For SDK authors whose
+    /// test server implements those fixtures; a server without them fails these checks. Without the profile
+    /// they are reported as skipped (opt-in required). The other checks need no fixtures and run either way.
+    /// To run only the profile: --profile official-fixtures --check 'official.*'.
+    #[arg(long = "profile", value_enum, value_name = "PROFILE")]
+    pub profile: Vec<ProfileArg>,
     /// Backing services to give the target, comma-separated: postgres, redis. Each is taken from
     /// DATABASE_URL / REDIS_URL (or TEST_DATABASE_URL / TEST_REDIS_URL) when set, else started as a container
     /// through the local Docker engine (removed afterwards, also on Ctrl-C); the target (a --stdio command or the
@@ -213,6 +232,14 @@ mod tests {
         assert_eq!(args.reference, Some(ReferenceArg::Stdio));
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--stdio", "x", "--url", "http://h"]).is_err());
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--header", "a: b"]).is_err());
+    }
+
+    #[test]
+    fn profiles_are_repeatable_value_enums() {
+        let cli = Cli::try_parse_from(["mcp-harness", "run", "--profile", "official-fixtures", "--profile", "official-fixtures"]).unwrap();
+        let Command::Run(args) = cli.command else { panic!() };
+        assert_eq!(args.profile, vec![ProfileArg::OfficialFixtures, ProfileArg::OfficialFixtures]);
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--profile", "no-such-profile"]).is_err());
     }
 
     #[test]

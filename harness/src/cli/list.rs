@@ -13,7 +13,7 @@ use super::args::{FilterArgs, ListArgs, ListFormat};
 pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
     let selection = selection(&args.filter)?;
     // Listing does not know the target: every selected check is shown, whatever it would apply to.
-    let checks = Plan::new(mcp_harness::checks::all(), &selection, false, RevisionChoice::Auto, true)?.checks;
+    let checks = Plan::new(mcp_harness::checks::all(), &selection, false, RevisionChoice::Auto, true, true)?.checks;
     match args.format {
         ListFormat::Text => {
             for c in &checks {

@@ -14,7 +14,7 @@ use mcp_harness::target::ReferenceTransport;
 use mcp_harness::wire::{HttpTarget, StdioCommand};
 use mcp_harness::{ExitCode, TargetSpec};
 
-use super::args::{ColorArg, ReferenceArg, RunArgs, ServiceArg};
+use super::args::{ColorArg, ProfileArg, ReferenceArg, RunArgs, ServiceArg};
 use super::list::selection;
 use super::progress::Progress;
 
@@ -79,7 +79,12 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
     let protocol: RevisionChoice = args.protocol.parse()?;
     let mut config = RunConfig::new(target).protocol(protocol).request_timeout(Duration::from_millis(args.timeout_ms));
     config.selection = selection(&args.filter)?;
-    config.options = RunOptions { call_tools: args.call_tools, tool_allow: args.tool_allow.clone(), danger_intrusive: args.danger_intrusive };
+    config.options = RunOptions {
+        call_tools: args.call_tools,
+        tool_allow: args.tool_allow.clone(),
+        danger_intrusive: args.danger_intrusive,
+        official_fixtures: args.profile.contains(&ProfileArg::OfficialFixtures),
+    };
     config.services = services(args)?;
     if let Some(path) = &args.baseline {
         // With --update-baseline a missing file is created after the run; an existing one must still be valid.

@@ -109,7 +109,7 @@ mod tests {
 
     fn plan(suites: Vec<Suite>) -> Plan {
         let sel = Selection { suites, ..Default::default() };
-        Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false).unwrap()
+        Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false, false).unwrap()
     }
 
     #[test]

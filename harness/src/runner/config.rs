@@ -20,6 +20,9 @@ pub struct RunOptions {
     pub tool_allow: Vec<String>,
     /// Allow intrusive probes (attack payloads).
     pub danger_intrusive: bool,
+    /// Run the official-fixture profile: the `official.*` checks, which call the official conformance suite's
+    /// fixture tools, resources and prompts by name (`--profile official-fixtures`).
+    pub official_fixtures: bool,
 }
 
 /// Backing services (Postgres, Redis) a run provides to its target.

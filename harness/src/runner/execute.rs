@@ -28,7 +28,7 @@ const WIRE_EXCERPT_MAX: usize = 40;
 /// Only configuration errors are returned as `Err` (exit code 2). Everything the target does — refusing to
 /// start, hanging, crashing, speaking garbage — ends up in the report as `error` or `failed` outcomes.
 pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestReport, RunError> {
-    let plan = Plan::new(crate::checks::all(), &config.selection, config.target.is_stdio(), config.protocol, config.options.danger_intrusive)?;
+    let plan = Plan::new(crate::checks::all(), &config.selection, config.target.is_stdio(), config.protocol, config.options.danger_intrusive, config.options.official_fixtures)?;
     let started_at = OffsetDateTime::now_utc();
     let description = config.target.describe();
     sink.event(&Event::RunStarted { total: plan.checks.len(), target: &description });

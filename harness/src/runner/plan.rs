@@ -1,6 +1,7 @@
 //! Selecting checks and deciding, before connecting, which of them apply.
 
 use crate::check::{Check, Outcome, SkipReason, Suite, Transports};
+use crate::checks::OFFICIAL_FIXTURES_TAG;
 use crate::protocol::RevisionChoice;
 use super::id_pattern::IdPattern;
 
@@ -54,8 +55,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Selects from `registry` and decides static applicability for a target (`is_stdio`) and revision choice.
-    pub fn new(registry: &'static [Check], sel: &Selection, is_stdio: bool, protocol: RevisionChoice, intrusive_allowed: bool) -> Result<Plan, RunError> {
+    /// Selects from `registry` and decides static applicability for a target (`is_stdio`), revision choice and
+    /// opt-ins (intrusive probes, the official-fixture profile).
+    pub fn new(registry: &'static [Check], sel: &Selection, is_stdio: bool, protocol: RevisionChoice, intrusive_allowed: bool, official_fixtures: bool) -> Result<Plan, RunError> {
         let include = sel.include.iter().map(|p| IdPattern::parse(p).map_err(|reason| RunError::BadPattern { pattern: p.clone(), reason })).collect::<Result<Vec<_>, _>>()?;
         let exclude = sel.exclude.iter().map(|p| IdPattern::parse(p).map_err(|reason| RunError::BadPattern { pattern: p.clone(), reason })).collect::<Result<Vec<_>, _>>()?;
         for (p, raw) in include.iter().zip(&sel.include) {
@@ -78,14 +80,14 @@ impl Plan {
                 sel.tags.is_empty()
                     || sel.tags.iter().any(|t| c.meta.tags.contains(&t.as_str()) || c.meta.level.as_str().eq_ignore_ascii_case(t))
             })
-            .map(|check| PlannedCheck { check, skip: static_skip(check, is_stdio, protocol, intrusive_allowed) })
+            .map(|check| PlannedCheck { check, skip: static_skip(check, is_stdio, protocol, intrusive_allowed, official_fixtures) })
             .collect();
         Ok(Plan { checks })
     }
 }
 
 /// Decides what can be decided without connecting: transport, revision window (for a fixed revision), opt-ins.
-pub(crate) fn static_skip(check: &Check, is_stdio: bool, protocol: RevisionChoice, intrusive_allowed: bool) -> Option<Outcome> {
+pub(crate) fn static_skip(check: &Check, is_stdio: bool, protocol: RevisionChoice, intrusive_allowed: bool, official_fixtures: bool) -> Option<Outcome> {
     let a = &check.meta.applies;
     match (a.transports, is_stdio) {
         (Transports::Http, true) => return Some(Outcome::skip(SkipReason::NotApplicable, "applies to Streamable HTTP targets only")),
@@ -100,12 +102,15 @@ pub(crate) fn static_skip(check: &Check, is_stdio: bool, protocol: RevisionChoic
     if a.intrusive && !intrusive_allowed {
         return Some(Outcome::skip(SkipReason::OptInRequired, "intrusive probe: needs --danger-intrusive"));
     }
+    if check.meta.tags.contains(&OFFICIAL_FIXTURES_TAG) && !official_fixtures {
+        return Some(Outcome::skip(SkipReason::OptInRequired, "official-fixture profile: run with --profile official-fixtures"));
+    }
     None
 }
 
 /// The static skip of `check` under `config`, if any.
 pub fn static_skip_for(check: &Check, config: &crate::runner::RunConfig) -> Option<Outcome> {
-    static_skip(check, config.target.is_stdio(), config.protocol, config.options.danger_intrusive)
+    static_skip(check, config.target.is_stdio(), config.protocol, config.options.danger_intrusive, config.options.official_fixtures)
 }
 
 #[cfg(test)]
@@ -116,20 +121,36 @@ mod tests {
     fn unknown_patterns_and_tags_are_usage_errors() {
         let sel = Selection { include: vec!["no-such-check".into()], ..Default::default() };
         assert!(matches!(
-            Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false),
+            Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false, false),
             Err(RunError::PatternMatchesNothing(_))
         ));
         let sel = Selection { tags: vec!["no-such-tag".into()], ..Default::default() };
-        assert!(matches!(Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false), Err(RunError::UnknownTag(_))));
+        assert!(matches!(Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false, false), Err(RunError::UnknownTag(_))));
     }
 
     #[test]
     fn http_only_checks_are_skipped_for_stdio_targets_at_plan_time() {
-        let plan = Plan::new(crate::checks::all(), &Selection::default(), true, RevisionChoice::Auto, false).unwrap();
+        let plan = Plan::new(crate::checks::all(), &Selection::default(), true, RevisionChoice::Auto, false, false).unwrap();
         for pc in &plan.checks {
             if pc.check.meta.applies.transports == Transports::Http {
                 assert!(pc.skip.is_some(), "{}", pc.check.meta.id);
             }
         }
+    }
+
+    #[test]
+    fn official_fixture_checks_are_opt_in() {
+        let sel = Selection { include: vec!["official.*".into()], ..Default::default() };
+        // `auto`: the revision window is decided at run time, so only the opt-in can skip them here.
+        let protocol = RevisionChoice::Auto;
+        let off = Plan::new(crate::checks::all(), &sel, false, protocol, false, false).unwrap();
+        assert!(!off.checks.is_empty());
+        for pc in &off.checks {
+            let skip = pc.skip.as_ref().unwrap_or_else(|| panic!("{} runs without the profile", pc.check.meta.id));
+            assert_eq!(skip.skip, Some(SkipReason::OptInRequired));
+            assert!(skip.reason.as_deref().unwrap_or_default().contains("--profile official-fixtures"));
+        }
+        let on = Plan::new(crate::checks::all(), &sel, false, protocol, false, true).unwrap();
+        assert!(on.checks.iter().all(|pc| pc.skip.is_none()), "with the profile, nothing is skipped at plan time");
     }
 }

@@ -58,6 +58,8 @@ pub struct Session {
     options: SessionOptions,
     next_id: i64,
     notifications: VecDeque<Value>,
+    /// Requests the server sent the client (sampling, elicitation, roots), as received, after they were answered.
+    server_requests: VecDeque<Value>,
     stray: VecDeque<String>,
 }
 
@@ -83,6 +85,7 @@ impl Session {
             options: options.clone(),
             next_id: 1,
             notifications: VecDeque::new(),
+            server_requests: VecDeque::new(),
             stray: VecDeque::new(),
         }
     }
@@ -95,6 +98,7 @@ impl Session {
             options: options.clone(),
             next_id: 1,
             notifications: VecDeque::new(),
+            server_requests: VecDeque::new(),
             stray: VecDeque::new(),
         };
         match options.revision {
@@ -299,6 +303,10 @@ impl Session {
                     Err((code, message)) => json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}),
                 };
                 self.conn.send(&reply).await?;
+                if self.server_requests.len() >= KEPT_MAX {
+                    self.server_requests.pop_front();
+                }
+                self.server_requests.push_back(v);
                 Ok(None)
             }
             (Some(_), None) => {
@@ -354,6 +362,12 @@ impl Session {
     /// Notifications received so far (drained).
     pub fn take_notifications(&mut self) -> Vec<Value> {
         self.notifications.drain(..).collect()
+    }
+
+    /// Requests the server sent the client (`sampling/createMessage`, `elicitation/create`, `roots/list`, …) so
+    /// far, each as received and already answered from the session's [`ClientAnswers`] (drained).
+    pub fn take_server_requests(&mut self) -> Vec<Value> {
+        self.server_requests.drain(..).collect()
     }
 
     /// Descriptions of what arrived that was not a well-formed message (non-JSON lines, stray responses…).

@@ -193,6 +193,20 @@ impl HttpConnection {
         req
     }
 
+    /// Opens the session's standalone SSE stream (`GET` on the endpoint), as SDK clients do after the handshake:
+    /// servers send messages that relate to no request there (on 2025 wires, e.g. log notifications). What arrives
+    /// on it joins the inbox until the connection closes. Returns whether the server offered a stream (a `405` or
+    /// any other non-SSE answer is dropped, so it never reaches a request waiting for its reply).
+    pub async fn open_get_stream(&mut self) -> Result<bool, SessionError> {
+        let req = self.decorate(HttpRequest::get(), None).without_header("accept").header("accept", "text/event-stream");
+        let reply = self.wire.send(req, self.timeout).await?;
+        if !matches!(reply.body, ReplyBody::Sse(_)) {
+            return Ok(false);
+        }
+        self.accept(reply, None).await;
+        Ok(true)
+    }
+
     async fn post(&mut self, body: String, msg: Option<&Value>) -> Result<(), SessionError> {
         let is_initialize = msg.and_then(|m| m.get("method")).and_then(Value::as_str) == Some("initialize");
         let req = self.decorate(HttpRequest::post(body), msg);
