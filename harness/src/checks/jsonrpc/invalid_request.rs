@@ -17,6 +17,10 @@ pub(crate) const INVALID_REQUEST: Check = Check {
         level: Level::Must,
         spec: &[
             SpecRef {
+                anchor: "https://www.jsonrpc.org/specification#response_object",
+                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
+            },
+            SpecRef {
                 anchor: "https://www.jsonrpc.org/specification#error_object",
                 quote: "-32600 | Invalid Request | The JSON sent is not a valid Request object.",
             },

@@ -20,6 +20,10 @@ pub(crate) const CHECK: Check = Check {
         spec: &[
             SpecRef {
                 anchor: "https://www.jsonrpc.org/specification#response_object",
+                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
+            },
+            SpecRef {
+                anchor: "https://www.jsonrpc.org/specification#response_object",
                 quote: "If there was an error in detecting the id in the Request object (e.g. Parse error/Invalid Request), it MUST be Null.",
             },
             SpecRef {
