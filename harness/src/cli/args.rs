@@ -157,7 +157,8 @@ pub(crate) struct RunArgs {
     /// input-required-result-*, …), judged as that suite judges them, by its fixture names (tool
     /// `test_simple_text`, resource `test://static-text`, prompt `test_simple_prompt`, …). For SDK authors whose
     /// test server implements those fixtures; a server without them fails these checks. Without the profile
-    /// they are reported as skipped (opt-in required). The other checks need no fixtures and run either way.
+    /// they are not run (named with --check they are reported as skipped, opt-in required). The other checks
+    /// need no fixtures and run either way.
     /// To run only the profile: --profile official-fixtures --check 'official.*'.
     #[arg(long = "profile", value_enum, value_name = "PROFILE")]
     pub profile: Vec<ProfileArg>,
