@@ -103,35 +103,14 @@ async fn sep1034_defaults(cx: &mut CheckContext) -> Conclusion {
                     name {type: string, default: \"John Doe\"}, age {type: integer, default: 30}, score {type: number, default: \
                     95.5}, status {type: string, enum [active, inactive, pending], default: \"active\"}, verified {type: boolean, \
                     default: true}";
-    let (requests, result) = match call_eliciting(
-        cx.session()?,
+    judge_requested_schema(
+        cx,
         "test_elicitation_sep1034_defaults",
-        json!({}),
         expected,
+        defaults_problems,
+        "all five defaults as the fixture declares them",
     )
     .await
-    {
-        Ok(x) => x,
-        Err(o) => return Ok(o),
-    };
-    let Some(request) = requests.first() else {
-        let evidence = json!({"result": result});
-        return Ok(verdict(
-            expected,
-            &["Server did not request elicitation from client".to_owned()],
-            "",
-            &evidence,
-        ));
-    };
-    let properties = request.pointer("/params/requestedSchema/properties");
-    let mut problems = defaults_problems(properties);
-    problems.extend(mode_problems(&requests));
-    Ok(verdict(
-        expected,
-        &problems,
-        "all five defaults as the fixture declares them",
-        request,
-    ))
 }
 
 /// The official `elicitation-sep1034-*-default` assertions, one message per field.
@@ -235,34 +214,14 @@ async fn sep1330_enums(cx: &mut CheckContext) -> Conclusion {
                     untitledSingle {type: string, enum}, titledSingle {type: string, oneOf [{const, title}]}, legacyEnum {type: \
                     string, enum, enumNames of the same length}, untitledMulti {type: array, items {type: string, enum}}, \
                     titledMulti {type: array, items {anyOf [{const, title}]}}";
-    let (requests, result) = match call_eliciting(
-        cx.session()?,
+    judge_requested_schema(
+        cx,
         "test_elicitation_sep1330_enums",
-        json!({}),
         expected,
+        enums_problems,
+        "all five enum shapes",
     )
     .await
-    {
-        Ok(x) => x,
-        Err(o) => return Ok(o),
-    };
-    let Some(request) = requests.first() else {
-        let evidence = json!({"result": result});
-        return Ok(verdict(
-            expected,
-            &["Server did not request elicitation from client".to_owned()],
-            "",
-            &evidence,
-        ));
-    };
-    let mut problems = enums_problems(request.pointer("/params/requestedSchema/properties"));
-    problems.extend(mode_problems(&requests));
-    Ok(verdict(
-        expected,
-        &problems,
-        "all five enum shapes",
-        request,
-    ))
 }
 
 /// The official `elicitation-sep1330-*` assertions, one message per field.
@@ -466,6 +425,33 @@ fn enums_problems(properties: Option<&Value>) -> Vec<String> {
 
 /// Calls fixture tool `name` and returns the `elicitation/create` requests the server sent meanwhile (already
 /// answered by the session's [`crate::session::ClientAnswers`]) and the tool's result.
+/// Calls a fixture tool that elicits once and judges the requested schema's properties with `problems_of` (plus
+/// the elicitation mode); `good` describes a passing schema.
+async fn judge_requested_schema(
+    cx: &mut CheckContext,
+    tool: &str,
+    expected: &str,
+    problems_of: fn(Option<&Value>) -> Vec<String>,
+    good: &str,
+) -> Conclusion {
+    let (requests, result) = match call_eliciting(cx.session()?, tool, json!({}), expected).await {
+        Ok(x) => x,
+        Err(o) => return Ok(o),
+    };
+    let Some(request) = requests.first() else {
+        let evidence = json!({"result": result});
+        return Ok(verdict(
+            expected,
+            &["Server did not request elicitation from client".to_owned()],
+            "",
+            &evidence,
+        ));
+    };
+    let mut problems = problems_of(request.pointer("/params/requestedSchema/properties"));
+    problems.extend(mode_problems(&requests));
+    Ok(verdict(expected, &problems, good, request))
+}
+
 async fn call_eliciting(
     s: &mut Session,
     name: &str,
