@@ -216,6 +216,23 @@ fn list_prints_every_check_as_json_without_connecting() {
 }
 
 #[test]
+fn list_into_a_closed_pipe_ends_quietly() {
+    // `mcp-harness list | head -1`: the reader goes away after the first bytes.
+    let mut child = Command::new(HARNESS)
+        .args(["list", "--suite", "all", "--format", "json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mcp-harness");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}
+
+#[test]
 fn a_baseline_entry_that_passes_is_stale_and_a_malformed_baseline_is_a_usage_error() {
     let dir = out_dir("baseline");
     std::fs::create_dir_all(&dir).unwrap();

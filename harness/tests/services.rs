@@ -105,6 +105,16 @@ fn containers_start_answer_recover_and_are_removed_without_a_runtime() {
         running.start_again(Service::Postgres).await.expect("start again");
         assert_eq!(pg_whoami(&pg_url).await.as_deref(), Ok("mcp,mcp_harness,off"));
 
+        // Faults left behind (a check cut off mid-outage) are repaired by `restore`, once.
+        assert_eq!(running.restore().await.expect("nothing to restore"), Vec::<String>::new());
+        running.pause(Service::Redis).await.expect("pause");
+        running.stop(Service::Postgres).await.expect("stop");
+        let repaired = running.restore().await.expect("restore");
+        assert_eq!(repaired, [format!("{} unpaused", Service::Redis), format!("{} started again", Service::Postgres)]);
+        assert_eq!(redis_ping(redis_port).await.as_deref(), Ok("+PONG\r\n"));
+        assert_eq!(pg_whoami(&pg_url).await.as_deref(), Ok("mcp,mcp_harness,off"));
+        assert_eq!(running.restore().await.expect("restored already"), Vec::<String>::new());
+
         let ids: Vec<String> =
             Service::ALL.iter().filter_map(|s| running.container_id(*s)).map(str::to_string).collect();
         assert_eq!(ids.len(), 2);

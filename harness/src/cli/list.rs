@@ -1,24 +1,38 @@
 //! `mcp-harness list`.
 
+use std::io::Write;
+
 use anyhow::Result;
 use serde_json::json;
 
 use mcp_harness::check::Suite;
-use mcp_harness::runner::{Plan, Selection};
+use mcp_harness::runner::{Plan, PlannedCheck, Selection};
 use mcp_harness::protocol::RevisionChoice;
 
 use super::args::{FilterArgs, ListArgs, ListFormat};
 
-/// Prints the selected checks to stdout.
+/// Prints the selected checks to stdout. A closed stdout (`mcp-harness list | head`) ends the listing quietly.
 pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
     let selection = selection(&args.filter)?;
     // Listing does not know the target: every selected check is shown, whatever it would apply to.
     let checks = Plan::new(mcp_harness::checks::all(), &selection, false, RevisionChoice::Auto, true, true)?.checks;
-    match args.format {
+    let mut out = std::io::stdout().lock();
+    let written = write_checks(&mut out, &checks, args.format);
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(selection)
+}
+
+fn write_checks(out: &mut impl Write, checks: &[PlannedCheck], format: ListFormat) -> std::io::Result<()> {
+    match format {
         ListFormat::Text => {
-            for c in &checks {
+            // Ids in one column as wide as the longest selected id.
+            let width = checks.iter().map(|c| c.check.meta.id.as_str().len()).max().unwrap_or(0);
+            for c in checks {
                 let m = &c.check.meta;
-                println!("{:<48} {:<6} {:<11} {}", m.id, m.level.as_str(), m.suite.as_str(), m.title);
+                writeln!(out, "{:<width$} {:<6} {:<11} {}", m.id.as_str(), m.level.as_str(), m.suite.as_str(), m.title)?;
             }
         }
         ListFormat::Json => {
@@ -30,10 +44,10 @@ pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
                            "covers": m.covers, "applies": m.applies, "tags": m.tags})
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&all)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
         }
     }
-    Ok(selection)
+    out.flush()
 }
 
 /// Turns filter flags into a selection, rejecting unknown suites.

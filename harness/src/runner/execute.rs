@@ -215,7 +215,7 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
     let started = Instant::now();
     let fut = AssertUnwindSafe((check.run)(cx)).catch_unwind();
     let budget = check_budget(meta.suite, config.check_timeout);
-    let outcome = match tokio::time::timeout(budget, fut).await {
+    let mut outcome = match tokio::time::timeout(budget, fut).await {
         Ok(Ok(Ok(o) | Err(o))) => o,
         Ok(Err(panic)) => {
             let msg = panic
@@ -227,6 +227,9 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
         }
         Err(_) => Outcome::error(format!("check did not finish within {budget:?}")),
     };
+    if meta.suite == Suite::Integration {
+        repair_faults(cx, &mut outcome).await;
+    }
     let wire = cx
         .transcript()
         .since(mark, WIRE_EXCERPT_MAX)
@@ -246,6 +249,32 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
         .collect();
     finished(check, outcome, started.elapsed(), wire)
 }
+
+/// After an integration check: repairs a fault it left behind (cut off by its budget mid-outage, or a check that
+/// returned early without undoing it), so later checks find the services up, and says so in the check's reason.
+/// A failed repair is an error of this check: the harness broke the services, not the target.
+async fn repair_faults(cx: &CheckContext, outcome: &mut Outcome) {
+    let Ok(services) = cx.services() else { return };
+    let note = match tokio::time::timeout(FAULT_REPAIR_LIMIT, services.restore()).await {
+        Ok(Ok(done)) if done.is_empty() => return,
+        Ok(Ok(done)) => format!("after the check the harness repaired the fault it had injected: {}", done.join(", ")),
+        Ok(Err(e)) => {
+            *outcome = Outcome::error(format!("the harness could not repair the fault it had injected: {e}"));
+            return;
+        }
+        Err(_) => {
+            *outcome = Outcome::error(format!("the harness could not repair the fault it had injected within {FAULT_REPAIR_LIMIT:?}"));
+            return;
+        }
+    };
+    outcome.reason = Some(match outcome.reason.take() {
+        Some(r) => format!("{r} ({note})"),
+        None => note,
+    });
+}
+
+/// Longest time for repairing the faults a check left behind (a Postgres restart waits for readiness).
+const FAULT_REPAIR_LIMIT: Duration = Duration::from_secs(90);
 
 /// Time one check may take: integration checks inject faults and wait for recovery, so they get at least
 /// [`INTEGRATION_CHECK_MIN`]; their own waits are bounded well below it.

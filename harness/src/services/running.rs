@@ -30,6 +30,16 @@ pub struct RunningServices {
     pub notes: Vec<String>,
     managed: Vec<Managed>,
     startup_timeout: Duration,
+    /// Faults injected and not yet repaired, recorded before the Docker call so that a fault whose check was cut
+    /// off mid-call is still known to [`Self::restore`].
+    outstanding: std::sync::Mutex<Vec<(Service, Fault)>>,
+}
+
+/// A fault [`RunningServices`] injected into a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    Stopped,
+    Paused,
 }
 
 /// A container started by this run.
@@ -69,6 +79,7 @@ pub async fn start(wanted: &[Service], cfg: &ServiceConfig) -> Result<RunningSer
         notes: Vec::new(),
         managed: Vec::new(),
         startup_timeout: cfg.startup_timeout,
+        outstanding: std::sync::Mutex::new(Vec::new()),
     };
     let mut to_start = Vec::new();
     for service in services {
@@ -194,6 +205,7 @@ impl RunningServices {
     /// URL stays valid for [`Self::start_again`].
     pub async fn stop(&self, service: Service) -> Result<(), ServicesError> {
         let container = self.container(service, "stop")?;
+        self.record(service, Fault::Stopped);
         container
             .stop_with_timeout(Some(containers::STOP_TIMEOUT_SECS))
             .await
@@ -210,6 +222,7 @@ impl RunningServices {
         let deadline = Instant::now() + self.startup_timeout;
         loop {
             if self.ready_count(container, stream, line).await > before {
+                self.repaired(service, Fault::Stopped);
                 return Ok(());
             }
             if Instant::now() >= deadline || !container.is_running().await.unwrap_or(false) {
@@ -227,13 +240,58 @@ impl RunningServices {
     /// Freezes the container of `service` (`docker pause`): connections hang instead of failing.
     pub async fn pause(&self, service: Service) -> Result<(), ServicesError> {
         let container = self.container(service, "pause")?;
+        self.record(service, Fault::Paused);
         container.pause().await.map_err(|e| docker_error("pause", service, e))
     }
 
     /// Thaws a paused container (`docker unpause`).
     pub async fn unpause(&self, service: Service) -> Result<(), ServicesError> {
         let container = self.container(service, "unpause")?;
-        container.unpause().await.map_err(|e| docker_error("unpause", service, e))
+        container.unpause().await.map_err(|e| docker_error("unpause", service, e))?;
+        self.repaired(service, Fault::Paused);
+        Ok(())
+    }
+
+    /// Repairs every fault injected and not repaired (a check cut off by its time budget in the middle of an
+    /// outage): unpauses paused containers and starts stopped ones again, so later checks find the services up.
+    /// Returns one line per repair ("Redis unpaused"); the first failure ends it.
+    pub async fn restore(&self) -> Result<Vec<String>, ServicesError> {
+        let outstanding: Vec<(Service, Fault)> = self.outstanding.lock().map(|f| f.clone()).unwrap_or_default();
+        let mut done = Vec::new();
+        for (service, fault) in outstanding {
+            match fault {
+                Fault::Paused => match self.unpause(service).await {
+                    Ok(()) => done.push(format!("{service} unpaused")),
+                    // The check was cut off before its pause took effect.
+                    Err(e) if e.to_string().contains("not paused") => self.repaired(service, Fault::Paused),
+                    Err(e) => return Err(e),
+                },
+                Fault::Stopped => {
+                    let running = self.container(service, "inspect")?.is_running().await.unwrap_or(false);
+                    if running {
+                        self.repaired(service, Fault::Stopped);
+                    } else {
+                        self.start_again(service).await?;
+                        done.push(format!("{service} started again"));
+                    }
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    fn record(&self, service: Service, fault: Fault) {
+        if let Ok(mut f) = self.outstanding.lock()
+            && !f.contains(&(service, fault))
+        {
+            f.push((service, fault));
+        }
+    }
+
+    fn repaired(&self, service: Service, fault: Fault) {
+        if let Ok(mut f) = self.outstanding.lock() {
+            f.retain(|x| *x != (service, fault));
+        }
     }
 
     /// Removes the containers now and reports failures (dropping does the same silently).

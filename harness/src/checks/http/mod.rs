@@ -1,4 +1,4 @@
-//! Streamable HTTP transport rules: status codes, headers, sessions, Origin/Host validation, SSE.
+//! Streamable HTTP transport rules: status codes, headers, sessions, Origin validation, SSE.
 //!
 //! Every check opens its own session ([`probe::Probe`]) and sends requests it builds itself: the headers a
 //! correct client sends, with one of them changed, so a rejection can only be about that one header.
@@ -15,7 +15,6 @@ use crate::check::Check;
 /// The checks of this area, in report order.
 pub(crate) const CHECKS: &[Check] = &[
     origin::ORIGIN_403,
-    origin::HOST_VALIDATION,
     sessions::ID_VISIBLE_ASCII,
     sessions::REQUIRED,
     sessions::UNKNOWN_404,

@@ -1,45 +1,51 @@
-//! JSON-RPC batches (removed in 2025-06-18) are rejected, not processed.
+//! A JSON array of requests (on revisions without batching) is answered: processed or rejected, never ignored.
 
 use serde_json::{json, Value};
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::jsonrpc::raw::{send_and_read, RawAnswer};
+use crate::checks::jsonrpc::raw::{judge_unanswered, send_and_read, RawAnswer};
 use crate::protocol::{Era, Revision};
 
-/// Batches are rejected.
-pub(crate) const BATCH_REJECTED: Check = Check {
+/// Batches are answered.
+///
+/// 2025-06-18 removed batching from MCP, but no revision tells a server how to treat an array it gets anyway:
+/// rejecting it (-32600, an HTTP 4xx) and processing it are both allowed, so neither is judged. What every revision
+/// keeps is JSON-RPC's reply to every request, so a server that drops the array without a word fails (a server that
+/// stops answering altogether is "could not test"). 2025-03-26's "MUST support receiving JSON-RPC batches" is not
+/// checked yet.
+pub(crate) const BATCH_ANSWERED: Check = Check {
     meta: CheckMeta {
-        id: CheckId("jsonrpc.batch-rejected"),
-        title: "a JSON array of two requests is rejected (error -32600 or an HTTP 4xx), not processed as a batch",
+        id: CheckId("jsonrpc.batch-answered"),
+        title: "a JSON array of two requests is answered (processed, or rejected with an error or an HTTP error status), not ignored",
         suite: Suite::Conformance,
-        level: Level::Should,
+        level: Level::Must,
         spec: &[
             SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#error_object",
-                quote: "-32600 | Invalid Request | The JSON sent is not a valid Request object.",
+                anchor: "https://www.jsonrpc.org/specification#batch",
+                quote: "If the batch rpc call itself fails to be recognized as an valid JSON or as an Array with at least \
+                        one value, the response from the Server MUST be a single Response object.",
+            },
+            SpecRef {
+                anchor: "https://www.jsonrpc.org/specification#response_object",
+                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
             },
             SpecRef {
                 anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "The body of the POST request MUST be a single JSON-RPC request, notification, or response.",
+                quote: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request).",
             },
         ],
         covers: &["jsonrpc.invalid-request"],
         applies: Applicability { since: Revision::V2025_06_18, ..Applicability::ALWAYS },
         tags: &["jsonrpc", "negative", "batch"],
     },
-    run: check_fn!(batch_rejected),
+    run: check_fn!(batch_answered),
 };
 
-async fn batch_rejected(cx: &mut CheckContext) -> Conclusion {
-    let stdio = cx.is_stdio();
+async fn batch_answered(cx: &mut CheckContext) -> Conclusion {
     let timeout = cx.timeout();
-    let expected = if stdio {
-        "one error response with code -32600 (batches are not part of this revision)"
-    } else {
-        "an HTTP 4xx, or one error response with code -32600 (batches are not part of this revision)"
-    };
     let mut s = cx.fresh_session().await?;
+    let expected = "an answer: the batch processed (an array of responses), or rejected (an error response or an HTTP error status)";
     let requests: Vec<Value> = (1..=2)
         .map(|n| {
             let id = format!("mcp-harness-batch-{n}");
@@ -51,22 +57,53 @@ async fn batch_rejected(cx: &mut CheckContext) -> Conclusion {
         })
         .collect();
     let batch = Value::Array(requests.clone());
-    let answer = send_and_read(&mut s, &batch.to_string(), requests.first(), timeout).await;
-    s.close().await;
-    let answer = answer?;
-    Ok(match &answer {
-        RawAnswer::Message(Value::Array(_), _) => Outcome::violated(expected, format!("processed as a batch: {}", answer.describe())),
-        RawAnswer::Message(v, status) => {
-            let code = v.pointer("/error/code").and_then(Value::as_i64);
-            let http_rejected = status.is_some_and(|s| (400..500).contains(&s));
-            match code {
-                Some(-32600) => Outcome::pass_with(answer.describe()),
-                Some(_) if !stdio && http_rejected => Outcome::pass_with(answer.describe()),
-                Some(_) => Outcome::violated(expected, format!("an error with another code: {}", answer.describe())),
-                None => Outcome::violated(expected, format!("a request of the batch was processed: {}", answer.describe())),
-            }
+    let outcome = match send_and_read(&mut s, &batch.to_string(), requests.first(), timeout).await {
+        Ok(RawAnswer::Silence) if s.connection().http().is_none() => {
+            judge_unanswered(&mut s, "a batch of two requests", expected, timeout).await
         }
-        RawAnswer::Status(code, _) if !stdio && (400..500).contains(code) => Outcome::pass_with(format!("HTTP {code}")),
+        Ok(answer) => judge(&answer, expected),
+        Err(could_not_test) => could_not_test,
+    };
+    s.close().await;
+    Ok(outcome)
+}
+
+fn judge(answer: &RawAnswer, expected: &str) -> Outcome {
+    let responses = |v: &Value| v.as_array().map_or(0, |a| a.iter().filter(|r| r.get("id").is_some()).count());
+    match answer {
+        RawAnswer::Message(v @ Value::Array(_), _) if responses(v) == 2 => Outcome::pass_with(format!("processed as a batch: {}", answer.describe())),
+        RawAnswer::Message(Value::Array(_), _) => Outcome::violated(expected, format!("an array without a response to each request: {}", answer.describe())),
+        RawAnswer::Message(v, _) if v.get("error").is_some() => Outcome::pass_with(format!("rejected: {}", answer.describe())),
+        RawAnswer::Message(v, _) if v.get("result").is_some() => Outcome::pass_with(format!("answered: {}", answer.describe())),
+        RawAnswer::Status(s, _) if *s >= 400 => Outcome::pass_with(format!("rejected with HTTP {s}")),
+        RawAnswer::Silence => Outcome::violated(expected, "HTTP 2xx with an empty body: neither request was answered"),
         other => Outcome::violated(expected, other.describe()),
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+
+    fn status(answer: RawAnswer) -> Status {
+        judge(&answer, "x").status
+    }
+
+    #[test]
+    fn a_rejection_or_processing_passes() {
+        let processed = json!([{"jsonrpc": "2.0", "id": "a", "result": {}}, {"jsonrpc": "2.0", "id": "b", "result": {}}]);
+        let rejected = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "no batches"}});
+        assert_eq!(status(RawAnswer::Message(processed, None)), Status::Passed);
+        assert_eq!(status(RawAnswer::Message(rejected, None)), Status::Passed);
+        assert_eq!(status(RawAnswer::Status(400, String::new())), Status::Passed);
+    }
+
+    #[test]
+    fn silence_or_a_half_answered_array_fails() {
+        let half = json!([{"jsonrpc": "2.0", "id": "a", "result": {}}]);
+        assert_eq!(status(RawAnswer::Silence), Status::Failed);
+        assert_eq!(status(RawAnswer::Message(half, None)), Status::Failed);
+        assert_eq!(status(RawAnswer::Closed("eof".into())), Status::Failed);
+    }
 }

@@ -18,7 +18,7 @@ pub(crate) const CHECKS: &[Check] = &[
     invalid_request::INVALID_REQUEST,
     id_echo::ID_ECHO,
     notification::NOTIFICATION_NO_RESPONSE,
-    batch::BATCH_REJECTED,
+    batch::BATCH_ANSWERED,
 ];
 
 /// Wire schema validation, run after every other conformance check so that it judges everything they received.

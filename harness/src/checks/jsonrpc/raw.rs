@@ -74,3 +74,19 @@ pub(crate) async fn read_response(s: &mut Session, wait: Duration) -> Result<Raw
         }
     }
 }
+
+/// Judges a request the server left unanswered on stdio: asks the same connection a harmless request. If that is
+/// answered the server is alive and chose not to reply to `what` (a violation of `expected`); if not, the target
+/// stopped answering altogether, which is "could not test", not a verdict on `what`.
+pub(crate) async fn judge_unanswered(s: &mut Session, what: &str, expected: &str, waited: Duration) -> Outcome {
+    let (method, params) = crate::checks::tools::call::harmless(s);
+    match s.request(method, params).await {
+        Ok(_) => Outcome::violated(
+            expected,
+            format!("no reply to {what} within {waited:?}, while `{method}` on the same connection was answered afterwards"),
+        ),
+        Err(e) => Outcome::error(format!(
+            "could not test: no reply to {what} within {waited:?}, and the target did not answer `{method}` afterwards either ({e})"
+        )),
+    }
+}

@@ -10,6 +10,6 @@ use crate::check::Check;
 pub(crate) const CHECKS: &[Check] = &[
     initialize::SUCCEEDS,
     initialize::VERSION_NEGOTIATION,
-    second_initialize::SECOND_REJECTED,
+    second_initialize::SECOND_ANSWERED,
     discover::RESULT,
 ];

@@ -1,44 +1,96 @@
-//! A second `initialize` on an initialized session is rejected.
+//! A second `initialize` on an initialized session is answered.
+
+use serde_json::json;
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::{brief, initialize_params};
-use crate::session::SessionError;
+use crate::checks::evidence::initialize_params;
+use crate::checks::jsonrpc::raw::{judge_unanswered, send_and_read, RawAnswer};
 
-/// The handshake happens once.
+/// Every request gets a reply, a repeated handshake included.
 ///
-/// The spec has no sentence telling a server what to do with a second `initialize`; it only makes initialization
-/// the first interaction. Accepting a second handshake silently renegotiates the version and capabilities of a
-/// live session, so the check asks for an error at SHOULD level.
-pub(crate) const SECOND_REJECTED: Check = Check {
+/// The spec has no sentence telling a server what to do with a second `initialize`: refusing it (an error, or an
+/// HTTP 4xx) and answering it again are both allowed, so neither is judged. What MCP does require is JSON-RPC's
+/// reply to every request, so the check fails only a server that leaves the request unanswered while it keeps
+/// answering others (a server that stops answering altogether is "could not test").
+pub(crate) const SECOND_ANSWERED: Check = Check {
     meta: CheckMeta {
-        id: CheckId("lifecycle.initialize.second-rejected"),
-        title: "a second initialize on an initialized session is answered with an error",
+        id: CheckId("lifecycle.initialize.second-answered"),
+        title: "a second initialize on an initialized session is answered (with a result, an error or an HTTP 4xx)",
         suite: Suite::Conformance,
-        level: Level::Should,
-        spec: &[SpecRef {
-            anchor: "basic/lifecycle#initialization",
-            quote: "The initialization phase MUST be the first interaction between client and server.",
-        }],
+        level: Level::Must,
+        spec: &[
+            SpecRef {
+                anchor: "basic#messages",
+                quote: "All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification.",
+            },
+            SpecRef {
+                anchor: "https://www.jsonrpc.org/specification#response_object",
+                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
+            },
+            SpecRef {
+                anchor: "basic/transports#sending-messages-to-the-server",
+                quote: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request).",
+            },
+        ],
         covers: &["lifecycle.initialize-first"],
         applies: Applicability { eras: Eras::Stateful, ..Applicability::ALWAYS },
         tags: &["lifecycle", "handshake", "negative"],
     },
-    run: check_fn!(second_rejected),
+    run: check_fn!(second_answered),
 };
 
-async fn second_rejected(cx: &mut CheckContext) -> Conclusion {
-    let expected = "a JSON-RPC error (or an HTTP 4xx) for the second initialize";
-    let params = initialize_params(cx, cx.revision().as_str());
+async fn second_answered(cx: &mut CheckContext) -> Conclusion {
+    let expected = "a response (result or error) to the second initialize, or over HTTP an HTTP error status";
+    let request = json!({
+        "jsonrpc": "2.0",
+        "id": "mcp-harness-second-initialize",
+        "method": "initialize",
+        "params": initialize_params(cx, cx.revision().as_str()),
+    });
+    let wait = cx.timeout();
     let mut s = cx.fresh_session().await?;
-    let reply = s.request("initialize", Some(params)).await;
+    let outcome = match send_and_read(&mut s, &request.to_string(), Some(&request), wait).await {
+        Ok(RawAnswer::Silence) if s.connection().http().is_none() => {
+            judge_unanswered(&mut s, "the second initialize", expected, wait).await
+        }
+        Ok(answer) => judge(&answer, expected),
+        Err(could_not_test) => could_not_test,
+    };
     s.close().await;
-    match reply {
-        Ok(r) => match &r.outcome {
-            Err(_) => Ok(Outcome::pass_with(r.brief())),
-            Ok(result) => Ok(Outcome::violated(expected, format!("the second initialize succeeded: {}", brief(result)))),
-        },
-        Err(SessionError::HttpStatus { status, .. }) if (400..500).contains(&status) => Ok(Outcome::pass_with(format!("HTTP {status}"))),
-        Err(e) => Err(Outcome::from(e)),
+    Ok(outcome)
+}
+
+fn judge(answer: &RawAnswer, expected: &str) -> Outcome {
+    match answer {
+        RawAnswer::Message(v, status) if v.get("result").is_some() || v.get("error").is_some() => {
+            let how = if v.get("error").is_some() { "refused with an error" } else { "answered with a result" };
+            let http = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+            Outcome::pass_with(format!("{how}{http}: {}", answer.describe()))
+        }
+        RawAnswer::Status(s, _) if *s >= 400 => Outcome::pass_with(format!("refused with HTTP {s}")),
+        RawAnswer::Silence => Outcome::violated(expected, "HTTP 2xx with an empty body: the request was not answered"),
+        other => Outcome::violated(expected, other.describe()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_an_error_or_an_http_error_status_are_all_answers() {
+        let result = RawAnswer::Message(json!({"jsonrpc": "2.0", "id": "x", "result": {}}), None);
+        let error = RawAnswer::Message(json!({"jsonrpc": "2.0", "id": "x", "error": {"code": -32600, "message": "again"}}), None);
+        for answer in [result, error, RawAnswer::Status(400, String::new()), RawAnswer::Status(409, String::new())] {
+            assert_eq!(judge(&answer, "x").status, crate::check::Status::Passed, "{answer:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_2xx_or_a_closed_connection_is_no_answer() {
+        for answer in [RawAnswer::Silence, RawAnswer::Closed("eof".into()), RawAnswer::Status(200, "text".into())] {
+            assert_eq!(judge(&answer, "x").status, crate::check::Status::Failed, "{answer:?}");
+        }
     }
 }
