@@ -2,7 +2,8 @@
 //!
 //! Areas are capability-driven and work on any server, except `official`: the opt-in official-fixture profile
 //! (checks tagged [`OFFICIAL_FIXTURES_TAG`], skipped unless `RunOptions::official_fixtures` is set), which runs the
-//! official conformance suite's scenarios by its fixture names.
+//! official conformance suite's scenarios by its fixture names. `integration` judges a data-tools contract over real
+//! Postgres/Redis (suite `integration`), `security` defences the spec does not word as rules (suite `security`).
 //!
 //! Adding a check: write the record (stable id, title, level, spec reference with the quoted requirement, the
 //! requirement-catalog ids it covers, applicability, tags) and one async function in a file of its area; add it
@@ -20,6 +21,7 @@ mod pagination;
 mod ping;
 mod prompts;
 mod resources;
+mod rules;
 mod security;
 mod stateless;
 mod stdio;

@@ -52,7 +52,11 @@ pub(crate) enum Command {
 /// Which checks.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct FilterArgs {
-    /// Suites to run, comma-separated: conformance, integration, e2e, performance, security.
+    /// Suites to run, comma-separated, or `all`: conformance (protocol rules of the spec, for any server),
+    /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
+    /// DATABASE_URL/REDIS_URL), security (defences the spec motivates but does not word as rules, e.g. Host
+    /// validation against DNS rebinding; nothing intrusive without --danger-intrusive), e2e, performance (no
+    /// checks yet).
     #[arg(long, value_delimiter = ',', default_value = "conformance")]
     pub suite: Vec<String>,
     /// Only checks whose id matches: a glob (`jsonrpc.*`) or a dotted prefix (`lifecycle`). Repeatable.

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::probe::{clip, method_of, media_type, Probe};
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, SpecRef, Suite, Transports};
 use crate::check_fn;
+use crate::checks::rules;
 use crate::protocol::{Era, Revision};
 use crate::session::clip_json;
 use crate::wire::{HttpRequest, ReplyBody};
@@ -219,19 +220,13 @@ pub(crate) const SSE_FRAMING: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         spec: &[
-            SpecRef {
-                anchor: "basic#messages",
-                quote: "All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification.",
-            },
+            rules::MCP_FOLLOWS_JSONRPC,
             SpecRef {
                 anchor: "basic/transports#resumability-and-redelivery",
                 quote: "If present, the ID MUST be globally unique across all streams within that session—or all streams \
                         with that specific client, if session management is not in use.",
             },
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#response_object",
-                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
-            },
+            rules::JSONRPC_MUST_REPLY,
         ],
         covers: &["jsonrpc.messages", "transport.http.event-id-unique"],
         applies: Applicability { transports: Transports::Http, ..Applicability::ALWAYS },

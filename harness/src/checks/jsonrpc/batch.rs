@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
+use crate::checks::rules;
 use crate::checks::jsonrpc::raw::{judge_unanswered, send_and_read, RawAnswer};
 use crate::protocol::{Era, Revision};
 
@@ -26,14 +27,8 @@ pub(crate) const BATCH_ANSWERED: Check = Check {
                 quote: "If the batch rpc call itself fails to be recognized as an valid JSON or as an Array with at least \
                         one value, the response from the Server MUST be a single Response object.",
             },
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#response_object",
-                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
-            },
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request).",
-            },
+            rules::JSONRPC_MUST_REPLY,
+            rules::HTTP_MUST_REFUSE_WITH_STATUS,
         ],
         covers: &["jsonrpc.invalid-request"],
         applies: Applicability { since: Revision::V2025_06_18, ..Applicability::ALWAYS },

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
+use crate::checks::rules;
 use crate::checks::jsonrpc::raw::{send_and_read, RawAnswer};
 use crate::protocol::Era;
 use crate::session::Session;
@@ -16,10 +17,7 @@ pub(crate) const INVALID_REQUEST: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         spec: &[
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#response_object",
-                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
-            },
+            rules::JSONRPC_MUST_REPLY,
             SpecRef {
                 anchor: "https://www.jsonrpc.org/specification#error_object",
                 quote: "-32600 | Invalid Request | The JSON sent is not a valid Request object.",

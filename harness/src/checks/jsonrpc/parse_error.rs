@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
+use crate::checks::rules;
 use crate::checks::evidence::brief;
 use crate::session::{Inbound, SessionError};
 
@@ -18,10 +19,7 @@ pub(crate) const CHECK: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         spec: &[
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#response_object",
-                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
-            },
+            rules::JSONRPC_MUST_REPLY,
             SpecRef {
                 anchor: "https://www.jsonrpc.org/specification#response_object",
                 quote: "If there was an error in detecting the id in the Request object (e.g. Parse error/Invalid Request), it MUST be Null.",

@@ -14,6 +14,7 @@
 
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
+use crate::checks::rules;
 use crate::checks::evidence::{bare_session, initialize_params, judge_session_error};
 use crate::protocol::{Era, Revision};
 use crate::protocol_schema::RevisionSchema;
@@ -30,10 +31,7 @@ pub(crate) const CHECK: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         spec: &[
-            SpecRef {
-                anchor: "basic#messages",
-                quote: "All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification.",
-            },
+            rules::MCP_FOLLOWS_JSONRPC,
             SpecRef {
                 anchor: "",
                 quote: "This specification defines the authoritative protocol requirements, based on the TypeScript \

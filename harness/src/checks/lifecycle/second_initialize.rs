@@ -2,8 +2,9 @@
 
 use serde_json::json;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
 use crate::check_fn;
+use crate::checks::rules;
 use crate::checks::evidence::initialize_params;
 use crate::checks::jsonrpc::raw::{judge_unanswered, send_and_read, RawAnswer};
 
@@ -20,18 +21,9 @@ pub(crate) const SECOND_ANSWERED: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         spec: &[
-            SpecRef {
-                anchor: "basic#messages",
-                quote: "All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification.",
-            },
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#response_object",
-                quote: "When a rpc call is made, the Server MUST reply with a Response, except for in the case of Notifications.",
-            },
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request).",
-            },
+            rules::MCP_FOLLOWS_JSONRPC,
+            rules::JSONRPC_MUST_REPLY,
+            rules::HTTP_MUST_REFUSE_WITH_STATUS,
         ],
         covers: &["lifecycle.initialize-first"],
         applies: Applicability { eras: Eras::Stateful, ..Applicability::ALWAYS },
