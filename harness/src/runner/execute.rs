@@ -227,9 +227,7 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
         }
         Err(_) => Outcome::error(format!("check did not finish within {budget:?}")),
     };
-    if meta.suite == Suite::Integration {
-        repair_faults(cx, &mut outcome).await;
-    }
+    repair_faults(cx, &mut outcome).await;
     let wire = cx
         .transcript()
         .since(mark, WIRE_EXCERPT_MAX)
@@ -250,9 +248,10 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
     finished(check, outcome, started.elapsed(), wire)
 }
 
-/// After an integration check: repairs a fault it left behind (cut off by its budget mid-outage, or a check that
-/// returned early without undoing it), so later checks find the services up, and says so in the check's reason.
-/// A failed repair is an error of this check: the harness broke the services, not the target.
+/// After a check: repairs a fault it injected into a backing service and left behind (cut off by its budget
+/// mid-outage, or returned early without undoing it), so later checks find the services up; the check's reason says
+/// what was repaired. A no-op when the run has no services or nothing is broken. A failed repair is an error of this
+/// check: the harness broke the services, not the target.
 async fn repair_faults(cx: &CheckContext, outcome: &mut Outcome) {
     let Ok(services) = cx.services() else { return };
     let note = match tokio::time::timeout(FAULT_REPAIR_LIMIT, services.restore()).await {

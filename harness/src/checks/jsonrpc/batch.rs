@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
 use crate::checks::rules;
-use crate::checks::jsonrpc::raw::{judge_unanswered, send_and_read, RawAnswer};
+use crate::checks::jsonrpc::raw::{request_and_judge, RawAnswer};
 use crate::protocol::{Era, Revision};
 
 /// Batches are answered.
@@ -52,13 +52,10 @@ async fn batch_answered(cx: &mut CheckContext) -> Conclusion {
         })
         .collect();
     let batch = Value::Array(requests.clone());
-    let outcome = match send_and_read(&mut s, &batch.to_string(), requests.first(), timeout).await {
-        Ok(RawAnswer::Silence) if s.connection().http().is_none() => {
-            judge_unanswered(&mut s, "a batch of two requests", expected, timeout).await
-        }
-        Ok(answer) => judge(&answer, expected),
-        Err(could_not_test) => could_not_test,
-    };
+    let outcome = request_and_judge(&mut s, &batch.to_string(), requests.first(), timeout, "a batch of two requests", expected, |a| {
+        judge(a, expected)
+    })
+    .await;
     s.close().await;
     Ok(outcome)
 }

@@ -75,6 +75,24 @@ pub(crate) async fn read_response(s: &mut Session, wait: Duration) -> Result<Raw
     }
 }
 
+/// Sends `text`, a request the server must answer, and judges the answer with `judge`; a silence on stdio is judged by
+/// [`judge_unanswered`] (`what` names the request there), a transport problem is "could not test".
+pub(crate) async fn request_and_judge(
+    s: &mut Session,
+    text: &str,
+    headers_from: Option<&Value>,
+    wait: Duration,
+    what: &str,
+    expected: &str,
+    judge: impl FnOnce(&RawAnswer) -> Outcome,
+) -> Outcome {
+    match send_and_read(s, text, headers_from, wait).await {
+        Ok(RawAnswer::Silence) if s.connection().http().is_none() => judge_unanswered(s, what, expected, wait).await,
+        Ok(answer) => judge(&answer),
+        Err(could_not_test) => could_not_test,
+    }
+}
+
 /// Judges a request the server left unanswered on stdio: asks the same connection a harmless request. If that is
 /// answered the server is alive and chose not to reply to `what` (a violation of `expected`); if not, the target
 /// stopped answering altogether, which is "could not test", not a verdict on `what`.

@@ -6,7 +6,7 @@ use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Concl
 use crate::check_fn;
 use crate::checks::rules;
 use crate::checks::evidence::initialize_params;
-use crate::checks::jsonrpc::raw::{judge_unanswered, send_and_read, RawAnswer};
+use crate::checks::jsonrpc::raw::{request_and_judge, RawAnswer};
 
 /// Every request gets a reply, a repeated handshake included.
 ///
@@ -42,13 +42,9 @@ async fn second_answered(cx: &mut CheckContext) -> Conclusion {
     });
     let wait = cx.timeout();
     let mut s = cx.fresh_session().await?;
-    let outcome = match send_and_read(&mut s, &request.to_string(), Some(&request), wait).await {
-        Ok(RawAnswer::Silence) if s.connection().http().is_none() => {
-            judge_unanswered(&mut s, "the second initialize", expected, wait).await
-        }
-        Ok(answer) => judge(&answer, expected),
-        Err(could_not_test) => could_not_test,
-    };
+    let outcome =
+        request_and_judge(&mut s, &request.to_string(), Some(&request), wait, "the second initialize", expected, |a| judge(a, expected))
+            .await;
     s.close().await;
     Ok(outcome)
 }
