@@ -5,6 +5,7 @@
 //!
 //! The layers, bottom up:
 //! - [`wire`]: raw JSON-RPC over stdio and Streamable HTTP, size-capped, every byte recorded in a transcript.
+//! - [`message`]: the builders of JSON-RPC messages (well-formed, and broken on purpose for negative checks).
 //! - [`session`]: a message-level MCP client on the wire (handshake per era, requests with timeouts, answers to
 //!   server→client requests), plus an rmcp [`rmcp::transport::Transport`] adapter for typed calls.
 //! - [`target`]: what is under test and how to start it.
@@ -20,6 +21,7 @@ pub mod bridge;
 pub mod check;
 pub mod checks;
 mod exit_code;
+pub mod message;
 pub mod protocol;
 mod protocol_schema;
 pub mod report;
@@ -30,5 +32,5 @@ pub mod target;
 pub mod wire;
 
 pub use exit_code::ExitCode;
-pub use runner::{run, Event, EventSink, RunConfig, RunError};
+pub use runner::{Event, EventSink, Interrupt, RunConfig, RunError, Signal, run};
 pub use target::TargetSpec;

@@ -24,7 +24,9 @@ fn main() -> std::process::ExitCode {
         Command::Run(args) => {
             let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
                 Ok(rt) => rt,
-                Err(e) => return fail(ExitCode::CouldNotTest, &anyhow::anyhow!("failed to start the async runtime: {e}")).into(),
+                Err(e) => {
+                    return fail(ExitCode::CouldNotTest, &anyhow::anyhow!("failed to start the async runtime: {e}")).into();
+                }
             };
             match runtime.block_on(cli::run::run(args)) {
                 Ok(code) => code,

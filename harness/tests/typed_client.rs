@@ -21,7 +21,8 @@ fn reference(transport: &str) -> TargetSpec {
 async fn list_tools_typed(target: &LaunchedTarget) -> (usize, Transcript) {
     let limits = Limits::default();
     let transcript = Transcript::new(&limits);
-    let conn = Connection::open(target, &limits, &transcript, Duration::from_secs(10)).await.expect("connection");
+    let log = mcp_harness::session::WireLog::default();
+    let conn = Connection::open(target, &limits, &transcript, Duration::from_secs(10), &log).await.expect("connection");
     let client = typed_client(conn, client_config(ProtocolVersion::V_2025_11_25), Duration::from_secs(10)).await.expect("typed handshake");
     let tools = tokio::time::timeout(Duration::from_secs(10), client.peer().list_all_tools()).await.expect("in time").expect("tools/list");
     let _ = client.cancel().await;

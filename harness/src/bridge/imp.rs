@@ -38,10 +38,7 @@ impl Bridge {
             let plan = match crate::runner::Plan::new(
                 crate::checks::all(),
                 &config.selection,
-                config.target.is_stdio(),
-                config.protocol,
-                config.options.danger_intrusive,
-                config.options.official_fixtures,
+                crate::runner::PlanContext::of(config),
             ) {
                 Ok(plan) => plan,
                 Err(e) => {
@@ -91,19 +88,22 @@ fn run_trial(config: &RunConfig, id: &str) -> Result<Completion, Failed> {
         if let Some(o) = &check.observed {
             s.push_str(&format!("observed: {o}\n"));
         }
+        if let Some(rule) = &check.broken_rule {
+            s.push_str(&format!("broken rule: {} ({}): {}\n  \"{}\"\n", rule.id, rule.level, rule.url, rule.quote));
+        }
         s.push_str(&format!("spec: {}\n  \"{}\"\n", check.spec_ref.url, check.spec_ref.quote));
         for w in check.wire.iter().take(20) {
             s.push_str(&format!("  {:>9.3} ms {:<8} {:<10} {}\n", w.at_ms, w.direction, w.channel, w.text));
         }
         s
     };
-    match check.outcome.as_str() {
-        o if o == Status::Passed.as_str() => Ok(Completion::Completed),
-        o if o == Status::Warning.as_str() => {
+    match check.outcome {
+        Status::Passed => Ok(Completion::Completed),
+        Status::Warning => {
             eprintln!("warning: {id}: {}", check.reason.as_deref().unwrap_or(""));
             Ok(Completion::Completed)
         }
-        o if o == Status::Skipped.as_str() => Ok(Completion::Ignored { reason: check.reason.clone() }),
-        _ => Err(Failed::from(detail())),
+        Status::Skipped | Status::NotApplicable => Ok(Completion::Ignored { reason: check.reason.clone() }),
+        Status::Failed | Status::Error | Status::Interrupted => Err(Failed::from(detail())),
     }
 }

@@ -25,13 +25,21 @@ pub enum ContextError {
 
 impl From<ContextError> for Outcome {
     fn from(e: ContextError) -> Outcome {
-        Outcome::error(e.to_string())
+        match e {
+            ContextError::NoSession(why) => Outcome::error(format!("could not run: {why}")),
+            ContextError::Session(e) => Outcome::from(e),
+        }
     }
 }
 
 impl From<SessionError> for Outcome {
+    /// A session failure where the check has no expectation of its own to state: the violation's own.
     fn from(e: SessionError) -> Outcome {
-        Outcome::error(e.to_string())
+        let expected = match &e {
+            SessionError::Misbehaved(v) => v.expected(),
+            _ => String::new(),
+        };
+        Outcome::from_session(e, expected)
     }
 }
 
@@ -121,7 +129,8 @@ impl CheckContext {
 
     /// A new connection with no handshake (for lifecycle and negative checks).
     pub async fn raw_connection(&mut self) -> Result<Connection, ContextError> {
-        Ok(Connection::open(&self.env.target, &self.env.limits, &self.env.transcript, self.timeout()).await?)
+        let log = &self.env.session_options.log;
+        Ok(Connection::open(&self.env.target, &self.env.limits, &self.env.transcript, self.timeout(), log).await?)
     }
 
     /// Session options for sessions the check builds itself on a raw connection.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::protocol::{Era, Revision};
 
@@ -26,7 +26,7 @@ impl fmt::Display for CheckId {
 }
 
 /// How strongly the spec words the requirement a check tests: it decides failed versus warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Level {
     /// MUST / MUST NOT / REQUIRED: a violation is a failure.
@@ -48,8 +48,14 @@ impl Level {
     }
 }
 
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// Which test suite a check belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Suite {
@@ -88,7 +94,7 @@ impl Suite {
 
 impl fmt::Display for Suite {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -208,8 +214,43 @@ impl Capability {
     }
 }
 
-/// When a check applies. Static parts (transport, era, revision window, opt-ins) are decided when the plan is
-/// made, so `list` and the cargo-test bridge know them without connecting; capabilities are decided at run time.
+/// What a check needs from the run, beyond a target it can reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Needs {
+    /// An established session: the run's handshake must have succeeded (most checks).
+    Session,
+    /// Only a connection: the check performs the handshake itself and judges it (the lifecycle checks). It runs
+    /// even when the run's handshake failed.
+    Connection,
+    /// Nothing but what the run observed (the checks that judge the wire log); runs after the checks it judges.
+    Observations,
+}
+
+/// An opt-in a check needs before it may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum OptIn {
+    /// Attack payloads: `--danger-intrusive`.
+    DangerIntrusive,
+    /// The official conformance suite's fixture names: `--profile official-fixtures`.
+    OfficialFixtures,
+}
+
+impl OptIn {
+    /// How to give the opt-in on the command line.
+    pub fn flag(self) -> &'static str {
+        match self {
+            OptIn::DangerIntrusive => "--danger-intrusive",
+            OptIn::OfficialFixtures => "--profile official-fixtures",
+        }
+    }
+}
+
+/// When a check applies and what it needs. Static parts (transport, era, revision window, opt-ins) are decided
+/// when the plan is made, so `list` and the cargo-test bridge know them without connecting; capabilities and
+/// services are decided at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Applicability {
@@ -223,24 +264,39 @@ pub struct Applicability {
     pub until: Option<Revision>,
     /// Capability the server must advertise, if any.
     pub capability: Option<Capability>,
-    /// The check calls tools with attack payloads or side effects: it needs an explicit opt-in.
-    pub intrusive: bool,
+    /// What the check needs from the run.
+    pub needs: Needs,
+    /// Backing services the target must be given for the check to mean anything (the integration checks).
+    pub services: &'static [crate::services::Service],
+    /// The opt-in the run must be given, if any.
+    pub opt_in: Option<OptIn>,
 }
 
 impl Applicability {
-    /// Applies everywhere: any transport, both eras, every revision, no capability, not intrusive.
+    /// Applies everywhere: any transport, both eras, every revision, no capability, a session, no opt-in.
     pub const ALWAYS: Applicability = Applicability {
         transports: Transports::Any,
         eras: Eras::Both,
         since: Revision::V2025_03_26,
         until: None,
         capability: None,
-        intrusive: false,
+        needs: Needs::Session,
+        services: &[],
+        opt_in: None,
     };
 
     /// Whether `revision` lies within this check's window.
     pub fn covers_revision(&self, revision: Revision) -> bool {
         revision >= self.since && self.until.is_none_or(|u| revision < u) && self.eras.contains(revision.era())
+    }
+
+    /// Whether the check applies to a target over this transport.
+    pub fn covers_transport(&self, stdio: bool) -> bool {
+        match self.transports {
+            Transports::Any => true,
+            Transports::Stdio => stdio,
+            Transports::Http => !stdio,
+        }
     }
 }
 

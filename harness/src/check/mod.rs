@@ -5,8 +5,8 @@ mod meta;
 mod outcome;
 
 pub use context::{CheckContext, ContextError};
-pub use meta::{Applicability, Capability, CheckId, CheckMeta, Eras, Level, SpecRef, Suite, Transports};
-pub use outcome::{Outcome, SkipReason, Status};
+pub use meta::{Applicability, Capability, CheckId, CheckMeta, Eras, Level, Needs, OptIn, SpecRef, Suite, Transports};
+pub use outcome::{BrokenRule, Outcome, SkipReason, Status};
 
 use futures::future::BoxFuture;
 

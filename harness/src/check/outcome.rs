@@ -1,10 +1,14 @@
 //! What a check concluded.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// The outcome vocabulary. `Error` and `Skipped` mean "could not test" and are never a verdict on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
+use super::meta::Level;
+use crate::session::{Blocker, BlockerKind, SessionError, Violation, ViolationKind};
+
+/// The outcome vocabulary. `Error`, `Skipped`, `NotApplicable` and `Interrupted` mean "not tested" and are never a
+/// verdict on the server; `NotApplicable` checks are also kept out of the totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// The requirement is met.
     Passed,
@@ -16,6 +20,11 @@ pub enum Status {
     Skipped,
     /// The harness could not evaluate the check (with the reason why).
     Error,
+    /// The check does not apply to this target's transport or negotiated revision: not counted in the totals (as a
+    /// test filtered out).
+    NotApplicable,
+    /// The run was interrupted (SIGINT, SIGTERM) before the check finished.
+    Interrupted,
 }
 
 impl Status {
@@ -27,13 +36,27 @@ impl Status {
             Status::Warning => "warning",
             Status::Skipped => "skipped",
             Status::Error => "error",
+            Status::NotApplicable => "not-applicable",
+            Status::Interrupted => "interrupted",
         }
+    }
+
+    /// Whether the check's requirement was exercised: passed, failed or warned.
+    pub fn evaluated(self) -> bool {
+        matches!(self, Status::Passed | Status::Failed | Status::Warning)
     }
 }
 
-/// Why a check was skipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Why a check was skipped (or is not applicable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum SkipReason {
     /// Not applicable to this target (transport, era, revision window).
     NotApplicable,
@@ -45,6 +68,29 @@ pub enum SkipReason {
     NothingToTest,
     /// Backing services the check needs are unavailable.
     ServicesUnavailable,
+}
+
+impl SkipReason {
+    /// The kebab-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NotApplicable => "not-applicable",
+            SkipReason::CapabilityNotAdvertised => "capability-not-advertised",
+            SkipReason::OptInRequired => "opt-in-required",
+            SkipReason::NothingToTest => "nothing-to-test",
+            SkipReason::ServicesUnavailable => "services-unavailable",
+        }
+    }
+}
+
+/// A requirement a failure names when it is not the check's own: a violation the session observed (a mislabelled
+/// id, a crash, …) breaks its own rule, whatever the check that sent the request tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrokenRule {
+    /// The requirement-catalog id.
+    pub requirement: &'static str,
+    /// Its level, which decides failed versus warning instead of the check's.
+    pub level: Level,
 }
 
 /// What a check concluded, with the evidence for it.
@@ -63,12 +109,27 @@ pub struct Outcome {
     pub expected: Option<String>,
     /// What this server did.
     pub observed: Option<String>,
+    /// The rule broken, when it is not the check's own (see [`BrokenRule`]).
+    pub broken: Option<BrokenRule>,
+    /// The kind of wire violation behind a failure, when a session observed one.
+    pub violation: Option<ViolationKind>,
+    /// The kind of "could not test" behind an error.
+    pub blocker: Option<BlockerKind>,
 }
 
 impl Outcome {
     /// The requirement is met.
     pub fn pass() -> Self {
-        Outcome { status: Status::Passed, reason: None, skip: None, expected: None, observed: None }
+        Outcome {
+            status: Status::Passed,
+            reason: None,
+            skip: None,
+            expected: None,
+            observed: None,
+            broken: None,
+            violation: None,
+            blocker: None,
+        }
     }
 
     /// The requirement is met, with a note on what was seen.
@@ -82,21 +143,63 @@ impl Outcome {
         Outcome {
             status: Status::Failed,
             reason: Some(first_line(&observed)),
-            skip: None,
             expected: Some(expected.into()),
             observed: Some(observed),
+            ..Outcome::pass()
+        }
+    }
+
+    /// The target misbehaved on the wire while the check waited for an answer: the check fails with the evidence,
+    /// naming the rule the violation breaks (or, for a refusal, the check's own rule). `expected` is what the check
+    /// wanted instead.
+    pub fn misbehaved(violation: &Violation, expected: impl Into<String>) -> Self {
+        Outcome {
+            broken: violation.requirement().map(|requirement| BrokenRule { requirement, level: Level::Must }),
+            violation: Some(violation.kind()),
+            ..Outcome::violated(expected, violation.evidence())
+        }
+    }
+
+    /// The harness could not test: an `error` with the blocker as its reason.
+    pub fn blocked(blocker: &Blocker) -> Self {
+        Outcome { blocker: Some(blocker.kind()), ..Outcome::error(format!("could not test: {blocker}")) }
+    }
+
+    /// The one conversion of a session's failure into an outcome, with the check's own expectation: a violation
+    /// fails the check ([`Outcome::misbehaved`]), a blocker is an error ([`Outcome::blocked`]), a failed handshake
+    /// means the check could not run.
+    pub fn from_session(e: SessionError, expected: impl Into<String>) -> Self {
+        match e {
+            SessionError::Misbehaved(v) => Outcome::misbehaved(&v, expected),
+            SessionError::Blocked(b) => Outcome::blocked(&b),
+            SessionError::Handshake(why) => Outcome::error(format!("could not run: the handshake failed: {why}")),
         }
     }
 
     /// The check does not apply.
     pub fn skip(kind: SkipReason, reason: impl Into<String>) -> Self {
-        Outcome { status: Status::Skipped, reason: Some(reason.into()), skip: Some(kind), expected: None, observed: None }
+        Outcome { status: Status::Skipped, reason: Some(reason.into()), skip: Some(kind), ..Outcome::pass() }
+    }
+
+    /// The check does not apply to this target's transport or revision (kept out of the totals).
+    pub fn not_applicable(reason: impl Into<String>) -> Self {
+        Outcome {
+            status: Status::NotApplicable,
+            reason: Some(reason.into()),
+            skip: Some(SkipReason::NotApplicable),
+            ..Outcome::pass()
+        }
+    }
+
+    /// The run was interrupted before the check finished.
+    pub fn interrupted(reason: impl Into<String>) -> Self {
+        Outcome { status: Status::Interrupted, reason: Some(reason.into()), ..Outcome::pass() }
     }
 
     /// The harness could not evaluate the check (target unreachable, timed out, spoke garbage before the check
     /// could start).
     pub fn error(reason: impl Into<String>) -> Self {
-        Outcome { status: Status::Error, reason: Some(reason.into()), skip: None, expected: None, observed: None }
+        Outcome { status: Status::Error, reason: Some(reason.into()), ..Outcome::pass() }
     }
 
     /// Sets the expectation text.
@@ -107,7 +210,7 @@ impl Outcome {
 
     /// Whether the check's requirement was actually exercised (passed, failed or warned).
     pub fn evaluated(&self) -> bool {
-        matches!(self.status, Status::Passed | Status::Failed | Status::Warning)
+        self.status.evaluated()
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::check::{CheckContext, Outcome};
 use crate::protocol::Revision;
-use crate::session::{RpcReply, Session, SessionError};
+use crate::session::{RpcReply, Session};
 
 /// Shortens JSON for evidence text.
 pub(crate) fn brief(v: &Value) -> String {
@@ -16,14 +16,17 @@ pub(crate) fn expect_result<'a>(reply: &'a RpcReply, expected: &str) -> Result<&
     reply.result().ok_or_else(|| Outcome::violated(expected, format!("answered {}", reply.brief())))
 }
 
-/// Turns a session error into an outcome: an HTTP status without a JSON-RPC body is something the server did
-/// (a violation of `expected`); everything else means the harness could not test.
-pub(crate) fn judge_session_error(e: SessionError, expected: &str) -> Outcome {
-    match e {
-        SessionError::HttpStatus { status, body, .. } => {
-            Outcome::violated(expected, format!("HTTP {status} with no JSON-RPC message (body: {body:?})"))
-        }
-        other => Outcome::from(other),
+/// Judges a request that got no answer in time: asks the same session a harmless request. If that is answered, the
+/// server is alive and left `what` unanswered (a violation of `expected`); if not, the target stopped answering
+/// altogether, which is "could not test".
+pub(crate) async fn judge_silence(s: &mut Session, what: &str, expected: &str, waited: std::time::Duration) -> Outcome {
+    let (method, params) = crate::checks::tools::call::harmless(s);
+    match s.request(method, params).await {
+        Ok(_) => Outcome::violated(
+            expected,
+            format!("no reply to {what} within {waited:?}, while `{method}` on the same connection was answered afterwards"),
+        ),
+        Err(e) => Outcome::from_session(e, expected),
     }
 }
 

@@ -20,7 +20,9 @@ mod official;
 mod pagination;
 mod ping;
 mod prompts;
+mod observed;
 mod resources;
+mod robustness;
 mod rules;
 mod security;
 mod stateless;
@@ -47,16 +49,26 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
         prompts::CHECKS,
         pagination::CHECKS,
         stateless::CHECKS,
-        stdio::CHECKS,
         http::CHECKS,
         official::CHECKS,
-        // Wire schema validation judges what every conformance check above received, so it comes last of them.
-        jsonrpc::LAST,
         integration::CHECKS,
         security::CHECKS,
+        // The checks that judge what the whole run observed; the runner runs them after all others.
+        OBSERVED,
     ]
     .concat()
 });
+
+/// The checks that judge the run's wire log and schema audit (`Needs::Observations`).
+const OBSERVED: &[Check] = &[
+    jsonrpc::response_id::RESPONSE_ID,
+    jsonrpc::response_shape::RESPONSE_SHAPE,
+    stdio::stdout_only::CHECK,
+    http::response_type::RESPONSE_CONTENT_TYPE,
+    robustness::survives::SURVIVES_VALID_REQUESTS,
+    robustness::message_size::MESSAGE_SIZE,
+    jsonrpc::schema_valid::CHECK,
+];
 
 /// Every registered check, in report order.
 pub fn all() -> &'static [Check] {
@@ -112,6 +124,9 @@ mod tests {
                 continue;
             }
             for req in c.meta.covers {
+                if crate::report::harness_requirement(req).is_some() {
+                    continue;
+                }
                 let found = Revision::ALL.iter().filter(|r| c.meta.applies.covers_revision(**r)).any(|r| {
                     RequirementCatalog::for_revision(*r).requirements.iter().any(|q| q.id == *req)
                 });

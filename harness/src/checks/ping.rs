@@ -2,7 +2,7 @@
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::{brief, expect_result, judge_session_error};
+use crate::checks::evidence::{brief, expect_result};
 use crate::protocol::Revision;
 
 /// The checks of this area.
@@ -25,7 +25,7 @@ pub(crate) const RESPONDS: Check = Check {
 
 async fn responds(cx: &mut CheckContext) -> Conclusion {
     let expected = "an empty result object ({} or only _meta)";
-    let reply = cx.session()?.request("ping", None).await.map_err(|e| judge_session_error(e, expected))?;
+    let reply = cx.session()?.request("ping", None).await.map_err(|e| Outcome::from_session(e, expected))?;
     let result = expect_result(&reply, expected)?;
     match result.as_object() {
         Some(m) if m.keys().all(|k| k == "_meta") => Ok(Outcome::pass()),

@@ -5,13 +5,20 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
+Outcomes: passed; failed (a MUST the server's observed behaviour breaks, named with its quote); warning (a SHOULD);
+skipped (not advertised, opt-in missing); error (could not test: the target could not be started or reached, or
+stayed silent); not-applicable (other transport or revision: listed, not counted); interrupted.
+
 Exit codes:
-  0  every selected check passed (warnings allowed)
-  1  at least one check failed (not listed in --baseline), or errored while others could be evaluated, or a
-     --baseline entry is stale (listed but passed)
-  2  usage or configuration error (bad flag, invalid or unmatched --check pattern, unknown --tag, bad --baseline)
-  3  could not test: the target could not be started or reached, or crashed before any check
-  4  no checks selected";
+  0    every evaluated check passed (warnings allowed)
+  1    at least one check failed (not listed in --baseline), or errored while others could be evaluated, or a
+       --baseline entry is stale (listed but passed); a server that answers wrongly (even its handshake) is 1
+  2    usage or configuration error (bad flag, invalid or unmatched --check pattern, unknown --tag, bad --baseline,
+       --out not writable); nothing is run and no report is written
+  3    could not test: the target could not be started or reached, exited before answering, or stayed silent
+  4    nothing was evaluated: no check selected, or every selected check skipped or not applicable
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: the report is still written, the unfinished checks marked
+       interrupted, and the target's processes ended (a second signal exits at once)";
 
 /// Test harness and conformance framework for MCP (Model Context Protocol) servers.
 ///
@@ -38,7 +45,8 @@ pub(crate) enum Command {
     ///   mcp-harness run --reference http --protocol 2026-07-28 --check 'jsonrpc.*'
     #[command(after_help = EXIT_CODES, verbatim_doc_comment)]
     Run(RunArgs),
-    /// List the checks (what `run` would select with the same filters), without connecting to anything.
+    /// List the checks `run` would select with the same flags, and whether each would run, without starting or
+    /// connecting to anything.
     List(ListArgs),
     /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
     /// `--`, e.g. `mcp-harness serve-reference -- --transport http --listen 127.0.0.1:3000`.
@@ -107,8 +115,9 @@ pub(crate) enum ColorArg {
     Never,
 }
 
-#[derive(Debug, Args)]
-pub(crate) struct RunArgs {
+/// What to test. `list` uses only the transport it implies.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct TargetArgs {
     /// Test a stdio server: the command line to start it (split like a shell would, but no shell runs it).
     /// A new process is started for each connection; its stderr goes into the report.
     #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "reference"])]
@@ -132,25 +141,22 @@ pub(crate) struct RunArgs {
     /// Test the bundled reference server (the default target) over stdio or HTTP.
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "stdio", value_name = "TRANSPORT")]
     pub reference: Option<ReferenceArg>,
-    #[command(flatten)]
-    pub filter: FilterArgs,
+}
+
+impl TargetArgs {
+    /// Whether the target is reached over stdio (the default target is the reference server over stdio).
+    pub(crate) fn is_stdio(&self) -> bool {
+        self.stdio.is_some() || (self.url.is_none() && self.reference != Some(ReferenceArg::Http))
+    }
+}
+
+/// What decides, before connecting, whether a selected check runs: the revision and the opt-ins.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct PlanArgs {
     /// Protocol revision to speak: auto (probe with server/discover, fall back to initialize), 2025-03-26,
-    /// 2025-06-18, 2025-11-25 or 2026-07-28.
+    /// 2025-06-18, 2025-11-25 or 2026-07-28. Checks of other revisions are not applicable.
     #[arg(long, default_value = "auto", value_name = "REV")]
     pub protocol: String,
-    /// Directory for report.json and junit.xml.
-    #[arg(long, default_value = "target/mcp-harness", value_name = "DIR")]
-    pub out: PathBuf,
-    /// Timeout for one request, in milliseconds (each check may take at most 3× this, at least 30 s).
-    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
-    pub timeout_ms: u64,
-    /// Call tools that are not annotated read-only, with arguments synthesised from their schemas (they may
-    /// have side effects). Without it only read-only tools are called.
-    #[arg(long)]
-    pub call_tools: bool,
-    /// With --call-tools, call only these tools (globs). Repeatable.
-    #[arg(long, value_name = "GLOB", requires = "call_tools")]
-    pub tool_allow: Vec<String>,
     /// Enable intrusive security probes (attack payloads sent to tools). Off by default.
     #[arg(long)]
     pub danger_intrusive: bool,
@@ -166,6 +172,37 @@ pub(crate) struct RunArgs {
     /// To run only the profile: --profile official-fixtures --check 'official.*'.
     #[arg(long = "profile", value_enum, value_name = "PROFILE")]
     pub profile: Vec<ProfileArg>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Directory for report.json and junit.xml (created if missing; checked writable before anything runs).
+    #[arg(long, default_value = "target/mcp-harness", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Timeout for one request, in milliseconds (each check may take at most 3× this, at least 30 s).
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub timeout_ms: u64,
+    /// How long to keep listening for a late reply, in milliseconds, once a follow-up request proved the target
+    /// alive. Silence to a message that needs a reply is judged this way instead of waiting --timeout-ms.
+    #[arg(long, default_value_t = 300, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub silence_ms: u64,
+    /// Largest message read from the target, in bytes (one stdio line or one HTTP body). A larger message fails
+    /// `wire.message-size` and the check that received it.
+    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=1 << 30))]
+    pub max_message_bytes: u64,
+    /// Call tools that are not annotated read-only, with arguments synthesised from their schemas (they may
+    /// have side effects). Without it only read-only tools are called.
+    #[arg(long)]
+    pub call_tools: bool,
+    /// With --call-tools, call only these tools (globs). Repeatable.
+    #[arg(long, value_name = "GLOB", requires = "call_tools")]
+    pub tool_allow: Vec<String>,
     /// Backing services to give the target, comma-separated: postgres, redis. Each is taken from
     /// DATABASE_URL / REDIS_URL (or TEST_DATABASE_URL / TEST_REDIS_URL) when set, else started as a container
     /// through the local Docker engine (removed afterwards, also on Ctrl-C); the target (a --stdio command or the
@@ -206,7 +243,11 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
     #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub plan: PlanArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ListFormat,
@@ -234,7 +275,7 @@ mod tests {
     fn reference_defaults_to_stdio_and_targets_conflict() {
         let cli = Cli::try_parse_from(["mcp-harness", "run", "--reference"]).unwrap();
         let Command::Run(args) = cli.command else { panic!() };
-        assert_eq!(args.reference, Some(ReferenceArg::Stdio));
+        assert_eq!(args.target.reference, Some(ReferenceArg::Stdio));
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--stdio", "x", "--url", "http://h"]).is_err());
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--header", "a: b"]).is_err());
     }
@@ -243,7 +284,7 @@ mod tests {
     fn profiles_are_repeatable_value_enums() {
         let cli = Cli::try_parse_from(["mcp-harness", "run", "--profile", "official-fixtures", "--profile", "official-fixtures"]).unwrap();
         let Command::Run(args) = cli.command else { panic!() };
-        assert_eq!(args.profile, vec![ProfileArg::OfficialFixtures, ProfileArg::OfficialFixtures]);
+        assert_eq!(args.plan.profile, vec![ProfileArg::OfficialFixtures, ProfileArg::OfficialFixtures]);
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--profile", "no-such-profile"]).is_err());
     }
 

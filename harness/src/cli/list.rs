@@ -6,16 +6,24 @@ use anyhow::Result;
 use serde_json::json;
 
 use mcp_harness::check::Suite;
-use mcp_harness::runner::{Plan, PlannedCheck, Selection};
+use mcp_harness::runner::{Plan, PlanContext, PlannedCheck, Selection};
 use mcp_harness::protocol::RevisionChoice;
 
-use super::args::{FilterArgs, ListArgs, ListFormat};
+use super::args::{FilterArgs, ListArgs, ListFormat, ProfileArg};
 
-/// Prints the selected checks to stdout. A closed stdout (`mcp-harness list | head`) ends the listing quietly.
+/// Prints the checks `run` would select with the same flags, and whether each would run, to stdout. A closed stdout
+/// (`mcp-harness list | head`) ends the listing quietly.
 pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
     let selection = selection(&args.filter)?;
-    // Listing does not know the target: every selected check is shown, whatever it would apply to.
-    let checks = Plan::new(mcp_harness::checks::all(), &selection, false, RevisionChoice::Auto, true, true)?.checks;
+    // The same plan `run` makes: the target's transport, the revision and the opt-ins decide, before connecting,
+    // which checks are not applicable or skipped.
+    let cx = PlanContext {
+        stdio: Some(args.target.is_stdio()),
+        protocol: args.plan.protocol.parse::<RevisionChoice>()?,
+        danger_intrusive: args.plan.danger_intrusive,
+        official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
+    };
+    let checks = Plan::new(mcp_harness::checks::all(), &selection, cx)?.checks;
     let mut out = std::io::stdout().lock();
     let written = write_checks(&mut out, &checks, args.format);
     match written {
@@ -32,7 +40,11 @@ fn write_checks(out: &mut impl Write, checks: &[PlannedCheck], format: ListForma
             let width = checks.iter().map(|c| c.check.meta.id.as_str().len()).max().unwrap_or(0);
             for c in checks {
                 let m = &c.check.meta;
-                writeln!(out, "{:<width$} {:<6} {:<11} {}", m.id.as_str(), m.level.as_str(), m.suite.as_str(), m.title)?;
+                let plan = match &c.skip {
+                    None => String::new(),
+                    Some(o) => format!("  [{}: {}]", o.status, o.reason.as_deref().unwrap_or_default()),
+                };
+                writeln!(out, "{:<width$} {:<6} {:<11} {}{plan}", m.id.as_str(), m.level.as_str(), m.suite.as_str(), m.title)?;
             }
         }
         ListFormat::Json => {
@@ -40,8 +52,12 @@ fn write_checks(out: &mut impl Write, checks: &[PlannedCheck], format: ListForma
                 .iter()
                 .map(|c| {
                     let m = &c.check.meta;
+                    let planned = match &c.skip {
+                        None => json!({"outcome": "run"}),
+                        Some(o) => json!({"outcome": o.status, "reason": o.reason}),
+                    };
                     json!({"id": m.id, "title": m.title, "suite": m.suite, "level": m.level, "spec": m.spec,
-                           "covers": m.covers, "applies": m.applies, "tags": m.tags})
+                           "covers": m.covers, "applies": m.applies, "tags": m.tags, "plan": planned})
                 })
                 .collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;

@@ -1,4 +1,7 @@
-//! Progress on stderr while a run goes: a bar on terminals, nothing otherwise.
+//! Progress on stderr while a run goes: one line per stage (what was planned, the target started, the handshake
+//! done or failed with its evidence, a process restarted, an interrupt), and on terminals a bar with the current
+//! check and failures as they happen. Each root cause is printed once; the summary at the end groups the checks
+//! it affected.
 
 use std::io::IsTerminal as _;
 
@@ -6,8 +9,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use mcp_harness::check::Status;
 use mcp_harness::runner::{Event, EventSink};
+use mcp_harness::session::SessionError;
 
-/// Draws a progress bar with the current check, and prints failures as they happen.
+/// Lines of a target's stderr shown when the handshake fails.
+const STDERR_LINES_SHOWN: usize = 12;
+
+/// Draws a progress bar with the current check, and prints the run's story.
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     color: bool,
@@ -16,10 +23,15 @@ pub(crate) struct Progress {
 impl Progress {
     /// A progress reporter; the bar is shown only when `show` and stderr is a terminal outside CI.
     pub(crate) fn new(show: bool, color: bool) -> Self {
-        let visible = show && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() && std::env::var_os("GITHUB_ACTIONS").is_none();
+        let ci = std::env::var_os("CI").is_some() || std::env::var_os("GITHUB_ACTIONS").is_some();
+        let visible = show && std::io::stderr().is_terminal() && !ci;
         let bar = visible.then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            let template = if color { "{spinner:.cyan} [{bar:30.cyan/blue}] {pos}/{len} {wide_msg}" } else { "{spinner} [{bar:30}] {pos}/{len} {wide_msg}" };
+            let template = if color {
+                "{spinner:.cyan} [{bar:30.cyan/blue}] {pos}/{len} {wide_msg}"
+            } else {
+                "{spinner} [{bar:30}] {pos}/{len} {wide_msg}"
+            };
             if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style.progress_chars("=> "));
             }
@@ -34,44 +46,93 @@ impl Progress {
             None => eprintln!("{text}"),
         }
     }
+
+    fn paint(&self, code: &str, word: &str) -> String {
+        if self.color { format!("\x1b[{code}m{word}\x1b[0m") } else { word.to_owned() }
+    }
 }
 
 impl EventSink for Progress {
     fn event(&mut self, event: &Event<'_>) {
         match event {
-            Event::RunStarted { total, target } => {
+            Event::RunStarted { plan, target } => {
+                let runnable = plan.runnable().count();
                 if let Some(bar) = &self.bar {
-                    bar.set_length(*total as u64);
+                    bar.set_length(plan.checks.len() as u64);
                 }
-                self.line(&format!("mcp-harness: {total} checks against {target}"));
+                let not_run = plan.checks.len() - runnable;
+                let aside = if not_run > 0 { format!(" ({not_run} more not applicable or opt-in)") } else { String::new() };
+                self.line(&format!("mcp-harness: {runnable} checks against {target}{aside}"));
             }
-            Event::Note(text) => match &self.bar {
-                Some(bar) => bar.set_message(text.to_string()),
-                None => eprintln!("mcp-harness: {text}"),
-            },
+            Event::ServicesProvided { notes } => {
+                for note in *notes {
+                    self.line(&format!("mcp-harness: {note}"));
+                }
+            }
+            Event::ServicesUnavailable { problem, required } => {
+                let then = if *required { "required: cannot test" } else { "the checks that need them are skipped" };
+                self.line(&format!("mcp-harness: backing services unavailable ({then}): {problem}"));
+            }
+            Event::TargetLaunched { description } => self.line(&format!("mcp-harness: target started: {description}")),
+            Event::TargetLaunchFailed { reason } => {
+                self.line(&format!("mcp-harness: {}: could not start the target: {reason}", self.paint("1;31", "error")));
+            }
+            Event::HandshakeCompleted { profile } => {
+                let name = profile.server_info.get("name").and_then(|v| v.as_str()).unwrap_or("(no name)");
+                let version = profile.server_info.get("version").and_then(|v| v.as_str()).unwrap_or("?");
+                self.line(&format!("mcp-harness: connected to {name} {version}, protocol {}", profile.revision));
+            }
+            Event::HandshakeFailed { error, stderr_tail } => {
+                let (word, then) = match error {
+                    SessionError::Blocked(_) => ("could not test", "nothing can be evaluated"),
+                    _ => ("handshake failed", "the lifecycle checks judge it; the checks that need a session cannot run"),
+                };
+                self.line(&format!("mcp-harness: {}: {then}", self.paint("1;31", word)));
+                let evidence = match error {
+                    SessionError::Misbehaved(v) => v.evidence(),
+                    other => other.to_string(),
+                };
+                for l in evidence.lines() {
+                    self.line(&format!("  {l}"));
+                }
+                let lines: Vec<&str> = stderr_tail.lines().filter(|l| !l.trim().is_empty()).collect();
+                if !lines.is_empty() {
+                    self.line("  the target's stderr ends:");
+                    for l in &lines[lines.len().saturating_sub(STDERR_LINES_SHOWN)..] {
+                        self.line(&format!("    {l}"));
+                    }
+                }
+            }
             Event::CheckStarted(meta) => {
                 if let Some(bar) = &self.bar {
                     bar.set_message(meta.id.as_str().to_owned());
                 }
             }
             Event::CheckFinished(result) => {
-                if let Some(bar) = &self.bar {
-                    bar.inc(1);
-                }
-                // Without a bar the final summary lists these; with one, show them as they happen.
-                if self.bar.is_none() {
-                    return;
-                }
+                let Some(bar) = &self.bar else { return };
+                bar.inc(1);
+                // Without a bar the final summary lists these; with one, show failures as they happen.
                 let (label, code) = match result.outcome.status {
                     Status::Failed => ("FAIL ", "31"),
-                    Status::Error => ("ERROR", "35"),
                     Status::Warning => ("WARN ", "33"),
                     _ => return,
                 };
-                let label = if self.color { format!("\x1b[{code}m{label}\x1b[0m") } else { label.to_owned() };
                 let reason = result.outcome.reason.as_deref().unwrap_or("");
-                self.line(&format!("{label} {} — {reason}", result.meta.id));
+                self.line(&format!("{} {} — {reason}", self.paint(code, label), result.meta.id));
             }
+            Event::TargetRestarted { after, exit_status } => {
+                self.line(&format!(
+                    "mcp-harness: the target's process exited ({exit_status}) during {after}; started a fresh one"
+                ));
+            }
+            Event::TargetLost { reason, .. } => self.line(&format!("mcp-harness: {reason}")),
+            Event::Interrupted { signal } => {
+                self.line(&format!("mcp-harness: interrupted by {signal}: ending the target, writing the report"));
+            }
+            Event::Note(text) => match &self.bar {
+                Some(bar) => bar.set_message(text.to_string()),
+                None => eprintln!("mcp-harness: {text}"),
+            },
             Event::RunFinished(_) => {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();

@@ -1,6 +1,7 @@
 //! `mcp-harness run`.
 
 use std::io::IsTerminal as _;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
@@ -8,13 +9,14 @@ use anyhow::{bail, Context as _, Result};
 use mcp_harness::baseline::{render_baseline, Baseline};
 use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::{write_console_summary, write_json, write_junit};
-use mcp_harness::runner::{RunConfig, RunOptions, ServicesRequest};
+use mcp_harness::check::Status;
+use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, ServicesRequest};
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::target::ReferenceTransport;
 use mcp_harness::wire::{HttpTarget, StdioCommand};
 use mcp_harness::{ExitCode, TargetSpec};
 
-use super::args::{ColorArg, ProfileArg, ReferenceArg, RunArgs, ServiceArg};
+use super::args::{ColorArg, ProfileArg, ReferenceArg, RunArgs, ServiceArg, TargetArgs};
 use super::list::selection;
 use super::progress::Progress;
 
@@ -31,8 +33,14 @@ impl std::fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 /// Runs, writes the reports, prints the summary; returns the exit code.
+///
+/// Usage errors (including an `--out` that cannot be written) are found before anything starts. SIGINT and
+/// SIGTERM stop the run: the target's processes are ended and the report is still written, with the unfinished
+/// checks marked interrupted (a second signal exits at once).
 pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
-    let config = config(&args).map_err(|e| UsageError(format!("{e:#}")))?;
+    let mut config = config(&args).map_err(|e| UsageError(format!("{e:#}")))?;
+    ensure_writable(&args.out).map_err(|e| UsageError(format!("--out {}: {e:#}", args.out.display())))?;
+    config.interrupt = Interrupt::on_signals().context("failed to install the SIGINT/SIGTERM handlers")?;
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -54,37 +62,44 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
             .suites
             .iter()
             .flat_map(|s| &s.checks)
-            .filter(|c| c.outcome == "failed" || c.outcome == "warning")
+            .filter(|c| matches!(c.outcome, Status::Failed | Status::Warning))
             .map(|c| c.id.as_str())
             .collect();
         std::fs::write(path, render_baseline(failing.iter().copied()))
             .with_context(|| format!("failed to write baseline {}", path.display()))?;
         eprintln!("Baseline updated: {} ({} entries)", path.display(), failing.len());
     }
-    let code = match report.exit.code {
-        0 => ExitCode::Passed,
-        1 => ExitCode::Failed,
-        3 => ExitCode::CouldNotTest,
-        4 => ExitCode::NoChecks,
-        _ => ExitCode::Usage,
-    };
-    if !matches!(code, ExitCode::Passed) {
-        eprintln!("mcp-harness: exit {}: {}", report.exit.code, report.exit.reason);
+    let code = report.exit.code;
+    if code != ExitCode::Passed {
+        eprintln!("mcp-harness: exit {code}: {}", report.exit.reason);
     }
     Ok(code)
 }
 
+/// Creates `dir` if needed and proves a file can be written in it, so a run never ends without its report.
+fn ensure_writable(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).context("cannot create the directory")?;
+    let probe = dir.join(format!(".mcp-harness-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").context("cannot write a file in it")?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 fn config(args: &RunArgs) -> Result<RunConfig> {
-    let target = target(args)?;
-    let protocol: RevisionChoice = args.protocol.parse()?;
+    let target = target(&args.target)?;
+    let protocol: RevisionChoice = args.plan.protocol.parse()?;
     let mut config = RunConfig::new(target).protocol(protocol).request_timeout(Duration::from_millis(args.timeout_ms));
     config.selection = selection(&args.filter)?;
     config.options = RunOptions {
         call_tools: args.call_tools,
         tool_allow: args.tool_allow.clone(),
-        danger_intrusive: args.danger_intrusive,
-        official_fixtures: args.profile.contains(&ProfileArg::OfficialFixtures),
+        danger_intrusive: args.plan.danger_intrusive,
+        official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
     };
+    config.silence_window = Duration::from_millis(args.silence_ms);
+    let cap = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
+    config.limits.max_line_bytes = cap;
+    config.limits.max_body_bytes = cap;
     config.services = services(args)?;
     if let Some(path) = &args.baseline {
         // With --update-baseline a missing file is created after the run; an existing one must still be valid.
@@ -93,7 +108,10 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         }
     }
     if let Some(path) = &args.coverage_json {
-        config.code_coverage = Some(mcp_harness::report::read_llvm_cov_json(path).with_context(|| format!("failed to read coverage from {}", path.display()))?);
+        config.code_coverage = Some(
+            mcp_harness::report::read_llvm_cov_json(path)
+                .with_context(|| format!("failed to read coverage from {}", path.display()))?,
+        );
     }
     Ok(config)
 }
@@ -118,7 +136,7 @@ fn services(args: &RunArgs) -> Result<ServicesRequest> {
     Ok(ServicesRequest { with, required: args.require_services, config })
 }
 
-fn target(args: &RunArgs) -> Result<TargetSpec> {
+fn target(args: &TargetArgs) -> Result<TargetSpec> {
     if let Some(line) = &args.stdio {
         let mut cmd = StdioCommand::parse(line)?;
         for kv in &args.env {
@@ -129,8 +147,14 @@ fn target(args: &RunArgs) -> Result<TargetSpec> {
         return Ok(TargetSpec::Stdio(cmd));
     }
     if let Some(url) = &args.url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            bail!("--url must be an http:// or https:// URL, got `{url}`");
+        if url.starts_with("https://") {
+            bail!(
+                "--url `{url}`: https:// is not supported by this build yet (plain http:// only; put a TLS-terminating \
+                 proxy on loopback in front of the server)"
+            );
+        }
+        if !url.starts_with("http://") {
+            bail!("--url must be an http:// URL, got `{url}`");
         }
         let mut headers = Vec::new();
         for h in &args.header {

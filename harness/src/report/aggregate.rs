@@ -11,11 +11,11 @@ use time::OffsetDateTime;
 use super::catalog::RequirementCatalog;
 use super::model::{
     BaselineInfo, BaselineMark, CheckReport, CodeCoverage, Coverage, CoverageCount, ExitInfo, HarnessInfo,
-    RequirementCoverage, SpecRefReport, Summary, SuiteReport, TestReport, Verdict, SCHEMA_VERSION,
+    RequirementCoverage, RuleReport, SCHEMA_VERSION, SpecRefReport, Summary, SuiteReport, TestReport, Verdict,
 };
 use super::{CheckResult, RunRecord};
 use crate::baseline::{Judgement, Mark};
-use crate::check::{SkipReason, Status, Suite};
+use crate::check::{Status, Suite};
 use crate::protocol::Revision;
 use crate::ExitCode;
 
@@ -47,7 +47,13 @@ pub fn build_report(run: &RunRecord, catalog: &RequirementCatalog) -> TestReport
     };
     let summary = summarize(&run.results, &marks);
     let exit = exit_info(run, &summary, judgement.as_ref());
-    let verdict = if summary.failed > 0 || summary.errors > 0 || summary.stale_baseline > 0 || run.could_not_test.is_some() {
+    let verdict = if summary.failed > 0
+        || summary.errors > 0
+        || summary.interrupted > 0
+        || summary.stale_baseline > 0
+        || run.could_not_test.is_some()
+        || evaluated(&summary) == 0
+    {
         Verdict::Failed
     } else if summary.warnings > 0 {
         Verdict::Warning
@@ -68,9 +74,9 @@ pub fn build_report(run: &RunRecord, catalog: &RequirementCatalog) -> TestReport
                 .iter()
                 .zip(&marks)
                 .filter(|(r, _)| r.meta.suite == suite)
-                .map(|(r, mark)| check_report(r, *mark, spec_revision))
+                .map(|(r, mark)| check_report(r, *mark, spec_revision, catalog))
                 .collect();
-            (!checks.is_empty()).then(|| SuiteReport { name: suite.as_str().to_owned(), checks })
+            (!checks.is_empty()).then_some(SuiteReport { name: suite, checks })
         })
         .collect();
     let duration_ms = (run.finished_at - run.started_at).whole_milliseconds().max(0);
@@ -85,6 +91,7 @@ pub fn build_report(run: &RunRecord, catalog: &RequirementCatalog) -> TestReport
         summary,
         verdict,
         exit,
+        interrupted: run.interrupted,
         suites,
         coverage: Coverage {
             requirements: requirement_coverage(&run.results, catalog),
@@ -198,7 +205,8 @@ fn parse_llvm_cov_json(text: &str, path: &str) -> Result<CodeCoverage, CoverageR
     })
 }
 
-/// Counts each result once: marked results in the baseline counts, the rest by status.
+/// Counts each result once: marked results in the baseline counts, the rest by status; not-applicable checks are
+/// counted apart and stay out of `total`.
 fn summarize(results: &[CheckResult], marks: &[Option<Mark>]) -> Summary {
     let mut s = Summary::default();
     for (r, mark) in results.iter().zip(marks) {
@@ -210,9 +218,18 @@ fn summarize(results: &[CheckResult], marks: &[Option<Mark>]) -> Summary {
             (_, Status::Warning) => s.warnings += 1,
             (_, Status::Skipped) => s.skipped += 1,
             (_, Status::Error) => s.errors += 1,
+            (_, Status::Interrupted) => s.interrupted += 1,
+            (_, Status::NotApplicable) => s.not_applicable += 1,
         }
     }
-    s.total = s.passed + s.failed + s.warnings + s.skipped + s.errors + s.expected_failures + s.stale_baseline;
+    s.total = s.passed
+        + s.failed
+        + s.warnings
+        + s.skipped
+        + s.errors
+        + s.interrupted
+        + s.expected_failures
+        + s.stale_baseline;
     s
 }
 
@@ -221,17 +238,38 @@ fn evaluated(s: &Summary) -> u32 {
     s.passed + s.failed + s.warnings + s.expected_failures + s.stale_baseline
 }
 
+/// Decides the exit code, in this order: interrupted (128 + signal), could not test (3: the run says so, or
+/// errors and nothing evaluated), nothing evaluated (4: no check selected, or all skipped / not applicable),
+/// failed (1: a failure, an error, a stale baseline entry), passed (0).
 fn exit_info(run: &RunRecord, s: &Summary, judgement: Option<&Judgement>) -> ExitInfo {
     let stale_entries = judgement.map_or(&[][..], |j| j.stale_entries.as_slice());
-    let (code, reason) = if let Some(why) = &run.could_not_test {
+    let (code, reason) = if let Some(signal) = run.interrupted {
+        let mut parts = vec![format!("interrupted by {signal}")];
+        parts.push(format!("{} interrupted", plural(s.interrupted, "check")));
+        parts.extend(problem_parts(s, stale_entries));
+        (ExitCode::Interrupted(signal), parts.join(", "))
+    } else if let Some(why) = &run.could_not_test {
         (ExitCode::CouldNotTest, format!("could not test: {why}"))
-    } else if s.total == 0 {
-        (ExitCode::NoChecks, "no checks were selected".to_owned())
     } else if s.errors > 0 && evaluated(s) == 0 {
         (
             ExitCode::CouldNotTest,
-            format!("could not test: none of {} evaluated ({})", plural(s.total, "check"), problem_parts(s, stale_entries).join(", ")),
+            format!(
+                "could not test: none of {} evaluated ({})",
+                plural(s.total, "check"),
+                problem_parts(s, stale_entries).join(", ")
+            ),
         )
+    } else if s.total == 0 && s.not_applicable == 0 {
+        (ExitCode::NothingEvaluated, "no checks were selected".to_owned())
+    } else if evaluated(s) == 0 {
+        let mut parts = Vec::new();
+        if s.skipped > 0 {
+            parts.push(format!("{} skipped", plural(s.skipped, "check")));
+        }
+        if s.not_applicable > 0 {
+            parts.push(format!("{} not applicable", s.not_applicable));
+        }
+        (ExitCode::NothingEvaluated, format!("no check was evaluated ({})", parts.join(", ")))
     } else if s.failed > 0 || s.errors > 0 || s.stale_baseline > 0 {
         (ExitCode::Failed, problem_parts(s, stale_entries).join(", "))
     } else {
@@ -247,7 +285,7 @@ fn exit_info(run: &RunRecord, s: &Summary, judgement: Option<&Judgement>) -> Exi
         }
         (ExitCode::Passed, parts.join(", "))
     };
-    ExitInfo { code: code.code(), reason }
+    ExitInfo { code, reason }
 }
 
 /// "2 checks failed", "1 could not be evaluated", "1 baseline entry listed in baseline but passed: remove it
@@ -282,7 +320,7 @@ fn plural(n: u32, noun: &str) -> String {
     }
 }
 
-fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision) -> CheckReport {
+fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision, catalog: &RequirementCatalog) -> CheckReport {
     let spec_ref = match r.meta.spec.first() {
         Some(s) => SpecRefReport { url: s.url(revision), quote: s.quote.to_owned() },
         None => SpecRefReport { url: revision.spec_url(), quote: String::new() },
@@ -290,8 +328,8 @@ fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision) -> Chec
     CheckReport {
         id: r.meta.id.as_str().to_owned(),
         title: r.meta.title.to_owned(),
-        level: r.meta.level.as_str().to_owned(),
-        outcome: r.outcome.status.as_str().to_owned(),
+        level: r.meta.level,
+        outcome: r.outcome.status,
         baseline: mark.map(|m| match m {
             Mark::ExpectedFailure => BaselineMark::ExpectedFailure,
             Mark::Stale => BaselineMark::Stale,
@@ -300,8 +338,11 @@ fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision) -> Chec
             Some(Mark::Stale) => Some(STALE_REASON.to_owned()),
             _ => r.outcome.reason.clone(),
         },
-        skip_kind: r.outcome.skip.map(|k| skip_kind(k).to_owned()),
+        skip_kind: r.outcome.skip,
         spec_ref,
+        broken_rule: r.outcome.broken.map(|b| rule_report(b.requirement, b.level, revision, catalog)),
+        violation: r.outcome.violation,
+        blocker: r.outcome.blocker,
         duration_ms: (r.duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
         expected: r.outcome.expected.clone(),
         observed: r.outcome.observed.clone(),
@@ -310,14 +351,14 @@ fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision) -> Chec
     }
 }
 
-/// The report name of a skip reason (its kebab-case serde name).
-fn skip_kind(k: SkipReason) -> &'static str {
-    match k {
-        SkipReason::NotApplicable => "not-applicable",
-        SkipReason::CapabilityNotAdvertised => "capability-not-advertised",
-        SkipReason::OptInRequired => "opt-in-required",
-        SkipReason::NothingToTest => "nothing-to-test",
-        SkipReason::ServicesUnavailable => "services-unavailable",
+/// A rule named by id: its quote and place from the revision's catalog, else from the harness's own catalog
+/// (limits the run sets), else the id alone.
+fn rule_report(id: &str, level: crate::check::Level, revision: Revision, catalog: &RequirementCatalog) -> RuleReport {
+    let found = catalog.requirement(id).map(|r| (r.url(revision), r.quote.clone(), r.level));
+    let found = found.or_else(|| super::catalog::harness_requirement(id).map(|r| (r.anchor.clone(), r.quote.clone(), r.level)));
+    match found {
+        Some((url, quote, level)) => RuleReport { id: id.to_owned(), level, url, quote },
+        None => RuleReport { id: id.to_owned(), level, url: revision.spec_url(), quote: String::new() },
     }
 }
 
@@ -362,13 +403,13 @@ fn rfc3339(t: OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Outcome;
+    use crate::check::{Outcome, SkipReason};
     use crate::report::test_support::{result, run_with, sample_catalog};
 
     fn codes(outcomes: Vec<Outcome>) -> (i32, Verdict, Summary, String) {
         let run = run_with(outcomes.into_iter().map(|o| result("conformance", "x.y", &["a.one"], o)).collect());
         let r = build_report(&run, &sample_catalog());
-        (r.exit.code, r.verdict, r.summary, r.exit.reason)
+        (r.exit.code.code(), r.verdict, r.summary, r.exit.reason)
     }
 
     #[test]
@@ -376,7 +417,8 @@ mod tests {
         let pass = Outcome::pass;
         let fail = || Outcome::violated("a", "b");
         let warn = || Outcome { status: Status::Warning, ..Outcome::violated("a", "b") };
-        let skip = || Outcome::skip(SkipReason::NotApplicable, "n/a");
+        let skip = || Outcome::skip(SkipReason::CapabilityNotAdvertised, "not advertised");
+        let na = || Outcome::not_applicable("other revision");
         let err = || Outcome::error("timed out");
 
         assert_eq!(codes(vec![]).0, 4);
@@ -388,7 +430,14 @@ mod tests {
         assert_eq!(codes(vec![pass(), err()]).0, 1);
         assert_eq!(codes(vec![pass(), err()]).1, Verdict::Failed);
         assert_eq!(codes(vec![err(), skip()]).0, 3);
-        assert_eq!(codes(vec![skip(), skip()]).0, 0);
+        // A run that evaluated nothing must not look green.
+        let (code, verdict, _, reason) = codes(vec![skip(), na()]);
+        assert_eq!((code, verdict), (4, Verdict::Failed));
+        assert_eq!(reason, "no check was evaluated (1 check skipped, 1 not applicable)");
+        // Not-applicable checks are listed but kept out of the totals.
+        let (code, verdict, summary, _) = codes(vec![pass(), na(), na()]);
+        assert_eq!((code, verdict), (0, Verdict::Passed));
+        assert_eq!(summary, Summary { total: 1, passed: 1, not_applicable: 2, ..Summary::default() });
         let (code, verdict, summary, reason) = codes(vec![pass(), fail(), fail(), err(), warn(), skip()]);
         assert_eq!((code, verdict), (1, Verdict::Failed));
         assert_eq!(
@@ -396,6 +445,37 @@ mod tests {
             Summary { total: 6, passed: 1, failed: 2, warnings: 1, skipped: 1, errors: 1, ..Summary::default() }
         );
         assert_eq!(reason, "2 checks failed, 1 could not be evaluated");
+    }
+
+    #[test]
+    fn an_interrupted_run_exits_with_the_signal_code_and_fails() {
+        let mut run = run_with(vec![
+            result("conformance", "x.a", &["a.one"], Outcome::pass()),
+            result("conformance", "x.b", &["a.one"], Outcome::interrupted("interrupted by SIGINT")),
+        ]);
+        run.interrupted = Some(crate::runner::Signal::Sigint);
+        let r = build_report(&run, &sample_catalog());
+        assert_eq!((r.exit.code.code(), r.verdict), (130, Verdict::Failed));
+        assert_eq!(r.summary.interrupted, 1);
+        assert_eq!(r.interrupted, Some(crate::runner::Signal::Sigint));
+        assert!(r.exit.reason.starts_with("interrupted by SIGINT, 1 check interrupted"), "{}", r.exit.reason);
+    }
+
+    #[test]
+    fn a_failure_naming_another_rule_reports_it_with_its_quote() {
+        let violation = crate::session::Violation::ResponseIdMismatch {
+            method: "ping".into(),
+            sent: serde_json::json!(1),
+            received: serde_json::json!(null),
+            response: "{}".into(),
+        };
+        let run = run_with(vec![result("conformance", "x.a", &["a.one"], Outcome::misbehaved(&violation, "a pong"))]);
+        let r = build_report(&run, RequirementCatalog::for_revision(Revision::V2025_11_25));
+        let check = &r.suites[0].checks[0];
+        let rule = check.broken_rule.as_ref().unwrap();
+        assert_eq!(rule.id, "jsonrpc.response-id");
+        assert_eq!(rule.quote, "Result responses MUST include the same ID as the request they correspond to.");
+        assert_eq!(check.violation, Some(crate::session::ViolationKind::ResponseIdMismatch));
     }
 
     /// Runs `outcomes` (id, outcome) judged by a baseline listing `listed`.
@@ -415,20 +495,20 @@ mod tests {
 
         // failed + listed: expected failure, exit 0.
         let r = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass())], &["a.fail"]);
-        assert_eq!((r.exit.code, r.verdict), (0, Verdict::Passed));
+        assert_eq!((r.exit.code.code(), r.verdict), (0, Verdict::Passed));
         assert_eq!(mark(&r, "a.fail"), Some(BaselineMark::ExpectedFailure));
-        assert_eq!(r.suites[0].checks[0].outcome, "failed", "the outcome keeps what the server did");
+        assert_eq!(r.suites[0].checks[0].outcome, Status::Failed, "the outcome keeps what the server did");
         assert_eq!((r.summary.failed, r.summary.expected_failures, r.summary.passed), (0, 1, 1));
         assert_eq!(r.exit.reason, "1 check passed, 1 failure expected (baseline)");
 
         // failed + unlisted: a regression, exit 1.
         let r = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass())], &[]);
-        assert_eq!((r.exit.code, r.summary.failed, r.summary.expected_failures), (1, 1, 0));
+        assert_eq!((r.exit.code.code(), r.summary.failed, r.summary.expected_failures), (1, 1, 0));
         assert_eq!(mark(&r, "a.fail"), None);
 
         // passed + listed: stale, exit 1, with the reason on the check and in the exit reason.
         let r = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass())], &["a.fail", "a.pass"]);
-        assert_eq!((r.exit.code, r.verdict), (1, Verdict::Failed));
+        assert_eq!((r.exit.code.code(), r.verdict), (1, Verdict::Failed));
         assert_eq!(mark(&r, "a.pass"), Some(BaselineMark::Stale));
         let stale = r.suites[0].checks.iter().find(|c| c.id == "a.pass").unwrap();
         assert_eq!(stale.reason.as_deref(), Some("listed in baseline but passed: remove it"));
@@ -440,7 +520,7 @@ mod tests {
 
         // passed + unlisted: passed.
         let r = with_baseline(vec![("a.pass", Outcome::pass())], &[]);
-        assert_eq!((r.exit.code, r.summary.passed, mark(&r, "a.pass")), (0, 1, None));
+        assert_eq!((r.exit.code.code(), r.summary.passed, mark(&r, "a.pass")), (0, 1, None));
 
         // warning + listed: expected failure; skipped/error + listed: unchanged and tolerated.
         let r = with_baseline(
@@ -451,15 +531,15 @@ mod tests {
             ],
             &["a.warn", "a.skip"],
         );
-        assert_eq!((r.exit.code, r.verdict), (0, Verdict::Passed));
+        assert_eq!((r.exit.code.code(), r.verdict), (0, Verdict::Passed));
         assert_eq!((mark(&r, "a.warn"), mark(&r, "a.skip")), (Some(BaselineMark::ExpectedFailure), None));
         assert_eq!((r.summary.warnings, r.summary.skipped, r.summary.expected_failures), (0, 1, 1));
         let r = with_baseline(vec![("a.err", Outcome::error("boom")), ("a.pass", Outcome::pass())], &["a.err"]);
-        assert_eq!((r.exit.code, mark(&r, "a.err"), r.summary.errors), (1, None, 1));
+        assert_eq!((r.exit.code.code(), mark(&r, "a.err"), r.summary.errors), (1, None, 1));
 
         // Only expected failures and errors: still evaluated, so not "could not test".
         let r = with_baseline(vec![("a.fail", fail()), ("a.err", Outcome::error("boom"))], &["a.fail"]);
-        assert_eq!(r.exit.code, 1);
+        assert_eq!(r.exit.code.code(), 1);
 
         // The partition: total is the sum of the counts.
         let s = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass()), ("b.warn", warn())], &["a"]).summary;
@@ -480,7 +560,7 @@ mod tests {
         let mut run = run_with(vec![]);
         run.could_not_test = Some("connection refused".to_owned());
         let r = build_report(&run, &sample_catalog());
-        assert_eq!(r.exit.code, 3);
+        assert_eq!(r.exit.code.code(), 3);
         assert_eq!(r.exit.reason, "could not test: connection refused");
         assert_eq!(r.verdict, Verdict::Failed);
     }

@@ -158,9 +158,51 @@ impl RequirementCatalog {
 impl Requirement {
     /// The full URL of the requirement in `revision`'s specification.
     pub fn url(&self, revision: Revision) -> String {
-        format!("{}/{}", revision.spec_url(), self.anchor)
+        match &self.source {
+            // Requirements quoted from another specification (JSON-RPC 2.0) link to it.
+            Some(source) if source.starts_with("https://") => source.clone(),
+            _ => format!("{}/{}", revision.spec_url(), self.anchor),
+        }
     }
 }
+
+/// A requirement of the harness's own catalog (`suites/requirements/harness.json`): limits a run sets, which a
+/// server must meet to be judged at all (the message-size cap). Its `anchor` is a path in this repository.
+pub fn harness_requirement(id: &str) -> Option<&'static Requirement> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct HarnessFile {
+        #[expect(dead_code, reason = "the file names itself; only its requirements are used")]
+        catalog: String,
+        #[expect(dead_code, reason = "documentation for readers of the file")]
+        source: String,
+        requirements: Vec<RequirementEntry>,
+    }
+    static REQUIREMENTS: OnceLock<Vec<Requirement>> = OnceLock::new();
+    let all = REQUIREMENTS.get_or_init(|| {
+        let file: HarnessFile = match serde_json::from_str(HARNESS_REQUIREMENTS) {
+            Ok(f) => f,
+            Err(e) => panic!("embedded suites/requirements/harness.json is invalid: {e}"),
+        };
+        file.requirements
+            .into_iter()
+            .map(|r| Requirement {
+                id: r.id,
+                level: match r.level.as_str() {
+                    "SHOULD" => Level::Should,
+                    "MAY" => Level::May,
+                    _ => Level::Must,
+                },
+                anchor: r.anchor,
+                quote: r.quote,
+                source: r.source,
+            })
+            .collect()
+    });
+    all.iter().find(|r| r.id == id)
+}
+
+const HARNESS_REQUIREMENTS: &str = include_str!("../../../suites/requirements/harness.json");
 
 /// The ids of the integration suite's own requirements (`suites/integration/requirements.json`; documented in
 /// `suites/integration/README.md`), which integration checks cover instead of protocol requirements.

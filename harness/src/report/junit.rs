@@ -3,12 +3,13 @@
 //! Shape: root `<testsuites name="mcp-harness">`; one `<testsuite>` per harness suite (never nested) with the
 //! protocol revision, transport, target and harness version as properties; one `<testcase>` per check with
 //! `classname` = `<suite>.<first id segment>` and `name` = the check id, `time` in seconds. Failed → `<failure
-//! type="MUST">`, error → `<error type="error">`, skipped → `<skipped>`, each with the reason as `message`; a warning
-//! is a passing case with the property `severity=warning` and its reason in `system-out`. Baseline marks win over
+//! type="MUST">`, error → `<error type="error">`, interrupted → `<error type="interrupted">`, skipped →
+//! `<skipped>`, each with the reason as `message`; a warning is a passing case with the property `severity=warning`
+//! and its reason in `system-out`; a not-applicable check is left out (as a filtered test). Baseline marks win over
 //! the outcome: an expected failure → `<skipped type="xfail" message="expected failure (baseline: FILE): reason">`,
 //! a stale check → `<failure type="stale-baseline" message="listed in baseline but passed: remove it">`. The
-//! counts therefore equal the JSON summary: tests = total, failures = failed + staleBaseline, errors = errors,
-//! skipped = skipped + expectedFailures.
+//! counts therefore equal the JSON summary: tests = total, failures = failed + staleBaseline, errors = errors +
+//! interrupted, skipped = skipped + expectedFailures.
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,6 +18,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::json::{write_file, ReportWriteError};
 use super::model::{BaselineMark, CheckReport, TestReport};
+use crate::check::{Status, Suite};
 
 /// Details longer than this are cut (consumers such as dorny/test-reporter cap a case's text near 64 KiB).
 const MAX_DETAIL_BYTES: usize = 64 * 1024;
@@ -57,16 +59,17 @@ fn to_junit(report: &TestReport) -> Report {
             Property::new("harness.version", report.harness.version.as_str()),
         ]);
         let baseline_file = report.baseline.as_ref().map_or("", |b| b.file.as_str());
-        ts.add_test_cases(suite.checks.iter().map(|c| test_case(&suite.name, c, baseline_file)));
+        let cases = suite.checks.iter().filter(|c| c.outcome != Status::NotApplicable);
+        ts.add_test_cases(cases.map(|c| test_case(suite.name, c, baseline_file)));
         junit.add_test_suite(ts);
     }
     junit
 }
 
-fn test_case(suite: &str, check: &CheckReport, baseline_file: &str) -> TestCase {
+fn test_case(suite: Suite, check: &CheckReport, baseline_file: &str) -> TestCase {
     let area = check.id.split('.').next().unwrap_or(&check.id);
     let reason = check.reason.clone().unwrap_or_default();
-    let status = match (check.baseline, check.outcome.as_str()) {
+    let status = match (check.baseline, check.outcome) {
         (Some(BaselineMark::ExpectedFailure), _) => {
             let mut s = TestCaseStatus::skipped();
             s.set_type("xfail")
@@ -81,17 +84,17 @@ fn test_case(suite: &str, check: &CheckReport, baseline_file: &str) -> TestCase 
                 .set_description(format!("{} is listed in {baseline_file} but passed; remove it from the baseline\n", check.id));
             s
         }
-        (None, "failed") => {
+        (None, Status::Failed) => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             s.set_type(check.level.as_str()).set_message(reason.as_str()).set_description(details(check));
             s
         }
-        (None, "error") => {
+        (None, Status::Error | Status::Interrupted) => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-            s.set_type("error").set_message(reason.as_str()).set_description(details(check));
+            s.set_type(check.outcome.as_str()).set_message(reason.as_str()).set_description(details(check));
             s
         }
-        (None, "skipped") => {
+        (None, Status::Skipped | Status::NotApplicable) => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(reason.as_str());
             s
@@ -100,7 +103,7 @@ fn test_case(suite: &str, check: &CheckReport, baseline_file: &str) -> TestCase 
     };
     let mut case = TestCase::new(check.id.as_str(), status);
     case.set_classname(format!("{suite}.{area}")).set_time(seconds(check.duration_ms));
-    if check.outcome == "warning" && check.baseline.is_none() {
+    if check.outcome == Status::Warning && check.baseline.is_none() {
         case.add_property(Property::new("severity", "warning"));
         case.set_system_out_lossy(format!("warning ({}): {reason}\n", check.level));
     }
@@ -115,6 +118,12 @@ fn details(check: &CheckReport) -> String {
     }
     if let Some(o) = &check.observed {
         text.push_str(&format!("observed: {o}\n"));
+    }
+    if let Some(rule) = &check.broken_rule {
+        text.push_str(&format!("broken rule: {} ({}, {})\n", rule.id, rule.level, rule.url));
+        if !rule.quote.is_empty() {
+            text.push_str(&format!("  \"{}\"\n", rule.quote));
+        }
     }
     text.push_str(&format!("spec: {}\n", check.spec_ref.url));
     if !check.spec_ref.quote.is_empty() {
@@ -162,7 +171,7 @@ mod tests {
         assert!(s.expected_failures > 0 && s.stale_baseline > 0, "the sample exercises the baseline");
         assert_eq!(parsed.tests, s.total as usize);
         assert_eq!(parsed.failures, (s.failed + s.stale_baseline) as usize);
-        assert_eq!(parsed.errors, s.errors as usize);
+        assert_eq!(parsed.errors, (s.errors + s.interrupted) as usize);
         assert_eq!(parsed.skipped, (s.skipped + s.expected_failures) as usize);
         assert_eq!(parsed.test_suites.len(), report.suites.len());
         let suite_total: usize = parsed.test_suites.iter().map(|t| t.tests).sum();

@@ -11,9 +11,9 @@ pub mod model;
 mod test_support;
 
 pub use aggregate::{build_report, read_llvm_cov_json, CoverageReadError};
-pub use catalog::{integration_requirement_ids, CatalogError, Requirement, RequirementCatalog};
+pub use catalog::{CatalogError, Requirement, RequirementCatalog, harness_requirement, integration_requirement_ids};
 pub use console::{summary_line, write_console_summary};
-pub use json::{report_json_schema, write_json, ReportWriteError};
+pub use json::{ReportWriteError, generate_report_schema, report_json_schema, write_json};
 pub use junit::{junit_xml, write_junit};
 pub use model::{TestReport, SCHEMA_VERSION};
 
@@ -52,9 +52,11 @@ pub struct RunRecord {
     pub coverage_revision: Revision,
     /// Results in run order.
     pub results: Vec<CheckResult>,
-    /// Set when the target could not be reached or crashed before any check could be evaluated: the run's
-    /// exit code is then 3 ("could not test").
+    /// Set when the target could not be started, reached or stayed silent before any check could be evaluated:
+    /// the run's exit code is then 3 ("could not test").
     pub could_not_test: Option<String>,
+    /// Set when a signal ended the run early: the exit code is then 128 + the signal's number.
+    pub interrupted: Option<crate::runner::Signal>,
     /// The target's stderr tail, for local processes.
     pub target_stderr: Option<model::CapturedText>,
     /// Code coverage, when supplied.

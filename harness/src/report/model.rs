@@ -2,47 +2,69 @@
 //!
 //! # Format
 //!
-//! `report.json` is one object (camelCase keys) validated by `harness/schema/report.schema.json`:
+//! `report.json` is one object (camelCase keys) validated by `harness/schema/report.schema.json`, which is generated
+//! from these types (`cargo run -p mcp-harness --example report-schema`, checked by a test):
 //!
 //! - `schemaVersion` — semver of this format; bumped on every incompatible change.
 //! - `harness` — `{name, version}` of the tool that wrote it.
-//! - `target` — `{kind: "stdio"|"http"|"reference", transport: "stdio"|"http", description}` (secrets redacted).
+//! - `target` — `{kind: "stdio"|"http"|"reference", transport: "stdio"|"http", description, serverInfo, services}`
+//!   (secrets redacted).
 //! - `protocol` — `{requested: "auto"|revision, negotiated: revision|null, era: "stateful"|"stateless"|null}`.
 //! - `startedAt`, `finishedAt` (RFC 3339), `durationMs`.
-//! - `summary` — `{total, passed, failed, warnings, skipped, errors, expectedFailures, staleBaseline}`; the counts
-//!   partition the checks, so `total` is the sum of the others. With a baseline, a check marked `expected-failure`
-//!   counts only in `expectedFailures` (not in `failed` or `warnings`) and one marked `stale` only in
-//!   `staleBaseline` (not in `passed`): `failed` and `warnings` are then regressions only.
-//! - `verdict` — `passed` (nothing failed, no warnings, no errors, no stale baseline entry), `warning` (warnings
-//!   only), `failed` (a failure, an error or a stale baseline entry). Expected failures do not change it.
-//! - `exit` — `{code, reason}`: the process exit code and why (see [`crate::ExitCode`]).
+//! - `summary` — `{total, passed, failed, warnings, skipped, errors, interrupted, expectedFailures, staleBaseline,
+//!   notApplicable}`; `total` is the sum of the counts before `notApplicable`: checks that do not apply to the
+//!   target's transport or negotiated revision are listed but kept out of the totals (as tests filtered out). With
+//!   a baseline, a check marked `expected-failure` counts only in `expectedFailures` (not in `failed` or
+//!   `warnings`) and one marked `stale` only in `staleBaseline` (not in `passed`): `failed` and `warnings` are then
+//!   regressions only.
+//! - `verdict` — `passed` (something was evaluated; nothing failed, warned, errored or was interrupted; no stale
+//!   baseline entry), `warning` (warnings only), `failed` (a failure, an error, an interrupted check, a stale
+//!   baseline entry, or nothing evaluated at all). Expected failures do not change it.
+//! - `exit` — `{code, reason}`: the process exit code (see [`crate::ExitCode`]) and why.
+//! - `interrupted` — `"SIGINT"` or `"SIGTERM"` when a signal ended the run, else null.
 //! - `suites[]` — `{name, checks[]}`; each check `{id, title, level, outcome, baseline, reason, skipKind,
-//!   specRef {url, quote}, durationMs, expected, observed, wire[], tags[]}`; `outcome` is what the server did
-//!   (`passed`, `failed`, `warning`, `skipped`, `error`) and `baseline` what the baseline made of it: `null`,
-//!   `expected-failure` (failed or warned, listed; does not fail the run) or `stale` (passed, listed; fails the
-//!   run; its `reason` is "listed in baseline but passed: remove it"); `wire` is a bounded excerpt of the
-//!   transcript during the check, `{atMs, direction: "sent"|"received"|"note", channel, text, truncated}`.
+//!   specRef {url, quote}, brokenRule, violation, blocker, durationMs, expected, observed, wire[], tags[]}`.
+//!   `outcome` is what the server did: `passed`, `failed`, `warning`, `skipped`, `error` (could not test),
+//!   `not-applicable`, `interrupted`. `brokenRule` `{id, level, url, quote}` names the rule a failure breaks when it
+//!   is not the check's own (`specRef`): a wire violation observed while the check waited for an answer (a
+//!   mislabelled response id, a crash, …); `violation` is then its kind (`response-id-mismatch`, `exited`, …).
+//!   `blocker` is the kind of "could not test" behind an error (`unreachable`, `silent`, …). `baseline` is what
+//!   the baseline made of the outcome: `null`, `expected-failure` (failed or warned, listed; does not fail the run)
+//!   or `stale` (passed, listed; fails the run; its `reason` is "listed in baseline but passed: remove it");
+//!   `wire` is a bounded excerpt of the transcript during the check, `{atMs, direction: "sent"|"received"|"note",
+//!   channel, text, truncated}`.
 //! - `coverage` — `requirements` (computed from the revision's requirement catalog: requirements with at least
-//!   one evaluated check ÷ requirements in the catalog) and `code` (`not-measured` unless supplied).
+//!   one evaluated check ÷ requirements in the catalog), `integration` and `code` (`not-measured` unless supplied).
 //! - `targetStderr` — the target's stderr (bounded tail), when it is a local process.
 //! - `baseline` — `null` without `--baseline`, else `{file, entries, matched, staleEntries[]}`: the file as given,
 //!   its `server` entries, how many matched a check in this report, and the stale entries to remove.
 //!
 //! JUnit XML is a projection with counts that equal the summary: `tests` = `total`; `failures` = `failed` +
-//! `staleBaseline` (a stale check is `<failure type="stale-baseline">`); `errors` = `errors`; `skipped` =
-//! `skipped` + `expectedFailures` (an expected failure is `<skipped type="xfail">`). Warnings are passing cases.
+//! `staleBaseline` (a stale check is `<failure type="stale-baseline">`); `errors` = `errors` + `interrupted`;
+//! `skipped` = `skipped` + `expectedFailures` (an expected failure is `<skipped type="xfail">`). Warnings are passing
+//! cases with a `severity` property; not-applicable checks are left out.
 //!
 //! Version history: 1.1.0 added `baseline` (report and check), `summary.expectedFailures` and
-//! `summary.staleBaseline`; 1.2.0 added `target.services` and
-//! `coverage.integration`.
+//! `summary.staleBaseline`; 1.2.0 added `target.services` and `coverage.integration`; 2.0.0 added the outcomes
+//! `not-applicable` (out of the totals, `summary.notApplicable`) and `interrupted` (`summary.interrupted`, top-level
+//! `interrupted`), the check fields `brokenRule`, `violation` and `blocker`, exit codes 130/143, and a schema
+//! generated from the types.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::ExitCode;
+use crate::check::{Level, SkipReason, Status, Suite};
+use crate::protocol::Era;
+use crate::runner::Signal;
+use crate::session::{BlockerKind, ViolationKind};
+use crate::wire::Direction;
+
 /// The version of this report format.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "2.0.0";
 
 /// A whole run's report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TestReport {
     /// Version of this format ([`SCHEMA_VERSION`]).
@@ -65,6 +87,8 @@ pub struct TestReport {
     pub verdict: Verdict,
     /// The exit code the CLI returns for this report, and why.
     pub exit: ExitInfo,
+    /// The signal that ended the run early, if one did.
+    pub interrupted: Option<Signal>,
     /// Results, grouped by suite.
     pub suites: Vec<SuiteReport>,
     /// Computed coverage.
@@ -76,7 +100,7 @@ pub struct TestReport {
 }
 
 /// The baseline (expected-failures file) a run was judged against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BaselineInfo {
     /// The file, as given on the command line.
@@ -90,7 +114,7 @@ pub struct BaselineInfo {
 }
 
 /// What the baseline made of a check's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum BaselineMark {
@@ -101,7 +125,7 @@ pub enum BaselineMark {
 }
 
 /// Name and version of the harness.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HarnessInfo {
     /// Always `mcp-harness`.
@@ -111,13 +135,13 @@ pub struct HarnessInfo {
 }
 
 /// A description of the target, with secrets redacted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetInfo {
-    /// `stdio`, `http` or `reference`.
-    pub kind: String,
-    /// `stdio` or `http`.
-    pub transport: String,
+    /// How the target was given.
+    pub kind: TargetKind,
+    /// How it is reached.
+    pub transport: TransportKind,
     /// The command line or URL (redacted).
     pub description: String,
     /// `serverInfo` as the server reported it, if a handshake succeeded.
@@ -127,20 +151,64 @@ pub struct TargetInfo {
     pub services: Vec<String>,
 }
 
+/// How a target was given on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum TargetKind {
+    /// A stdio command (`--stdio`).
+    Stdio,
+    /// A Streamable HTTP URL (`--url`).
+    Http,
+    /// The bundled reference server (`--reference`).
+    Reference,
+}
+
+/// How a target is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    /// A child process on stdin/stdout.
+    Stdio,
+    /// Streamable HTTP.
+    Http,
+}
+
+impl TargetKind {
+    /// The lower-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Stdio => "stdio",
+            TargetKind::Http => "http",
+            TargetKind::Reference => "reference",
+        }
+    }
+}
+
+impl TransportKind {
+    /// The lower-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Stdio => "stdio",
+            TransportKind::Http => "http",
+        }
+    }
+}
+
 /// The protocol revision asked for and the one spoken.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProtocolInfo {
     /// `auto` or a revision date.
     pub requested: String,
     /// The revision the run spoke, once known.
     pub negotiated: Option<String>,
-    /// `stateful` or `stateless`, once known.
-    pub era: Option<String>,
+    /// The era of the negotiated revision, once known.
+    pub era: Option<Era>,
 }
 
 /// Counts of outcomes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// All checks in the report.
@@ -155,64 +223,74 @@ pub struct Summary {
     pub skipped: u32,
     /// Checks the harness could not evaluate.
     pub errors: u32,
+    /// Checks a signal stopped before they finished.
+    pub interrupted: u32,
     /// Checks that failed or warned and are listed in the baseline (counted here only).
     pub expected_failures: u32,
     /// Checks that passed but are listed by a stale baseline entry (counted here only).
     pub stale_baseline: u32,
+    /// Checks that do not apply to the target's transport or negotiated revision (not part of `total`).
+    pub not_applicable: u32,
 }
 
 /// The overall verdict of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
-    /// Nothing failed, warned or errored, and no baseline entry is stale.
+    /// Something was evaluated, and nothing failed, warned, errored or was interrupted; no baseline entry is stale.
     Passed,
-    /// Warnings but no failures, errors or stale baseline entries.
+    /// Warnings but no failures, errors, interruptions or stale baseline entries.
     Warning,
-    /// At least one failure, error or stale baseline entry.
+    /// At least one failure, error, interrupted check or stale baseline entry, or nothing evaluated at all.
     Failed,
 }
 
 /// The exit code and the reason for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExitInfo {
     /// The process exit code.
-    pub code: i32,
+    pub code: ExitCode,
     /// Why, in one line.
     pub reason: String,
 }
 
 /// The results of one suite.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SuiteReport {
-    /// Suite name (`conformance`, …).
-    pub name: String,
+    /// The suite.
+    pub name: Suite,
     /// Its checks, in run order.
     pub checks: Vec<CheckReport>,
 }
 
 /// One check's result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckReport {
     /// Stable dotted id.
     pub id: String,
     /// One-line title.
     pub title: String,
-    /// `MUST`, `SHOULD` or `MAY`.
-    pub level: String,
-    /// `passed`, `failed`, `warning`, `skipped` or `error`.
-    pub outcome: String,
+    /// How strongly the spec words the check's requirement.
+    pub level: Level,
+    /// What the server did (or why nothing was judged).
+    pub outcome: Status,
     /// What the baseline made of the outcome (`None` without a baseline or when it does not apply).
     pub baseline: Option<BaselineMark>,
     /// Why (absent on a plain pass).
     pub reason: Option<String>,
-    /// For skips, the kind of reason (`capability-not-advertised`, …).
-    pub skip_kind: Option<String>,
+    /// For skips and not-applicable checks, the kind of reason (`capability-not-advertised`, …).
+    pub skip_kind: Option<SkipReason>,
     /// The spec requirement tested.
     pub spec_ref: SpecRefReport,
+    /// The rule a failure breaks when it is not the check's own: a wire violation observed during the check.
+    pub broken_rule: Option<RuleReport>,
+    /// The kind of wire violation behind a failure, if a session observed one.
+    pub violation: Option<ViolationKind>,
+    /// The kind of "could not test" behind an error.
+    pub blocker: Option<BlockerKind>,
     /// Wall time of the check in milliseconds.
     pub duration_ms: f64,
     /// What a correct server does.
@@ -226,7 +304,7 @@ pub struct CheckReport {
 }
 
 /// A spec reference as written in the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SpecRefReport {
     /// Full URL into the revision's specification.
@@ -235,14 +313,28 @@ pub struct SpecRefReport {
     pub quote: String,
 }
 
+/// A requirement named by id, with its level and where it is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleReport {
+    /// The requirement-catalog id.
+    pub id: String,
+    /// How strongly it is worded.
+    pub level: Level,
+    /// Where it is written.
+    pub url: String,
+    /// The requirement, quoted.
+    pub quote: String,
+}
+
 /// One transcript line in a check's wire excerpt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WireEntry {
     /// Milliseconds since the start of the run.
     pub at_ms: f64,
-    /// `sent`, `received` or `note`.
-    pub direction: String,
+    /// Which way it went.
+    pub direction: Direction,
     /// Where: `stdin`, `stdout`, `POST`, `GET`, `DELETE`, `http-status`, …
     pub channel: String,
     /// The bytes, as text (truncated when long).
@@ -252,7 +344,7 @@ pub struct WireEntry {
 }
 
 /// Computed coverage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Coverage {
     /// Requirement coverage of the spoken revision's catalog.
@@ -265,7 +357,7 @@ pub struct Coverage {
 }
 
 /// Requirement coverage: requirements with at least one evaluated check ÷ requirements in the catalog.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RequirementCoverage {
     /// The catalog: its protocol revision, or `integration`.
@@ -281,7 +373,7 @@ pub struct RequirementCoverage {
 }
 
 /// Code coverage: either measured (from `cargo llvm-cov --json`) or honestly not measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", tag = "status")]
 pub enum CodeCoverage {
     /// No measurement was supplied.
@@ -303,7 +395,7 @@ pub enum CodeCoverage {
 }
 
 /// Covered out of total.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CoverageCount {
     /// Covered units.
@@ -315,7 +407,7 @@ pub struct CoverageCount {
 }
 
 /// Text captured from a process, bounded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CapturedText {
     /// The (tail of the) text.

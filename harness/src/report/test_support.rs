@@ -46,8 +46,8 @@ pub(crate) fn run_with(results: Vec<CheckResult>) -> RunRecord {
         started_at: datetime!(2026-11-22 21:40:00.000 UTC),
         finished_at: datetime!(2026-11-22 21:40:01.250 UTC),
         target: TargetInfo {
-            kind: "stdio".to_owned(),
-            transport: "stdio".to_owned(),
+            kind: crate::report::model::TargetKind::Stdio,
+            transport: crate::report::model::TransportKind::Stdio,
             description: "mcp-reference-server --stdio".to_owned(),
             server_info: Some(serde_json::json!({"name": "mcp-reference-server", "version": "0.1.0"})),
             services: Vec::new(),
@@ -55,11 +55,12 @@ pub(crate) fn run_with(results: Vec<CheckResult>) -> RunRecord {
         protocol: ProtocolInfo {
             requested: "auto".to_owned(),
             negotiated: Some("2025-11-25".to_owned()),
-            era: Some("stateful".to_owned()),
+            era: Some(crate::protocol::Era::Stateful),
         },
         coverage_revision: Revision::V2025_11_25,
         results,
         could_not_test: None,
+        interrupted: None,
         target_stderr: None,
         code_coverage: None,
         baseline: None,
@@ -100,21 +101,21 @@ pub(crate) fn sample_report(measured: bool) -> TestReport {
     let wire = vec![
         WireEntry {
             at_ms: 10.5,
-            direction: "sent".to_owned(),
+            direction: crate::wire::Direction::Sent,
             channel: "stdin".to_owned(),
             text: r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"nope"}}"#.to_owned(),
             truncated: false,
         },
         WireEntry {
             at_ms: 12.25,
-            direction: "received".to_owned(),
+            direction: crate::wire::Direction::Received,
             channel: "stdout".to_owned(),
             text: r#"{"jsonrpc":"2.0","id":7,"result":{"content":[],"isError":true}}"#.to_owned(),
             truncated: false,
         },
         WireEntry {
             at_ms: 12.5,
-            direction: "note".to_owned(),
+            direction: crate::wire::Direction::Note,
             channel: "harness".to_owned(),
             text: "expected a JSON-RPC error".to_owned(),
             truncated: true,
@@ -149,12 +150,40 @@ pub(crate) fn sample_report(measured: bool) -> TestReport {
             &["resources.not-found"],
             Outcome::skip(SkipReason::CapabilityNotAdvertised, "server does not advertise resources"),
         ),
-        result("conformance", "ping.response", &["ping.response"], Outcome::error("timed out after 5 s")),
+        result(
+            "conformance",
+            "ping.response",
+            &["ping.response"],
+            Outcome::blocked(&crate::session::Blocker::Silent {
+                method: "ping".to_owned(),
+                waited: std::time::Duration::from_secs(5),
+            }),
+        ),
+        result(
+            "conformance",
+            "tools.list.shape",
+            &["tools.list.result"],
+            Outcome::misbehaved(
+                &crate::session::Violation::ResponseIdMismatch {
+                    method: "tools/list".to_owned(),
+                    sent: serde_json::json!(4),
+                    received: serde_json::json!("4"),
+                    response: r#"{"id":"4","jsonrpc":"2.0","result":{"tools":[]}}"#.to_owned(),
+                },
+                "a tools/list result with a tools array",
+            ),
+        ),
         result(
             "security",
             "transport.http.origin",
             &["transport.http.origin"],
-            Outcome::skip(SkipReason::NotApplicable, "stdio target"),
+            Outcome::not_applicable("applies to Streamable HTTP targets only"),
+        ),
+        result(
+            "security",
+            "security.http.host-rebinding",
+            &[],
+            Outcome::interrupted("the run was interrupted by SIGINT before this check"),
         ),
         // Judged by the sample baseline: an expected failure and a stale entry.
         result(

@@ -3,7 +3,7 @@
 use super::config::ServicesRequest;
 use super::events::{Event, EventSink};
 use super::plan::Plan;
-use crate::check::{Outcome, SkipReason, Suite};
+use crate::check::{Outcome, SkipReason};
 use crate::services::{self, RunningServices, Service};
 
 /// The backing services of a run, as checks see them.
@@ -59,11 +59,11 @@ impl BackingServices {
     }
 }
 
-/// The services a run needs: those asked for, plus both for any selected `integration` check that may run.
+/// The services a run needs: those asked for, plus those of every selected check that may run.
 pub(crate) fn wanted(plan: &Plan, request: &ServicesRequest) -> Vec<Service> {
     let mut wanted = request.with.clone();
-    if plan.checks.iter().any(|p| p.skip.is_none() && p.check.meta.suite == Suite::Integration) {
-        wanted.extend(Service::ALL);
+    for p in plan.runnable() {
+        wanted.extend(p.check.meta.applies.services);
     }
     let mut unique = Vec::new();
     for s in wanted {
@@ -104,12 +104,19 @@ pub(crate) async fn provide(wanted: &[Service], request: &ServicesRequest, sink:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::Suite;
     use crate::protocol::RevisionChoice;
     use crate::runner::Selection;
 
     fn plan(suites: Vec<Suite>) -> Plan {
         let sel = Selection { suites, ..Default::default() };
-        Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false, false).unwrap()
+        let cx = crate::runner::PlanContext {
+            stdio: Some(true),
+            protocol: RevisionChoice::Auto,
+            danger_intrusive: false,
+            official_fixtures: false,
+        };
+        Plan::new(crate::checks::all(), &sel, cx).unwrap()
     }
 
     #[test]

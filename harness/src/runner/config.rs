@@ -11,6 +11,8 @@ use crate::session::ClientAnswers;
 use crate::target::TargetSpec;
 use crate::wire::Limits;
 
+use super::interrupt::Interrupt;
+
 /// Opt-ins and allow-lists checks consult.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -69,6 +71,11 @@ pub struct RunConfig {
     pub baseline: Option<Baseline>,
     /// Backing services for the target.
     pub services: ServicesRequest,
+    /// How long to listen for a late reply once a follow-up request proved the target alive (see
+    /// [`crate::session::SessionOptions::silence_window`]).
+    pub silence_window: Duration,
+    /// Ends the run early when triggered (the CLI triggers it on SIGINT and SIGTERM).
+    pub interrupt: Interrupt,
 }
 
 impl RunConfig {
@@ -87,6 +94,8 @@ impl RunConfig {
             code_coverage: None,
             baseline: None,
             services: ServicesRequest::default(),
+            silence_window: Duration::from_millis(300),
+            interrupt: Interrupt::default(),
         }
     }
 

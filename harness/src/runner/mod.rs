@@ -1,14 +1,21 @@
-//! The runner: a [`Plan`] (selection and static applicability), then execution with timeouts, emitting
-//! [`Event`]s; the report is built once at the end by [`crate::report::build_report`].
+//! The runner: a [`Plan`] (selection and static applicability), then execution in stages (provision → launch →
+//! handshake → checks → teardown) emitting [`Event`]s; aggregation ([`RunRecorder`]) is one more consumer of those
+//! events and builds the report once at the end with [`crate::report::build_report`].
 
 pub(crate) mod backing;
+mod checks;
 mod config;
 mod events;
 mod execute;
 pub(crate) mod id_pattern;
+mod interrupt;
 mod plan;
+mod record;
 
 pub use config::{RunConfig, RunOptions, ServicesRequest};
 pub use events::{Event, EventSink, NullSink};
 pub use execute::run;
-pub use plan::{static_skip_for, Plan, PlannedCheck, RunError, Selection};
+pub use interrupt::{Interrupt, Signal};
+pub use plan::{Plan, PlanContext, PlannedCheck, RunError, Selection, static_skip_for};
+pub use record::RunRecorder;
+pub(crate) use record::signal_exit;

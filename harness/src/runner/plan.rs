@@ -1,9 +1,8 @@
 //! Selecting checks and deciding, before connecting, which of them apply.
 
-use crate::check::{Check, Outcome, SkipReason, Suite, Transports};
-use crate::checks::OFFICIAL_FIXTURES_TAG;
-use crate::protocol::RevisionChoice;
 use super::id_pattern::IdPattern;
+use crate::check::{Check, OptIn, Outcome, SkipReason, Suite};
+use crate::protocol::RevisionChoice;
 
 /// Which checks a run selects.
 #[derive(Debug, Clone, Default)]
@@ -38,12 +37,12 @@ pub enum RunError {
     UnknownTag(String),
 }
 
-/// A check in the plan, with its static skip (if the check cannot apply to this target whatever happens).
+/// A check in the plan, with its static outcome (if it cannot run against this target whatever happens).
 #[derive(Debug, Clone)]
 pub struct PlannedCheck {
     /// The check.
     pub check: &'static Check,
-    /// `Some` when it is skipped without running.
+    /// `Some` when it will not run: not applicable (transport, fixed revision) or skipped (opt-in missing).
     pub skip: Option<Outcome>,
 }
 
@@ -54,20 +53,57 @@ pub struct Plan {
     pub checks: Vec<PlannedCheck>,
 }
 
+/// What the plan knows about the run before connecting: the target's transport (unknown to `list` without a
+/// target), the revision asked for, and the opt-ins given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanContext {
+    /// `Some(true)` for a stdio target, `Some(false)` for HTTP, `None` when unknown (every transport's checks are
+    /// listed).
+    pub stdio: Option<bool>,
+    /// The revision asked for.
+    pub protocol: RevisionChoice,
+    /// `--danger-intrusive` was given.
+    pub danger_intrusive: bool,
+    /// `--profile official-fixtures` was given.
+    pub official_fixtures: bool,
+}
+
+impl PlanContext {
+    /// The context of a run with `config`.
+    pub fn of(config: &crate::runner::RunConfig) -> Self {
+        PlanContext {
+            stdio: Some(config.target.is_stdio()),
+            protocol: config.protocol,
+            danger_intrusive: config.options.danger_intrusive,
+            official_fixtures: config.options.official_fixtures,
+        }
+    }
+
+    fn allows(&self, opt_in: OptIn) -> bool {
+        match opt_in {
+            OptIn::DangerIntrusive => self.danger_intrusive,
+            OptIn::OfficialFixtures => self.official_fixtures,
+        }
+    }
+}
+
 impl Plan {
-    /// Selects from `registry` and decides static applicability for a target (`is_stdio`), revision choice and
-    /// opt-ins (intrusive probes, the official-fixture profile).
-    pub fn new(registry: &'static [Check], sel: &Selection, is_stdio: bool, protocol: RevisionChoice, intrusive_allowed: bool, official_fixtures: bool) -> Result<Plan, RunError> {
-        let include = sel.include.iter().map(|p| IdPattern::parse(p).map_err(|reason| RunError::BadPattern { pattern: p.clone(), reason })).collect::<Result<Vec<_>, _>>()?;
-        let exclude = sel.exclude.iter().map(|p| IdPattern::parse(p).map_err(|reason| RunError::BadPattern { pattern: p.clone(), reason })).collect::<Result<Vec<_>, _>>()?;
+    /// Selects from `registry` and decides static applicability in `cx`.
+    ///
+    /// Checks of the official-fixture profile are part of the plan only with the profile, or when named by a
+    /// `--check` pattern (they are then skipped, opt-in required, with how to enable them).
+    pub fn new(registry: &'static [Check], sel: &Selection, cx: PlanContext) -> Result<Plan, RunError> {
+        let parse = |p: &String| IdPattern::parse(p).map_err(|reason| RunError::BadPattern { pattern: p.clone(), reason });
+        let include = sel.include.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+        let exclude = sel.exclude.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
         for (p, raw) in include.iter().zip(&sel.include) {
             if !registry.iter().any(|c| p.matches(c.meta.id.as_str())) {
                 return Err(RunError::PatternMatchesNothing(raw.clone()));
             }
         }
+        let has_tag = |c: &Check, tag: &str| c.meta.tags.contains(&tag) || c.meta.level.as_str().eq_ignore_ascii_case(tag);
         for tag in &sel.tags {
-            let known = registry.iter().any(|c| c.meta.tags.contains(&tag.as_str()) || c.meta.level.as_str().eq_ignore_ascii_case(tag));
-            if !known {
+            if !registry.iter().any(|c| has_tag(c, tag)) {
                 return Err(RunError::UnknownTag(tag.clone()));
             }
         }
@@ -76,84 +112,100 @@ impl Plan {
             .filter(|c| sel.suites.is_empty() || sel.suites.contains(&c.meta.suite))
             .filter(|c| include.is_empty() || include.iter().any(|p| p.matches(c.meta.id.as_str())))
             .filter(|c| !exclude.iter().any(|p| p.matches(c.meta.id.as_str())))
-            // The official-fixture profile is not part of a run unless asked for: by the profile, or by naming its
-            // checks (`--check 'official.*'`), which shows them skipped with how to enable them.
-            .filter(|c| official_fixtures || !include.is_empty() || !c.meta.tags.contains(&OFFICIAL_FIXTURES_TAG))
             .filter(|c| {
-                sel.tags.is_empty()
-                    || sel.tags.iter().any(|t| c.meta.tags.contains(&t.as_str()) || c.meta.level.as_str().eq_ignore_ascii_case(t))
+                cx.official_fixtures
+                    || !include.is_empty()
+                    || c.meta.applies.opt_in != Some(OptIn::OfficialFixtures)
             })
-            .map(|check| PlannedCheck { check, skip: static_skip(check, is_stdio, protocol, intrusive_allowed, official_fixtures) })
+            .filter(|c| sel.tags.is_empty() || sel.tags.iter().any(|t| has_tag(c, t)))
+            .map(|check| PlannedCheck { check, skip: static_outcome(check, cx) })
             .collect();
         Ok(Plan { checks })
     }
+
+    /// The checks that will run (no static outcome).
+    pub fn runnable(&self) -> impl Iterator<Item = &PlannedCheck> {
+        self.checks.iter().filter(|p| p.skip.is_none())
+    }
 }
 
-/// Decides what can be decided without connecting: transport, revision window (for a fixed revision), opt-ins.
-pub(crate) fn static_skip(check: &Check, is_stdio: bool, protocol: RevisionChoice, intrusive_allowed: bool, official_fixtures: bool) -> Option<Outcome> {
+/// Decides what can be decided without connecting: transport and a fixed revision (not applicable), opt-ins
+/// (skipped, with the flag that enables the check).
+pub(crate) fn static_outcome(check: &Check, cx: PlanContext) -> Option<Outcome> {
     let a = &check.meta.applies;
-    match (a.transports, is_stdio) {
-        (Transports::Http, true) => return Some(Outcome::skip(SkipReason::NotApplicable, "applies to Streamable HTTP targets only")),
-        (Transports::Stdio, false) => return Some(Outcome::skip(SkipReason::NotApplicable, "applies to stdio targets only")),
-        _ => {}
+    if let Some(stdio) = cx.stdio
+        && !a.covers_transport(stdio)
+    {
+        let only = if stdio { "Streamable HTTP" } else { "stdio" };
+        return Some(Outcome::not_applicable(format!("applies to {only} targets only")));
     }
-    if let RevisionChoice::Exact(r) = protocol {
-        if !a.covers_revision(r) {
-            return Some(Outcome::skip(SkipReason::NotApplicable, format!("does not apply to protocol revision {r}")));
-        }
+    if let RevisionChoice::Exact(r) = cx.protocol
+        && !a.covers_revision(r)
+    {
+        return Some(Outcome::not_applicable(format!("does not apply to protocol revision {r}")));
     }
-    if a.intrusive && !intrusive_allowed {
-        return Some(Outcome::skip(SkipReason::OptInRequired, "intrusive probe: needs --danger-intrusive"));
-    }
-    if check.meta.tags.contains(&OFFICIAL_FIXTURES_TAG) && !official_fixtures {
-        return Some(Outcome::skip(SkipReason::OptInRequired, "official-fixture profile: run with --profile official-fixtures"));
+    if let Some(opt_in) = a.opt_in
+        && !cx.allows(opt_in)
+    {
+        let why = match opt_in {
+            OptIn::DangerIntrusive => "intrusive probe",
+            OptIn::OfficialFixtures => "official-fixture profile",
+        };
+        return Some(Outcome::skip(SkipReason::OptInRequired, format!("{why}: run with {}", opt_in.flag())));
     }
     None
 }
 
-/// The static skip of `check` under `config`, if any.
+/// The static outcome of `check` under `config`, if any.
 pub fn static_skip_for(check: &Check, config: &crate::runner::RunConfig) -> Option<Outcome> {
-    static_skip(check, config.target.is_stdio(), config.protocol, config.options.danger_intrusive, config.options.official_fixtures)
+    static_outcome(check, PlanContext::of(config))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::{Status, Transports};
+
+    fn cx(stdio: Option<bool>, official_fixtures: bool) -> PlanContext {
+        PlanContext { stdio, protocol: RevisionChoice::Auto, danger_intrusive: false, official_fixtures }
+    }
 
     #[test]
     fn unknown_patterns_and_tags_are_usage_errors() {
         let sel = Selection { include: vec!["no-such-check".into()], ..Default::default() };
-        assert!(matches!(
-            Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false, false),
-            Err(RunError::PatternMatchesNothing(_))
-        ));
+        assert!(matches!(Plan::new(crate::checks::all(), &sel, cx(Some(true), false)), Err(RunError::PatternMatchesNothing(_))));
         let sel = Selection { tags: vec!["no-such-tag".into()], ..Default::default() };
-        assert!(matches!(Plan::new(crate::checks::all(), &sel, true, RevisionChoice::Auto, false, false), Err(RunError::UnknownTag(_))));
+        assert!(matches!(Plan::new(crate::checks::all(), &sel, cx(Some(true), false)), Err(RunError::UnknownTag(_))));
     }
 
     #[test]
-    fn http_only_checks_are_skipped_for_stdio_targets_at_plan_time() {
-        let plan = Plan::new(crate::checks::all(), &Selection::default(), true, RevisionChoice::Auto, false, false).unwrap();
+    fn http_only_checks_are_not_applicable_to_stdio_targets_at_plan_time() {
+        let plan = Plan::new(crate::checks::all(), &Selection::default(), cx(Some(true), false)).unwrap();
         for pc in &plan.checks {
             if pc.check.meta.applies.transports == Transports::Http {
-                assert!(pc.skip.is_some(), "{}", pc.check.meta.id);
+                let skip = pc.skip.as_ref().unwrap_or_else(|| panic!("{}", pc.check.meta.id));
+                assert_eq!(skip.status, Status::NotApplicable, "{}", pc.check.meta.id);
             }
         }
+        // Without a known transport (`list` without a target) nothing is decided by transport.
+        let plan = Plan::new(crate::checks::all(), &Selection::default(), cx(None, false)).unwrap();
+        assert!(plan.checks.iter().all(|pc| pc.skip.as_ref().is_none_or(|o| o.status != Status::NotApplicable)));
     }
 
     #[test]
     fn official_fixture_checks_are_opt_in() {
         let sel = Selection { include: vec!["official.*".into()], ..Default::default() };
-        // `auto`: the revision window is decided at run time, so only the opt-in can skip them here.
-        let protocol = RevisionChoice::Auto;
-        let off = Plan::new(crate::checks::all(), &sel, false, protocol, false, false).unwrap();
+        let off = Plan::new(crate::checks::all(), &sel, cx(Some(false), false)).unwrap();
         assert!(!off.checks.is_empty());
         for pc in &off.checks {
             let skip = pc.skip.as_ref().unwrap_or_else(|| panic!("{} runs without the profile", pc.check.meta.id));
             assert_eq!(skip.skip, Some(SkipReason::OptInRequired));
             assert!(skip.reason.as_deref().unwrap_or_default().contains("--profile official-fixtures"));
         }
-        let on = Plan::new(crate::checks::all(), &sel, false, protocol, false, true).unwrap();
+        let on = Plan::new(crate::checks::all(), &sel, cx(Some(false), true)).unwrap();
         assert!(on.checks.iter().all(|pc| pc.skip.is_none()), "with the profile, nothing is skipped at plan time");
+        // Not named and no profile: not part of the plan at all.
+        let none = Plan::new(crate::checks::all(), &Selection::default(), cx(Some(false), false)).unwrap();
+        assert!(none.checks.iter().all(|pc| pc.check.meta.applies.opt_in != Some(OptIn::OfficialFixtures)));
     }
 }

@@ -24,7 +24,8 @@ pub const OFFLINE_REDIS_IMAGE: &str = "mcp-harness/redis:7-bookworm";
 const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A backing service a target can need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Service {
     /// PostgreSQL, handed to the target as `DATABASE_URL`.

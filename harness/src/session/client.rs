@@ -7,10 +7,13 @@ use serde_json::{json, Map, Value};
 
 use super::answers::ClientAnswers;
 use super::audit::SchemaAudit;
+use super::blocker::Blocker;
 use super::connection::{Connection, Inbound};
 use super::error::SessionError;
+use super::log::WireLog;
 use super::profile::ServerProfile;
 use super::rpc::{clip, RpcReply};
+use super::violation::{EXCERPT_CHARS, OutputSample, Violation};
 use crate::protocol::{Era, Revision, RevisionChoice};
 use crate::target::LaunchedTarget;
 use crate::wire::{Limits, Transcript};
@@ -31,6 +34,11 @@ pub struct SessionOptions {
     /// Where every message the server sends is validated against the revision's schema (shared by a run's
     /// sessions).
     pub audit: SchemaAudit,
+    /// Where every violation any session observes is recorded (shared by a run's sessions).
+    pub log: WireLog,
+    /// How long to keep listening for a late reply after a follow-up request proved the target alive (see
+    /// `checks::jsonrpc::raw`); silence longer than this, while later requests are answered, is a verdict.
+    pub silence_window: Duration,
 }
 
 impl Default for SessionOptions {
@@ -42,6 +50,8 @@ impl Default for SessionOptions {
             answers: ClientAnswers::default(),
             client_info: json!({"name": "mcp-harness", "version": env!("CARGO_PKG_VERSION")}),
             audit: SchemaAudit::default(),
+            log: WireLog::default(),
+            silence_window: Duration::from_millis(300),
         }
     }
 }
@@ -61,12 +71,15 @@ pub struct Session {
     /// Requests the server sent the client (sampling, elicitation, roots), as received, after they were answered.
     server_requests: VecDeque<Value>,
     stray: VecDeque<String>,
+    /// A malformed message without an id seen while a response was awaited: the verdict if the response never
+    /// comes.
+    pending_malformed: Option<Violation>,
 }
 
 impl Session {
     /// Opens a connection to `target` and completes the handshake for `options.revision`.
     pub async fn open(target: &LaunchedTarget, limits: &Limits, transcript: &Transcript, options: &SessionOptions) -> Result<Session, SessionError> {
-        let conn = Connection::open(target, limits, transcript, options.timeout).await?;
+        let conn = Connection::open(target, limits, transcript, options.timeout, &options.log).await?;
         Session::handshake(conn, options).await
     }
 
@@ -87,6 +100,7 @@ impl Session {
             notifications: VecDeque::new(),
             server_requests: VecDeque::new(),
             stray: VecDeque::new(),
+            pending_malformed: None,
         }
     }
 
@@ -100,6 +114,7 @@ impl Session {
             notifications: VecDeque::new(),
             server_requests: VecDeque::new(),
             stray: VecDeque::new(),
+            pending_malformed: None,
         };
         match options.revision {
             // The revision asked for is the one the handshake's reply is validated against (see SchemaAudit).
@@ -115,7 +130,9 @@ impl Session {
                 // The spec's dual-era probe: discover first; anything but a usable DiscoverResult falls back.
                 match s.discover(options.probe_timeout).await {
                     Ok(()) => {}
-                    Err(e @ SessionError::Wire(_)) | Err(e @ SessionError::Closed(_)) => return Err(e),
+                    // Nothing to fall back on: the target cannot be reached, or its process is gone.
+                    Err(e @ SessionError::Blocked(_)) if !e.is_timeout() => return Err(e),
+                    Err(e) if e.is_closed() => return Err(e),
                     Err(_) => {
                         if let Some(http) = s.conn.http() {
                             http.stateless_headers = false;
@@ -137,7 +154,8 @@ impl Session {
         }
         let params = self.stateless_params(None);
         let reply = self.request_with_timeout("server/discover", Some(params), timeout).await?;
-        let result = reply.result().ok_or_else(|| SessionError::Handshake(format!("server/discover answered {}", reply.brief())))?;
+        let result =
+            reply.result().ok_or_else(|| SessionError::Handshake(format!("server/discover answered {}", reply.brief())))?;
         let supported = result.get("supportedVersions").and_then(Value::as_array);
         if !supported.is_some_and(|v| v.iter().any(|x| x.as_str() == Some(rev.as_str()))) {
             return Err(SessionError::Handshake(format!(
@@ -172,6 +190,21 @@ impl Session {
             }
         }
         self.notify("notifications/initialized", None).await
+    }
+
+    /// How long to keep listening for a late reply once a follow-up request proved the target alive.
+    pub fn silence_window(&self) -> Duration {
+        self.options.silence_window
+    }
+
+    /// The timeout for one request.
+    pub fn timeout(&self) -> Duration {
+        self.options.timeout
+    }
+
+    /// The run's wire log.
+    pub fn log(&self) -> &WireLog {
+        &self.options.log
     }
 
     /// The revision this session speaks.
@@ -210,18 +243,20 @@ impl Session {
     }
 
     /// Sends a request exactly as given (no `_meta` added) and waits for its response up to `timeout`.
-    pub async fn request_with_timeout(&mut self, method: &str, params: Option<Value>, timeout: Duration) -> Result<RpcReply, SessionError> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
-        if let Some(p) = params {
-            msg["params"] = p;
-        }
+    pub async fn request_with_timeout(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        timeout: Duration,
+    ) -> Result<RpcReply, SessionError> {
+        let id = self.next_id();
+        let msg = crate::message::request(id, method, params);
         self.conn.send(&msg).await?;
         self.await_reply(&json!(id), method, timeout, true).await
     }
 
-    /// Sends a message built by the caller (any id) and waits for the response carrying `id`.
+    /// Sends a message built by the caller (any id) and waits for the response carrying `id`. The response is not
+    /// schema-audited and what goes wrong is not logged (the caller judges it).
     pub async fn exchange(&mut self, msg: &Value, timeout: Duration) -> Result<RpcReply, SessionError> {
         let id = msg.get("id").cloned().unwrap_or(Value::Null);
         let method = msg.get("method").and_then(Value::as_str).unwrap_or("(raw)").to_owned();
@@ -231,99 +266,207 @@ impl Session {
 
     /// Sends a notification.
     pub async fn notify(&mut self, method: &str, params: Option<Value>) -> Result<(), SessionError> {
-        let mut msg = json!({"jsonrpc": "2.0", "method": method});
-        if let Some(p) = params {
-            msg["params"] = p;
-        }
-        self.conn.send(&msg).await
+        self.conn.send(&crate::message::notification(method, params)).await
     }
 
-    /// Waits for the response with `id`, answering server requests and keeping notifications meanwhile.
+    /// Waits for the response with `id`, answering server requests and keeping notifications meanwhile. Not
+    /// audited or logged (see [`Self::exchange`]).
     pub async fn await_response(&mut self, id: &Value, method: &str, timeout: Duration) -> Result<RpcReply, SessionError> {
         self.await_reply(id, method, timeout, false).await
     }
 
-    /// [`Self::await_response`]; `audit` validates the response against the schema (only for requests the
-    /// harness built well-formed).
-    async fn await_reply(&mut self, id: &Value, method: &str, timeout: Duration, audit: bool) -> Result<RpcReply, SessionError> {
+    /// Waits for the response to the request `id` (`method`), answering server requests and keeping notifications
+    /// meanwhile. `harness_built`: the request is one the harness built well-formed, so its response is
+    /// schema-audited, and what goes wrong is a violation logged for the dedicated checks.
+    ///
+    /// Decided here, once: the response (`Ok`); a response with another id, a malformed response, an oversized
+    /// message, the process exiting, an HTTP reply that is neither JSON nor SSE (`Misbehaved`); nothing by the
+    /// deadline (`Blocked`, silence) — unless non-protocol output or a malformed message arrived meanwhile, which
+    /// is then the verdict.
+    async fn await_reply(
+        &mut self,
+        id: &Value,
+        method: &str,
+        timeout: Duration,
+        harness_built: bool,
+    ) -> Result<RpcReply, SessionError> {
         let deadline = tokio::time::Instant::now() + timeout;
-        loop {
+        let mut output = OutputSample::default();
+        let mut malformed: Option<Violation> = None;
+        let result = loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let item = match self.conn.recv(left).await {
+            let item = match self.conn.recv_for(left, method).await {
                 Ok(item) => item,
-                Err(e) if e.is_timeout() => return Err(SessionError::Timeout { method: method.to_owned(), timeout }),
-                Err(e) => return Err(e),
+                Err(e) if e.is_timeout() => {
+                    break Err(match (malformed.take(), output.is_empty()) {
+                        // The target wrote something instead of the response: that is the verdict, not silence.
+                        (Some(v), _) => SessionError::Misbehaved(v),
+                        (None, false) => SessionError::Misbehaved(Violation::NonProtocolOutput { sample: output }),
+                        (None, true) => SessionError::Blocked(Blocker::Silent { method: method.to_owned(), waited: timeout }),
+                    });
+                }
+                Err(e) => break Err(e),
             };
             match item {
-                Inbound::Message(v, status) => {
-                    // Over HTTP a 4xx/5xx reply answers the POST that caused it, even when its JSON-RPC error
-                    // carries no id (the spec allows an error "that has no id").
-                    let http_error = status.is_some_and(|s| !(200..300).contains(&s));
-                    let id_less = v.get("method").is_none() && matches!(v.get("id"), None | Some(Value::Null));
-                    if http_error && id_less {
-                        return match RpcReply::from_message(v.clone(), status) {
-                            Some(reply) => Ok(reply),
-                            None => Err(SessionError::HttpStatus {
-                                method: method.to_owned(),
-                                status: status.unwrap_or_default(),
-                                body: clip(&v.to_string(), 500),
-                            }),
-                        };
-                    }
-                    if let Some(reply) = self.route(v, status).await? {
-                        if reply.raw.get("id") == Some(id) {
-                            if audit {
-                                self.options.audit.observe(self.profile.revision, &reply.raw, Some(method));
-                            }
-                            return Ok(reply);
-                        }
-                        self.keep_stray(format!("response to another id: {}", clip(&reply.raw.to_string(), 200)));
-                    }
+                Inbound::Message(v, status) => match self.take_reply(v, status, id, method).await? {
+                    Some(Ok(reply)) => break Ok(reply),
+                    Some(Err(violation)) => break Err(SessionError::Misbehaved(violation)),
+                    None => {}
+                },
+                Inbound::NotJson(line) => {
+                    output.push(&line);
+                    self.keep_stray(format!("not JSON: {}", clip(&line, 300)));
                 }
-                Inbound::HttpStatus { status, body } => {
-                    return Err(SessionError::HttpStatus { method: method.to_owned(), status, body: clip(&body, 500) });
+                Inbound::Oversized(bytes) => {
+                    // On a connection that awaits one reply at a time, an oversized message is that reply.
+                    break Err(SessionError::Misbehaved(Violation::Oversized {
+                        method: Some(method.to_owned()),
+                        bytes,
+                        cap: self.conn.cap(),
+                    }));
                 }
-                Inbound::NotJson(line) => self.keep_stray(format!("not JSON: {}", clip(&line, 300))),
-                Inbound::Oversized(bytes) => self.keep_stray(format!("oversized message of {bytes} bytes discarded")),
+                Inbound::HttpStatus { status, content_type, challenge, body } => {
+                    break Err(classify_http_status(method, status, content_type, challenge, body));
+                }
+                Inbound::Violation { about, violation } if about == *id => {
+                    break Err(SessionError::Misbehaved(violation));
+                }
+                Inbound::Violation { violation, .. } => {
+                    self.keep_stray(format!("about another request: {violation}"));
+                }
+                Inbound::Unresumed { about, method: m, last_event_id } if about == *id => {
+                    break Err(SessionError::Blocked(Blocker::Harness(format!(
+                        "the server closed the SSE stream for `{m}` after event id {last_event_id:?}, before the \
+                         response, as if for the client to resume it with Last-Event-ID (SSE polling); the harness \
+                         does not resume streams"
+                    ))));
+                }
+                Inbound::Unresumed { .. } => {}
                 Inbound::StreamError(e) => self.keep_stray(format!("stream error: {e}")),
+                #[allow(unreachable_patterns)]
+                _ => {}
             }
+            // A malformed message without an id is kept as evidence in case the response never comes.
+            if let Some(v) = self.pending_malformed.take() {
+                malformed.get_or_insert(v);
+            }
+        };
+        match &result {
+            Ok(reply) if harness_built => {
+                self.options.audit.observe(self.profile.revision, &reply.raw, Some(method));
+                self.options.log.response_ok();
+            }
+            // Non-protocol output and oversized messages were logged by the connection as they arrived.
+            Err(SessionError::Misbehaved(v))
+                if harness_built && !matches!(v, Violation::NonProtocolOutput { .. } | Violation::Oversized { .. }) =>
+            {
+                self.options.log.violation(v);
+            }
+            _ => {}
         }
+        result
     }
 
-    /// Handles one inbound message: answers server requests, keeps notifications, returns responses.
-    async fn route(&mut self, v: Value, status: Option<u16>) -> Result<Option<RpcReply>, SessionError> {
-        let has_method = v.get("method").and_then(Value::as_str).map(str::to_owned);
-        if has_method.is_some() {
-            self.options.audit.observe(self.profile.revision, &v, None);
+    /// Handles one JSON value while the response to `id` is awaited: `Some(Ok)` is that response, `Some(Err)` a
+    /// violation that ends the wait, `None` anything else (a server request answered, a notification kept, a late
+    /// response to an earlier request).
+    async fn take_reply(
+        &mut self,
+        v: Value,
+        status: Option<u16>,
+        id: &Value,
+        method: &str,
+    ) -> Result<Option<Result<RpcReply, Violation>>, SessionError> {
+        // Over HTTP a 4xx/5xx reply answers the POST that caused it, even when its JSON-RPC error carries no id
+        // (the spec allows an error "that has no id").
+        let http_error = status.is_some_and(|s| !(200..300).contains(&s));
+        let id_less = v.get("method").is_none() && matches!(v.get("id"), None | Some(Value::Null));
+        if http_error && id_less && v.get("error").is_some() {
+            return Ok(Some(response_shape(&v, method).map(|()| RpcReply::from_message(v.clone(), status)).and_then(
+                |r| r.ok_or_else(|| malformed_response(&v, method, "neither `result` nor `error`")),
+            )));
         }
-        match (has_method, v.get("id").cloned()) {
-            (Some(method), Some(id)) => {
+        if v.is_array() {
+            if !self.conn.take_unreadable_allowance() {
+                self.pending_malformed =
+                    Some(Violation::MalformedMessage { reason: "an array, but no batch was sent".to_owned(), message: clip(&v.to_string(), EXCERPT_CHARS) });
+            }
+            self.keep_stray(format!("array: {}", clip(&v.to_string(), 200)));
+            return Ok(None);
+        }
+        if !v.is_object() {
+            self.pending_malformed =
+                Some(Violation::MalformedMessage { reason: "not a JSON object".to_owned(), message: clip(&v.to_string(), EXCERPT_CHARS) });
+            return Ok(None);
+        }
+        if v.get("method").is_some() {
+            if !v.get("method").is_some_and(Value::is_string) {
+                self.pending_malformed = Some(Violation::MalformedMessage {
+                    reason: "`method` is not a string".to_owned(),
+                    message: clip(&v.to_string(), EXCERPT_CHARS),
+                });
+                return Ok(None);
+            }
+            self.route(v).await?;
+            return Ok(None);
+        }
+        // A response (no method).
+        let received = v.get("id").cloned().unwrap_or(Value::Null);
+        let answer_like = v.get("result").is_some() || v.get("error").is_some();
+        if received == *id {
+            return Ok(Some(
+                response_shape(&v, method)
+                    .and_then(|()| RpcReply::from_message(v.clone(), status).ok_or_else(|| malformed_response(&v, method, "neither `result` nor `error`"))),
+            ));
+        }
+        let late = matches!(received, Value::String(_) | Value::Number(_)) && self.conn.was_sent(&received);
+        let unreadable_answer = received.is_null() && v.get("error").is_some() && self.conn.take_unreadable_allowance();
+        if late || unreadable_answer {
+            self.keep_stray(format!("response to another id: {}", clip(&v.to_string(), 200)));
+            return Ok(None);
+        }
+        if !answer_like && received.is_null() {
+            // Neither a request, a notification nor a response: no id to tie it to the awaited request.
+            self.pending_malformed = Some(Violation::MalformedMessage {
+                reason: "no `method`, no `id`, and neither `result` nor `error`".to_owned(),
+                message: clip(&v.to_string(), EXCERPT_CHARS),
+            });
+            return Ok(None);
+        }
+        // An id the harness never sent (or null where the request's id was readable): the response to the
+        // awaited request, mislabelled.
+        Ok(Some(Err(Violation::ResponseIdMismatch {
+            method: method.to_owned(),
+            sent: id.clone(),
+            received,
+            response: clip(&v.to_string(), EXCERPT_CHARS),
+        })))
+    }
+
+    /// Handles one request or notification from the server: answers requests, keeps notifications.
+    async fn route(&mut self, v: Value) -> Result<(), SessionError> {
+        self.options.audit.observe(self.profile.revision, &v, None);
+        let method = v.get("method").and_then(Value::as_str).unwrap_or_default().to_owned();
+        match v.get("id").cloned() {
+            Some(id) => {
                 let reply = match self.options.answers.answer(&method, v.get("params")) {
-                    Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
-                    Err((code, message)) => json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}),
+                    Ok(result) => crate::message::result(id, result),
+                    Err((code, message)) => crate::message::error(id, code, &message),
                 };
                 self.conn.send(&reply).await?;
                 if self.server_requests.len() >= KEPT_MAX {
                     self.server_requests.pop_front();
                 }
                 self.server_requests.push_back(v);
-                Ok(None)
             }
-            (Some(_), None) => {
+            None => {
                 if self.notifications.len() >= KEPT_MAX {
                     self.notifications.pop_front();
                 }
                 self.notifications.push_back(v);
-                Ok(None)
             }
-            (None, _) => match RpcReply::from_message(v.clone(), status) {
-                Some(r) => Ok(Some(r)),
-                None => {
-                    self.keep_stray(format!("neither request, notification nor response: {}", clip(&v.to_string(), 300)));
-                    Ok(None)
-                }
-            },
         }
+        Ok(())
     }
 
     fn keep_stray(&mut self, s: String) {
@@ -333,7 +476,8 @@ impl Session {
         self.stray.push_back(s);
     }
 
-    /// Waits up to `wait` for notifications matching `pred`, returning all notifications seen (drained).
+    /// Waits up to `wait` for notifications until `done` says enough, returning all notifications seen (drained).
+    /// Server requests that arrive meanwhile are answered.
     pub async fn collect_notifications(&mut self, wait: Duration, mut done: impl FnMut(&[Value]) -> bool) -> Vec<Value> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
@@ -346,10 +490,13 @@ impl Session {
                 break;
             }
             match self.conn.recv(left).await {
-                Ok(Inbound::Message(v, status)) => {
-                    if let Ok(Some(r)) = self.route(v, status).await {
-                        self.keep_stray(format!("unexpected response: {}", clip(&r.raw.to_string(), 200)));
+                Ok(Inbound::Message(v, _)) if v.get("method").is_some_and(Value::is_string) => {
+                    if self.route(v).await.is_err() {
+                        break;
                     }
+                }
+                Ok(Inbound::Message(v, _)) => {
+                    self.keep_stray(format!("unexpected response: {}", clip(&v.to_string(), 200)));
                 }
                 Ok(Inbound::NotJson(line)) => self.keep_stray(format!("not JSON: {}", clip(&line, 300))),
                 Ok(_) => {}
@@ -401,5 +548,47 @@ impl Session {
             }
         }
         self.conn.close().await;
+    }
+}
+
+/// Whether `v`, the response to `method`, has the shape of a response: exactly one of `result` and `error`, and an
+/// `error` that is an object.
+fn response_shape(v: &Value, method: &str) -> Result<(), Violation> {
+    match (v.get("result"), v.get("error")) {
+        (Some(_), Some(_)) => Err(malformed_response(v, method, "both `result` and `error`")),
+        (None, None) => Err(malformed_response(v, method, "neither `result` nor `error`")),
+        (None, Some(e)) if !e.is_object() => Err(malformed_response(v, method, "`error` is not an object")),
+        _ => Ok(()),
+    }
+}
+
+fn malformed_response(v: &Value, method: &str, reason: &str) -> Violation {
+    Violation::MalformedResponse {
+        method: method.to_owned(),
+        reason: reason.to_owned(),
+        response: clip(&v.to_string(), EXCERPT_CHARS),
+    }
+}
+
+/// An HTTP error status without a JSON-RPC message, in reply to `method`: credentials missing (401, or 403 with a
+/// challenge) and an unavailable target or gateway (502, 503, 504) mean the harness could not test; any other
+/// status is the target's answer (a refusal for 4xx, a failure to reply for 5xx).
+fn classify_http_status(
+    method: &str,
+    status: u16,
+    content_type: Option<String>,
+    challenge: Option<String>,
+    body: String,
+) -> SessionError {
+    match status {
+        401 => SessionError::Blocked(Blocker::Unauthorized { status, challenge }),
+        403 if challenge.is_some() => SessionError::Blocked(Blocker::Unauthorized { status, challenge }),
+        502..=504 => SessionError::Blocked(Blocker::Unavailable { status, body: clip(body.trim(), 200) }),
+        _ => SessionError::Misbehaved(Violation::HttpStatus {
+            method: method.to_owned(),
+            status,
+            content_type,
+            body: clip(body.trim(), EXCERPT_CHARS),
+        }),
     }
 }

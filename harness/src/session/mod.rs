@@ -3,18 +3,25 @@
 
 mod answers;
 mod audit;
+mod blocker;
 mod client;
 mod connection;
 mod error;
+mod log;
 mod profile;
 mod rpc;
 mod typed;
+mod violation;
 
 pub use answers::ClientAnswers;
 pub use audit::{AuditLog, SchemaAudit};
 pub use client::{Session, SessionOptions};
 pub use connection::{Connection, Inbound};
+pub use blocker::{Blocker, BlockerKind};
 pub use error::SessionError;
+pub use log::{LoggedViolation, WireLog, WireLogSnapshot};
+pub use violation::{OutputSample, Violation, ViolationKind};
 pub use profile::ServerProfile;
-pub use rpc::{clip_json, RpcError, RpcReply};
+pub(crate) use rpc::clip;
+pub use rpc::{RpcError, RpcReply, clip_json};
 pub use typed::{client_config, typed_client, WireTransport};

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::connection::{Connection, Inbound};
+use super::blocker::Blocker;
 use super::error::SessionError;
 
 /// Messages buffered between the pump task and rmcp, each way.
@@ -79,8 +80,9 @@ impl rmcp::transport::Transport<RoleClient> for WireTransport {
         let tx = self.outgoing.clone();
         let value = serde_json::to_value::<ClientJsonRpcMessage>(item);
         async move {
-            let value = value.map_err(|e| SessionError::Unusable { method: "(typed send)".to_owned(), detail: e.to_string() })?;
-            tx.send(value).await.map_err(|_| SessionError::Closed("the wire pump stopped".to_owned()))
+            let harness = |detail: String| SessionError::Blocked(Blocker::Harness(detail));
+            let value = value.map_err(|e| harness(format!("failed to serialize a typed message: {e}")))?;
+            tx.send(value).await.map_err(|_| harness("the wire pump stopped".to_owned()))
         }
     }
 
@@ -116,7 +118,7 @@ pub async fn typed_client<H: ClientHandler>(
 ) -> Result<RunningService<RoleClient, H>, SessionError> {
     let served = tokio::time::timeout(timeout, handler.serve(WireTransport::new(conn)))
         .await
-        .map_err(|_| SessionError::Timeout { method: "initialize (typed client)".to_owned(), timeout })?
+        .map_err(|_| SessionError::Blocked(Blocker::Silent { method: "initialize (typed client)".to_owned(), waited: timeout }))?
         .map_err(|e| SessionError::Handshake(e.to_string()))?;
     served.peer().set_response_cache_config(ClientCacheConfig::disabled()).await;
     Ok(served)

@@ -81,8 +81,8 @@ impl StderrLog {
 /// A started target: how to reach it, and the server process the harness owns, if any.
 #[derive(Debug)]
 pub struct LaunchedTarget {
-    /// `stdio`, `http` or `reference`.
-    pub kind: &'static str,
+    /// How the target was given.
+    pub kind: crate::report::model::TargetKind,
     /// Description for the report (no secrets).
     pub description: String,
     /// How to reach it.
@@ -149,6 +149,24 @@ impl LaunchedTarget {
     }
 }
 
+impl Drop for LaunchedTarget {
+    /// A target dropped without [`LaunchedTarget::shutdown`] (a panic, an abandoned run) still takes its server's
+    /// whole process group with it.
+    fn drop(&mut self) {
+        if let Some(pid) = self.server.as_ref().and_then(Child::id) {
+            if let Ok(pgid) = libc::pid_t::try_from(pid)
+                && pgid > 1
+            {
+                // SAFETY: kill(2) on the process group of a child this target spawned in its own group.
+                unsafe {
+                    libc::kill(-pgid, libc::SIGKILL);
+                }
+            }
+            crate::wire::unregister_process_group(pid);
+        }
+    }
+}
+
 fn reference_cmd(args: &[&str]) -> Result<StdioCommand, LaunchError> {
     reference_command(args).map_err(|source| LaunchError::Spawn { command: "current executable".to_owned(), source })
 }
@@ -163,10 +181,15 @@ pub(crate) async fn spawn_http_server(
     let mut command = Command::new(&cmd.program);
     command.args(&cmd.args).envs(cmd.env.iter().cloned()).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
     command.kill_on_drop(true);
+    // Its own process group: a terminal's Ctrl-C reaches only the harness, which ends the server itself.
+    command.process_group(0);
     if let Some(dir) = &cmd.cwd {
         command.current_dir(dir);
     }
     let mut child = command.spawn().map_err(|source| LaunchError::Spawn { command: cmd.display(), source })?;
+    if let Some(pid) = child.id() {
+        crate::wire::register_process_group(pid);
+    }
     let Some(stderr) = child.stderr.take() else {
         return Err(LaunchError::NoListenUrl(timeout, "stderr not captured".to_owned()));
     };
@@ -203,17 +226,30 @@ pub(crate) async fn spawn_http_server(
     }
 }
 
-/// SIGTERM, wait up to `grace`, then SIGKILL; always reaps.
+/// SIGTERM to the child's process group, wait up to `grace`, then SIGKILL to the group; always reaps.
 pub(crate) async fn terminate(child: &mut Child, grace: Duration) {
-    if let Some(pid) = child.id() {
-        // SAFETY: plain kill(2) on a pid we spawned and have not yet reaped.
+    let pid = child.id();
+    if let Some(pid) = pid.and_then(|p| libc::pid_t::try_from(p).ok()).filter(|p| *p > 1) {
+        // SAFETY: kill(2) on the process group of a child we spawned in its own group and have not yet reaped.
         unsafe {
-            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+            libc::kill(-pid, libc::SIGTERM);
         }
         if tokio::time::timeout(grace, child.wait()).await.is_ok() {
+            // SAFETY: as above; reaches only what is left of the group.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+            crate::wire::unregister_process_group(pid as u32);
             return;
+        }
+        // SAFETY: as above.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
         }
     }
     let _ = child.start_kill();
     let _ = tokio::time::timeout(grace, child.wait()).await;
+    if let Some(pid) = pid {
+        crate::wire::unregister_process_group(pid);
+    }
 }

@@ -1,5 +1,6 @@
 //! The user's description of a target, before anything is started.
 
+use crate::report::model::{TargetKind, TransportKind};
 use crate::wire::{HttpTarget, StdioCommand};
 
 /// Transport the bundled reference server is launched with.
@@ -39,13 +40,18 @@ impl TargetSpec {
         TargetSpec::Http(HttpTarget { url: url.into(), headers: Vec::new(), bearer_token: None })
     }
 
-    /// `stdio`, `http` or `reference`.
-    pub fn kind(&self) -> &'static str {
+    /// How the target was given.
+    pub fn kind(&self) -> TargetKind {
         match self {
-            TargetSpec::Stdio(_) => "stdio",
-            TargetSpec::Http(_) => "http",
-            TargetSpec::Reference(_) => "reference",
+            TargetSpec::Stdio(_) => TargetKind::Stdio,
+            TargetSpec::Http(_) => TargetKind::Http,
+            TargetSpec::Reference(_) => TargetKind::Reference,
         }
+    }
+
+    /// How the target is reached.
+    pub fn transport(&self) -> TransportKind {
+        if self.is_stdio() { TransportKind::Stdio } else { TransportKind::Http }
     }
 
     /// Whether the target is reached over stdio (known before launching, for planning).

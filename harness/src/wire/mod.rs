@@ -16,6 +16,7 @@
 mod command;
 mod deadline;
 mod error;
+mod groups;
 mod http;
 mod limits;
 mod sse;
@@ -24,6 +25,8 @@ mod transcript;
 
 pub use command::StdioCommand;
 pub use error::WireError;
+pub use groups::kill_all_process_groups;
+pub(crate) use groups::{register as register_process_group, unregister as unregister_process_group};
 pub use http::{HttpReply, HttpRequest, HttpTarget, HttpWire, ReplyBody};
 pub use limits::Limits;
 pub use sse::{SseEvent, SseReader};

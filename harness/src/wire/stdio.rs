@@ -95,6 +95,9 @@ impl StdioWire {
         let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
         let stderr_pipe = child.stderr.take().ok_or_else(|| missing("stderr"))?;
         let pid = child.id();
+        if let Some(pid) = pid {
+            super::groups::register(pid);
+        }
         transcript.note(&format!(
             "spawned `{}` (pid {})",
             cmd.display(),
@@ -237,6 +240,9 @@ impl StdioWire {
         // Leftover members of the group (grandchildren) keep the group id reserved, so this reaches only them.
         self.signal_group(libc::SIGKILL);
         self.shut_down = true;
+        if let Some(pid) = self.pid {
+            super::groups::unregister(pid);
+        }
         let status = self.exit.clone().unwrap_or_else(|| "unknown".to_owned());
         self.transcript
             .note(&format!("process `{}` {how} ({status})", self.program));
@@ -289,6 +295,9 @@ impl Drop for StdioWire {
         if !self.shut_down {
             // kill_on_drop ends the child itself; end the rest of its tree too.
             self.signal_group(libc::SIGKILL);
+            if let Some(pid) = self.pid {
+                super::groups::unregister(pid);
+            }
         }
         self.reader.abort();
         self.stderr_reader.abort();

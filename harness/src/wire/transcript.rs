@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use super::Limits;
 
 /// Which way an entry went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Direction {
     /// From the harness to the target.
@@ -17,6 +18,23 @@ pub enum Direction {
     Received,
     /// A remark by the harness (what it did, what it dropped).
     Note,
+}
+
+impl Direction {
+    /// The lower-case name used in reports: `sent`, `received`, `note`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Sent => "sent",
+            Direction::Received => "received",
+            Direction::Note => "note",
+        }
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// One recorded piece of traffic.

@@ -4,7 +4,6 @@ use serde_json::{json, Value};
 
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::judge_session_error;
 use crate::protocol::Era;
 use crate::session::Session;
 
@@ -89,7 +88,7 @@ async fn consistent(cx: &mut CheckContext) -> Conclusion {
             if !profile.has(*cap) {
                 continue;
             }
-            let reply = session.request(method, None).await.map_err(|e| judge_session_error(e, expected))?;
+            let reply = session.request(method, None).await.map_err(|e| Outcome::from_session(e, expected))?;
             match reply.result() {
                 Some(r) if r.get(*key).is_some_and(Value::is_array) => served.push(*method),
                 _ => problems.push(format!("`{}` is advertised but {method} answered {}", cap.name(), reply.brief())),
@@ -97,7 +96,7 @@ async fn consistent(cx: &mut CheckContext) -> Conclusion {
         }
         if profile.has(Capability::Completions) {
             let params = completion_params(session, profile.has(Capability::Prompts), profile.has(Capability::Resources)).await;
-            let reply = session.request("completion/complete", Some(params)).await.map_err(|e| judge_session_error(e, expected))?;
+            let reply = session.request("completion/complete", Some(params)).await.map_err(|e| Outcome::from_session(e, expected))?;
             match reply.error_code() {
                 Some(-32601) => problems.push(format!("`completions` is advertised but completion/complete answered {}", reply.brief())),
                 _ => served.push("completion/complete"),
@@ -109,7 +108,7 @@ async fn consistent(cx: &mut CheckContext) -> Conclusion {
         let mut s = cx.fresh_session().await?;
         let reply = s.request("logging/setLevel", Some(json!({"level": "info"}))).await;
         s.close().await;
-        let reply = reply.map_err(|e| judge_session_error(e, expected))?;
+        let reply = reply.map_err(|e| Outcome::from_session(e, expected))?;
         match reply.result() {
             Some(_) => served.push("logging/setLevel"),
             None => problems.push(format!("`logging` is advertised but logging/setLevel answered {}", reply.brief())),
@@ -165,7 +164,7 @@ async fn unadvertised_method(cx: &mut CheckContext) -> Conclusion {
     let mut problems = Vec::new();
     let mut seen = Vec::new();
     for (cap, method, params) in probes {
-        let reply = session.request(method, params).await.map_err(|e| judge_session_error(e, expected))?;
+        let reply = session.request(method, params).await.map_err(|e| Outcome::from_session(e, expected))?;
         match reply.error_code() {
             Some(-32601) => seen.push(format!("{method}: -32601")),
             _ => problems.push(format!("`{}` is not advertised but {method} answered {}", cap.name(), reply.brief())),

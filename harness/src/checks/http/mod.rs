@@ -7,6 +7,7 @@ pub(crate) mod headers;
 pub(crate) mod origin;
 pub(crate) mod post;
 pub(crate) mod probe;
+pub(crate) mod response_type;
 pub(crate) mod sessions;
 pub(crate) mod streams;
 
@@ -21,7 +22,6 @@ pub(crate) const CHECKS: &[Check] = &[
     sessions::DELETE,
     post::NOTIFICATION_202,
     post::ACCEPT_NEGOTIATION,
-    post::CONTENT_TYPE,
     headers::PROTOCOL_VERSION_HEADER,
     streams::GET_STREAM,
     streams::LEGACY_GET_DELETE_405,

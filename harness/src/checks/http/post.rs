@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::probe::{method_of, is_mcp_reply_type, Probe, Seen, SeenBody};
+use super::probe::{method_of, is_mcp_reply_type, Probe, SeenBody};
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite, Transports};
 use crate::check_fn;
 
@@ -140,46 +140,3 @@ async fn accept_probes(p: &mut Probe) -> Result<Outcome, Outcome> {
     Ok(verdict)
 }
 
-/// A JSON-RPC request POSTed as `text/plain` is refused with a 4xx (415 or 400), not processed.
-///
-/// MCP names no request `Content-Type`, but a `text/plain` POST is what a web page can send cross-site without a
-/// CORS preflight, so a server that processes it is open to cross-site request forgery unless it checks `Origin`.
-/// SDKs refuse it (rmcp 415, python-sdk 400). No spec keyword covers it, so a server that processes the request
-/// gets a warning.
-pub(crate) const CONTENT_TYPE: Check = Check {
-    meta: CheckMeta {
-        id: CheckId("http.content-type"),
-        title: "a JSON-RPC request POSTed with Content-Type text/plain is refused with an HTTP 4xx (415 or 400)",
-        suite: Suite::Conformance,
-        level: Level::Should,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request).",
-            },
-            SpecRef {
-                anchor: "basic/transports#security-warning",
-                quote: "Servers MUST validate the `Origin` header on all incoming connections to prevent DNS rebinding attacks",
-            },
-        ],
-        covers: &["transport.http.rejected-4xx"],
-        applies: HTTP,
-        tags: &["http", "security", "csrf", "negative"],
-    },
-    run: check_fn!(content_type),
-};
-
-async fn content_type(cx: &mut CheckContext) -> Conclusion {
-    let expected = "HTTP 415 Unsupported Media Type or 400 Bad Request";
-    let mut p = Probe::open(cx).await?;
-    let msg = p.harmless_request();
-    let req = p.post(&msg).without_header("content-type").header("content-type", "text/plain");
-    let seen = p.exchange(req).await;
-    p.close().await;
-    let seen: Seen = seen?;
-    if seen.client_error() {
-        Ok(Outcome::pass_with(format!("HTTP {}", seen.status)))
-    } else {
-        Ok(Outcome::violated(expected, format!("`{}` as text/plain answered {}", method_of(&msg), seen.describe())))
-    }
-}

@@ -17,8 +17,9 @@ mod store_probe;
 
 use crate::check::{Applicability, Check, SpecRef};
 
-/// When integration checks apply: any transport, any revision (they need backing services, checked at run time).
-pub(crate) const INTEGRATION: Applicability = Applicability::ALWAYS;
+/// When integration checks apply: any transport, any revision, given Postgres and Redis (provided at run time).
+pub(crate) const INTEGRATION: Applicability =
+    Applicability { services: &crate::services::Service::ALL, ..Applicability::ALWAYS };
 
 /// A reference to a requirement of this project, documented in the repository (`repo:PATH#ANCHOR`).
 pub(crate) const fn repo_ref(anchor: &'static str, quote: &'static str) -> SpecRef {

@@ -68,7 +68,9 @@ fn judge(answer: &RawAnswer, expected: &str) -> Outcome {
         RawAnswer::Message(v, _) if v.get("error").is_some() => Outcome::pass_with(format!("rejected: {}", answer.describe())),
         RawAnswer::Message(v, _) if v.get("result").is_some() => Outcome::pass_with(format!("answered: {}", answer.describe())),
         RawAnswer::Status(s, _) if *s >= 400 => Outcome::pass_with(format!("rejected with HTTP {s}")),
-        RawAnswer::Silence => Outcome::violated(expected, "HTTP 2xx with an empty body: neither request was answered"),
+        RawAnswer::Accepted(s) => {
+            Outcome::violated(expected, format!("HTTP {s} with an empty body: neither request was answered"))
+        }
         other => Outcome::violated(expected, other.describe()),
     }
 }
@@ -94,7 +96,7 @@ mod tests {
     #[test]
     fn silence_or_a_half_answered_array_fails() {
         let half = json!([{"jsonrpc": "2.0", "id": "a", "result": {}}]);
-        assert_eq!(status(RawAnswer::Silence), Status::Failed);
+        assert_eq!(status(RawAnswer::Accepted(202)), Status::Failed);
         assert_eq!(status(RawAnswer::Message(half, None)), Status::Failed);
         assert_eq!(status(RawAnswer::Closed("eof".into())), Status::Failed);
     }

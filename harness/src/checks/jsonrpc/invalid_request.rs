@@ -118,7 +118,8 @@ mod tests {
         assert!(judge(&other, &id, true).is_err());
         let result = RawAnswer::Message(json!({"jsonrpc":"2.0","id":"x","result":{}}), None);
         assert!(judge(&result, &id, true).is_err());
-        assert!(judge(&RawAnswer::Silence, &id, true).is_err());
+        let silence = RawAnswer::Unanswered { follow_up: "ping", after: std::time::Duration::from_millis(3) };
+        assert!(judge(&silence, &id, true).is_err());
         assert!(judge(&RawAnswer::Status(400, String::new()), &id, false).is_ok());
     }
 }

@@ -6,6 +6,8 @@ pub(crate) mod invalid_request;
 pub(crate) mod notification;
 pub(crate) mod parse_error;
 pub(crate) mod raw;
+pub(crate) mod response_id;
+pub(crate) mod response_shape;
 pub(crate) mod schema_valid;
 pub(crate) mod unknown_method;
 
@@ -21,5 +23,3 @@ pub(crate) const CHECKS: &[Check] = &[
     batch::BATCH_ANSWERED,
 ];
 
-/// Wire schema validation, run after every other conformance check so that it judges everything they received.
-pub(crate) const LAST: &[Check] = &[schema_valid::CHECK];

@@ -1,12 +1,12 @@
-//! Invalid JSON is answered with -32700 and a null id (stdio), or rejected with an HTTP 4xx (Streamable HTTP).
+//! Invalid JSON is answered with -32700 and a null id (either transport), or refused with an HTTP 4xx (Streamable
+//! HTTP).
 
 use serde_json::Value;
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
 use crate::checks::rules;
-use crate::checks::evidence::brief;
-use crate::session::{Inbound, SessionError};
+use crate::checks::jsonrpc::raw::{RawAnswer, request_and_judge};
 
 /// A truncated request: not valid JSON.
 const INVALID_JSON: &str = r#"{"jsonrpc": "2.0", "id": 77, "method": "tools/list", "params": {"#;
@@ -15,7 +15,7 @@ const INVALID_JSON: &str = r#"{"jsonrpc": "2.0", "id": 77, "method": "tools/list
 pub(crate) const CHECK: Check = Check {
     meta: CheckMeta {
         id: CheckId("jsonrpc.parse-error"),
-        title: "invalid JSON is answered with error -32700 and id null (stdio) or an HTTP 4xx (Streamable HTTP)",
+        title: "invalid JSON is answered with error -32700 and id null (or, over Streamable HTTP, refused with a 4xx)",
         suite: Suite::Conformance,
         level: Level::Must,
         spec: &[
@@ -42,61 +42,70 @@ async fn parse_error(cx: &mut CheckContext) -> Conclusion {
     let expected = if stdio {
         "a response with error code -32700 and id null"
     } else {
-        "an HTTP 4xx status; a JSON-RPC error body, if any, without an id"
+        "a response with error code -32700 and id null, or an HTTP 4xx status (a JSON-RPC error body, if any, without an id)"
     };
     let mut s = cx.fresh_session().await?;
     let timeout = cx.timeout();
-    let sent = s.connection().send_raw(INVALID_JSON).await;
-    let outcome = match sent {
-        Err(e) => Outcome::from(e),
-        Ok(()) => judge_first_reply(&mut s, stdio, expected, timeout).await,
-    };
+    let outcome =
+        request_and_judge(&mut s, INVALID_JSON, None, timeout, "invalid JSON", expected, |a| judge(a, stdio, expected))
+            .await;
     s.close().await;
     Ok(outcome)
 }
 
-async fn judge_first_reply(s: &mut crate::session::Session, stdio: bool, expected: &str, timeout: std::time::Duration) -> Outcome {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let item = match s.connection().recv(left).await {
-            Ok(item) => item,
-            Err(e) if e.is_timeout() => {
-                return Outcome::violated(expected, format!("no reply within {timeout:?}"));
+/// Judges the answer to invalid JSON. JSON-RPC's rule is a reply: an error response with -32700 and a null id, on
+/// either transport (over HTTP in any status). Streamable HTTP also lets a server refuse input it cannot accept with
+/// an HTTP 4xx, whose body MAY be a JSON-RPC error without an id: that passes too.
+fn judge(answer: &RawAnswer, stdio: bool, expected: &str) -> Outcome {
+    match answer {
+        RawAnswer::Message(v, status) => {
+            let code = v.pointer("/error/code").and_then(Value::as_i64);
+            let id_null = matches!(v.get("id"), Some(Value::Null));
+            let id_absent = v.get("id").is_none();
+            let http_4xx = status.is_some_and(|s| (400..500).contains(&s));
+            match (code, id_null) {
+                (Some(-32700), true) => Outcome::pass_with(answer.describe()),
+                _ if !stdio && http_4xx && (id_null || id_absent) => Outcome::pass_with(answer.describe()),
+                _ if !stdio && http_4xx => {
+                    Outcome::violated(expected, format!("an HTTP 4xx, but the error carries an id: {}", answer.describe()))
+                }
+                _ => Outcome::violated(expected, format!("answered {}", answer.describe())),
             }
-            Err(SessionError::Wire(w)) if w.is_closed() => {
-                return Outcome::violated(expected, format!("the server closed the connection instead: {w}"));
-            }
-            Err(e) => return Outcome::from(e),
-        };
-        match item {
-            Inbound::Message(v, status) if v.get("method").is_none() => return judge_message(&v, status, stdio, expected),
-            Inbound::Message(..) | Inbound::NotJson(_) | Inbound::Oversized(_) | Inbound::StreamError(_) => continue,
-            Inbound::HttpStatus { status, body } => {
-                return if (400..500).contains(&status) {
-                    Outcome::pass_with(format!("HTTP {status}"))
-                } else {
-                    Outcome::violated(expected, format!("HTTP {status} (body {body:?})"))
-                };
-            }
-            #[allow(unreachable_patterns)]
-            _ => continue,
         }
+        RawAnswer::Status(s, _) if !stdio && (400..500).contains(s) => Outcome::pass_with(format!("HTTP {s}")),
+        other => Outcome::violated(expected, other.describe()),
     }
 }
 
-fn judge_message(v: &Value, status: Option<u16>, stdio: bool, expected: &str) -> Outcome {
-    let code = v.pointer("/error/code").and_then(Value::as_i64);
-    let id_null = matches!(v.get("id"), None | Some(Value::Null));
-    if stdio {
-        return match (code, v.get("id")) {
-            (Some(-32700), Some(Value::Null)) => Outcome::pass(),
-            _ => Outcome::violated(expected, format!("answered {}", brief(v))),
-        };
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::check::Status;
+
+    fn status(answer: RawAnswer, stdio: bool) -> Status {
+        judge(&answer, stdio, "x").status
     }
-    match status {
-        Some(s) if (400..500).contains(&s) && id_null => Outcome::pass_with(format!("HTTP {s}, error {code:?}")),
-        Some(s) if (400..500).contains(&s) => Outcome::violated(expected, format!("HTTP {s} but the error carries an id: {}", brief(v))),
-        other => Outcome::violated(expected, format!("HTTP {} with {}", other.map_or("?".to_owned(), |s| s.to_string()), brief(v))),
+
+    #[test]
+    fn a_parse_error_reply_passes_on_both_transports_whatever_the_http_status() {
+        let reply = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}});
+        assert_eq!(status(RawAnswer::Message(reply.clone(), None), true), Status::Passed);
+        assert_eq!(status(RawAnswer::Message(reply.clone(), Some(200)), false), Status::Passed);
+        assert_eq!(status(RawAnswer::Message(reply, Some(400)), false), Status::Passed);
+    }
+
+    #[test]
+    fn a_4xx_passes_over_http_only_and_wrong_ids_or_codes_fail() {
+        assert_eq!(status(RawAnswer::Status(400, String::new()), false), Status::Passed);
+        let wrong_id = json!({"jsonrpc": "2.0", "id": 0, "error": {"code": -32700, "message": "m"}});
+        assert_eq!(status(RawAnswer::Message(wrong_id.clone(), None), true), Status::Failed);
+        assert_eq!(status(RawAnswer::Message(wrong_id, Some(400)), false), Status::Failed);
+        let wrong_code = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "m"}});
+        assert_eq!(status(RawAnswer::Message(wrong_code, Some(200)), false), Status::Failed);
+        let silence = RawAnswer::Unanswered { follow_up: "ping", after: std::time::Duration::from_millis(2) };
+        assert_eq!(status(silence, true), Status::Failed);
+        assert_eq!(status(RawAnswer::Accepted(202), false), Status::Failed);
     }
 }

@@ -15,7 +15,7 @@
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
 use crate::checks::rules;
-use crate::checks::evidence::{bare_session, initialize_params, judge_session_error};
+use crate::checks::evidence::{bare_session, initialize_params};
 use crate::protocol::{Era, Revision};
 use crate::protocol_schema::RevisionSchema;
 use crate::session::{AuditLog, RpcReply, ServerProfile, Session};
@@ -39,7 +39,7 @@ pub(crate) const CHECK: Check = Check {
             },
         ],
         covers: &["jsonrpc.messages"],
-        applies: Applicability::ALWAYS,
+        applies: Applicability { needs: crate::check::Needs::Observations, ..Applicability::ALWAYS },
         tags: &["jsonrpc", "schema"],
     },
     run: check_fn!(schema_valid),
@@ -57,6 +57,8 @@ async fn schema_valid(cx: &mut CheckContext) -> Conclusion {
     let revision = cx.revision();
     let expected = format!("every response valid against the official {revision} schema (result and JSON-RPC envelope)");
     let schema = RevisionSchema::of(revision).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
+    // Validating needs a handshake: when the run's failed, there is nothing this check can judge.
+    cx.session()?;
     // Everything the server sent on the run's sessions before this check (the audit is shared by all sessions).
     let earlier = cx.session_options().audit.snapshot();
     let mut s = bare_session(cx).await?;
@@ -75,7 +77,7 @@ async fn exchange(cx: &CheckContext, s: &mut Session, schema: &RevisionSchema, e
     // The handshake, by hand, so that its envelope is seen too.
     let (method, result_def) = if stateless { ("server/discover", "DiscoverResult") } else { ("initialize", "InitializeResult") };
     let params = if stateless { s.stateless_params(None) } else { initialize_params(cx, revision.as_str()) };
-    let reply = s.request(method, Some(params)).await.map_err(|e| judge_session_error(e, expected))?;
+    let reply = s.request(method, Some(params)).await.map_err(|e| Outcome::from_session(e, expected))?;
     let Some(handshake) = reply.result().cloned() else {
         return Err(Outcome::error(format!("the handshake failed ({method} answered {}); nothing to validate", reply.brief())));
     };
@@ -95,12 +97,12 @@ async fn exchange(cx: &CheckContext, s: &mut Session, schema: &RevisionSchema, e
         if !profile.has(capability) {
             continue;
         }
-        let reply = s.request(method, None).await.map_err(|e| judge_session_error(e, expected))?;
+        let reply = s.request(method, None).await.map_err(|e| Outcome::from_session(e, expected))?;
         judge(schema, method, result_def, &reply, &mut findings).map_err(Outcome::error)?;
         validated.push(method);
     }
     if !stateless {
-        let reply = s.request("ping", None).await.map_err(|e| judge_session_error(e, expected))?;
+        let reply = s.request("ping", None).await.map_err(|e| Outcome::from_session(e, expected))?;
         judge(schema, "ping", "EmptyResult", &reply, &mut findings).map_err(Outcome::error)?;
         validated.push("ping");
     }

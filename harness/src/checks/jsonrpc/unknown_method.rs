@@ -2,7 +2,6 @@
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::judge_session_error;
 
 /// A method nobody implements.
 const UNKNOWN_METHOD: &str = "mcp-harness/no-such-method";
@@ -27,7 +26,7 @@ pub(crate) const CHECK: Check = Check {
 
 async fn unknown_method(cx: &mut CheckContext) -> Conclusion {
     let expected = format!("`{UNKNOWN_METHOD}` answered with a JSON-RPC error, code -32601");
-    let reply = cx.session()?.request(UNKNOWN_METHOD, Some(serde_json::json!({}))).await.map_err(|e| judge_session_error(e, &expected))?;
+    let reply = cx.session()?.request(UNKNOWN_METHOD, Some(serde_json::json!({}))).await.map_err(|e| Outcome::from_session(e, &expected))?;
     match reply.error_code() {
         Some(-32601) => Ok(Outcome::pass()),
         _ => Ok(Outcome::violated(expected, format!("answered {}", reply.brief()))),

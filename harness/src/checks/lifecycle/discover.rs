@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite, Needs};
 use crate::check_fn;
-use crate::checks::evidence::{bare_session, brief, expect_result, judge_session_error};
+use crate::checks::evidence::{bare_session, brief, expect_result};
 use crate::protocol::Revision;
 
 /// `server/discover` lists supported versions and capabilities.
@@ -20,7 +20,12 @@ pub(crate) const RESULT: Check = Check {
                     (supportedVersions) and their capabilities.",
         }],
         covers: &["discover.result"],
-        applies: Applicability { eras: Eras::Stateless, since: Revision::V2026_07_28, ..Applicability::ALWAYS },
+        applies: Applicability {
+            eras: Eras::Stateless,
+            since: Revision::V2026_07_28,
+            needs: Needs::Connection,
+            ..Applicability::ALWAYS
+        },
         tags: &["lifecycle", "discover", "stateless"],
     },
     run: check_fn!(discover_result),
@@ -31,7 +36,7 @@ async fn discover_result(cx: &mut CheckContext) -> Conclusion {
     let mut s = bare_session(cx).await?;
     let reply = s.request("server/discover", Some(s.stateless_params(None))).await;
     s.close().await;
-    let reply = reply.map_err(|e| judge_session_error(e, expected))?;
+    let reply = reply.map_err(|e| Outcome::from_session(e, expected))?;
     let result = expect_result(&reply, expected)?;
     let versions = result.get("supportedVersions").and_then(Value::as_array);
     let mut problems = Vec::new();

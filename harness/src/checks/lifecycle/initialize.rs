@@ -2,11 +2,12 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite, Needs};
 use crate::check_fn;
-use crate::checks::evidence::{bare_session, brief, expect_result, initialize_params, is_known_revision, judge_session_error};
+use crate::checks::evidence::{bare_session, brief, expect_result, initialize_params, is_known_revision};
 
-const STATEFUL: Applicability = Applicability { eras: Eras::Stateful, ..Applicability::ALWAYS };
+/// The stateful era; the checks perform the handshake themselves, so they run even when the run's failed.
+const STATEFUL: Applicability = Applicability { eras: Eras::Stateful, needs: Needs::Connection, ..Applicability::ALWAYS };
 
 /// `initialize` is answered with the server's version, capabilities and information.
 pub(crate) const SUCCEEDS: Check = Check {
@@ -32,7 +33,7 @@ async fn succeeds(cx: &mut CheckContext) -> Conclusion {
     let params = initialize_params(cx, cx.revision().as_str());
     let reply = s.request("initialize", Some(params)).await;
     s.close().await;
-    let reply = reply.map_err(|e| judge_session_error(e, expected))?;
+    let reply = reply.map_err(|e| Outcome::from_session(e, expected))?;
     let result = expect_result(&reply, expected)?;
     let mut problems = Vec::new();
     if !result.get("protocolVersion").is_some_and(Value::is_string) {
@@ -83,7 +84,7 @@ async fn version_negotiation(cx: &mut CheckContext) -> Conclusion {
     let params = initialize_params(cx, UNSUPPORTED_VERSION);
     let reply = s.request("initialize", Some(params)).await;
     s.close().await;
-    let reply = reply.map_err(|e| judge_session_error(e, &expected))?;
+    let reply = reply.map_err(|e| Outcome::from_session(e, &expected))?;
     match &reply.outcome {
         Ok(result) => match result.get("protocolVersion").and_then(Value::as_str) {
             Some(v) if is_known_revision(v) => Ok(Outcome::pass_with(format!("answered {v}"))),

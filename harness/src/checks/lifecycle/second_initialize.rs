@@ -57,7 +57,9 @@ fn judge(answer: &RawAnswer, expected: &str) -> Outcome {
             Outcome::pass_with(format!("{how}{http}: {}", answer.describe()))
         }
         RawAnswer::Status(s, _) if *s >= 400 => Outcome::pass_with(format!("refused with HTTP {s}")),
-        RawAnswer::Silence => Outcome::violated(expected, "HTTP 2xx with an empty body: the request was not answered"),
+        RawAnswer::Accepted(s) => {
+            Outcome::violated(expected, format!("HTTP {s} with an empty body: the request was not answered"))
+        }
         other => Outcome::violated(expected, other.describe()),
     }
 }
@@ -77,7 +79,7 @@ mod tests {
 
     #[test]
     fn an_empty_2xx_or_a_closed_connection_is_no_answer() {
-        for answer in [RawAnswer::Silence, RawAnswer::Closed("eof".into()), RawAnswer::Status(200, "text".into())] {
+        for answer in [RawAnswer::Accepted(202), RawAnswer::Closed("eof".into()), RawAnswer::Status(200, "text".into())] {
             assert_eq!(judge(&answer, "x").status, crate::check::Status::Failed, "{answer:?}");
         }
     }

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use serde_json::Value;
 
 use crate::check::{Applicability, Capability, Outcome};
-use crate::checks::evidence::{brief, judge_session_error};
+use crate::checks::evidence::brief;
 use crate::protocol::Revision;
 use crate::session::Session;
 
@@ -28,6 +28,7 @@ pub(super) const fn scenario(
         since,
         until,
         capability: Some(capability),
+        opt_in: Some(crate::check::OptIn::OfficialFixtures),
         ..Applicability::ALWAYS
     }
 }
@@ -43,7 +44,7 @@ pub(super) async fn result_of(
     let reply = session
         .request(method, Some(params))
         .await
-        .map_err(|e| judge_session_error(e, expected))?;
+        .map_err(|e| Outcome::from_session(e, expected))?;
     match &reply.outcome {
         Ok(v) => Ok(v.clone()),
         Err(_) => Err(Outcome::violated(

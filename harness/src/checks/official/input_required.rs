@@ -13,7 +13,7 @@ use crate::check::{
     Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite,
 };
 use crate::check_fn;
-use crate::checks::evidence::{brief, judge_session_error};
+use crate::checks::evidence::brief;
 use crate::protocol::Revision;
 use crate::session::{ClientAnswers, Session};
 
@@ -498,7 +498,7 @@ async fn tampered_state(cx: &mut CheckContext) -> Conclusion {
     let reply = s
         .request("tools/call", Some(params))
         .await
-        .map_err(|e| judge_session_error(e, &expected))?;
+        .map_err(|e| Outcome::from_session(e, &expected))?;
     Ok(match &reply.outcome {
         Err(_) => Outcome::pass_with(format!("tampered state rejected: {}", reply.brief())),
         Ok(r) if !is_input_required(r) => fail(
@@ -540,7 +540,7 @@ async fn round(
     let reply = s
         .request("tools/call", Some(call_params(tool, responses, state)))
         .await
-        .map_err(|e| judge_session_error(e, expected))?;
+        .map_err(|e| Outcome::from_session(e, expected))?;
     Ok(match &reply.outcome {
         Ok(r) => Ok(r.clone()),
         Err(e) => Err(format!("JSON-RPC error: {} ({})", e.message, reply.brief())),

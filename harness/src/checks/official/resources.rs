@@ -10,7 +10,7 @@ use crate::check::{
     Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite,
 };
 use crate::check_fn;
-use crate::checks::evidence::{brief, judge_session_error};
+use crate::checks::evidence::brief;
 use crate::protocol::Revision;
 
 /// The spec sentence on reading.
@@ -229,7 +229,7 @@ async fn not_found(cx: &mut CheckContext) -> Conclusion {
         .session()?
         .request("resources/read", Some(json!({"uri": NONEXISTENT})))
         .await
-        .map_err(|e| judge_session_error(e, &expected))?;
+        .map_err(|e| Outcome::from_session(e, &expected))?;
     Ok(match &reply.outcome {
         Ok(result) => {
             let empty = result

@@ -2,7 +2,6 @@
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::judge_session_error;
 use crate::checks::pagination::terminates::capability_of;
 use crate::checks::pagination::walk::LIST_METHODS;
 
@@ -33,7 +32,7 @@ async fn invalid_cursor(cx: &mut CheckContext) -> Conclusion {
     };
     let expected = format!("`{method}` with cursor {GARBAGE_CURSOR:?} answered with a JSON-RPC error, code -32602");
     let params = serde_json::json!({"cursor": GARBAGE_CURSOR});
-    let reply = cx.session()?.request(method, Some(params)).await.map_err(|e| judge_session_error(e, &expected))?;
+    let reply = cx.session()?.request(method, Some(params)).await.map_err(|e| Outcome::from_session(e, &expected))?;
     match reply.error_code() {
         Some(-32602) => Ok(Outcome::pass_with(format!("{method}: -32602"))),
         _ => Ok(Outcome::violated(expected, format!("answered {}", reply.brief()))),

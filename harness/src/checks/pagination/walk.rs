@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::{json, Value};
 
 use crate::check::Outcome;
-use crate::checks::evidence::{brief, judge_session_error};
+use crate::checks::evidence::brief;
 use crate::session::Session;
 
 /// The list methods that paginate, with the result key holding their items.
@@ -48,7 +48,7 @@ pub(crate) async fn list_all(session: &mut Session, method: &str, key: &str, max
     let mut cursor: Option<String> = None;
     for _ in 0..max_pages {
         let params = cursor.as_ref().map(|c| json!({"cursor": c}));
-        let reply = session.request(method, params).await.map_err(|e| judge_session_error(e, expected))?;
+        let reply = session.request(method, params).await.map_err(|e| Outcome::from_session(e, expected))?;
         let Some(result) = reply.result() else {
             let page = listing.pages.len() + 1;
             return Err(Outcome::violated(expected, format!("`{method}` (page {page}) answered {}", reply.brief())));

@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::{brief, judge_session_error};
+use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
 
 /// Pages followed at most (pagination itself is judged by its own check).
@@ -139,7 +139,7 @@ async fn get_listed(cx: &mut CheckContext) -> Conclusion {
         let reply = session
             .request("prompts/get", Some(json!({"name": name, "arguments": args})))
             .await
-            .map_err(|e| judge_session_error(e, expected))?;
+            .map_err(|e| Outcome::from_session(e, expected))?;
         match &reply.outcome {
             Ok(r) if r.get("resultType").and_then(Value::as_str) == Some("input_required") => notes.push(format!("`{name}` asked for input")),
             Ok(r) => {
@@ -199,7 +199,7 @@ async fn missing_argument(cx: &mut CheckContext) -> Conclusion {
     let reply = session
         .request("prompts/get", Some(json!({"name": name, "arguments": args})))
         .await
-        .map_err(|e| judge_session_error(e, &expected))?;
+        .map_err(|e| Outcome::from_session(e, &expected))?;
     match reply.error_code() {
         Some(-32602) => Ok(Outcome::pass_with(format!("`{name}`: -32602"))),
         _ => Ok(Outcome::violated(expected, format!("answered {}", reply.brief()))),

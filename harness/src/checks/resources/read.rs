@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::{brief, judge_session_error};
+use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
 use crate::checks::resources::list::MAX_PAGES;
 use crate::protocol::{Era, Revision};
@@ -75,7 +75,7 @@ async fn read_listed(cx: &mut CheckContext) -> Conclusion {
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     for uri in &uris {
-        let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| judge_session_error(e, expected))?;
+        let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| Outcome::from_session(e, expected))?;
         match &reply.outcome {
             Ok(r) if r.get("resultType").and_then(Value::as_str) == Some("input_required") => notes.push(format!("`{uri}` asked for input")),
             Ok(r) => problems.extend(contents_problems(r).into_iter().map(|p| format!("`{uri}`: {p}"))),
@@ -162,7 +162,7 @@ async fn not_found(cx: &mut CheckContext) -> Conclusion {
     let listed = list_all(session, "resources/list", "resources", 1, "a resources/list result").await.map(|l| l.items).unwrap_or_default();
     let uri = unknown_uri(&listed);
     let expected = format!("resources/read `{uri}`: a JSON-RPC error with code {expected_code}");
-    let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| judge_session_error(e, &expected))?;
+    let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| Outcome::from_session(e, &expected))?;
     match (&reply.outcome, reply.error_code()) {
         (Err(_), Some(code)) if code == expected_code => Ok(Outcome::pass_with(format!("error {code}"))),
         (Ok(r), _) if r.get("contents").and_then(Value::as_array).is_some_and(Vec::is_empty) => Ok(Outcome::violated(

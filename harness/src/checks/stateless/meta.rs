@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::{bare_session, judge_session_error};
+use crate::checks::evidence::bare_session;
 use crate::protocol::Revision;
 use crate::session::RpcReply;
 
@@ -65,7 +65,7 @@ async fn meta_required(cx: &mut CheckContext) -> Conclusion {
     let mut s = bare_session(cx).await?;
     let reply = s.request_with_timeout(method, Some(params), cx.timeout()).await;
     s.close().await;
-    let reply = reply.map_err(|e| judge_session_error(e, &expected))?;
+    let reply = reply.map_err(|e| Outcome::from_session(e, &expected))?;
     judge(&reply, -32602, http, &expected)?;
     Ok(Outcome::pass_with(format!("{method}: -32602")))
 }
@@ -118,7 +118,7 @@ async fn unsupported_version(cx: &mut CheckContext) -> Conclusion {
     }
     let reply = s.request_with_timeout(method, Some(params), cx.timeout()).await;
     s.close().await;
-    let reply = reply.map_err(|e| judge_session_error(e, &expected))?;
+    let reply = reply.map_err(|e| Outcome::from_session(e, &expected))?;
     judge(&reply, -32022, http, &expected)?;
     let supported = match &reply.outcome {
         Err(e) => e.data.as_ref().and_then(|d| d.get("supported")).and_then(Value::as_array).cloned(),

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::{brief, judge_session_error};
+use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
 use crate::protocol::Revision;
 use crate::session::Session;
@@ -48,7 +48,7 @@ async fn sample_results(cx: &mut CheckContext, whole_lists: bool) -> Result<Vec<
     let mut out = Vec::new();
     let expected = "a result";
     let params = session.stateless_params(None);
-    let reply = session.request("server/discover", Some(params)).await.map_err(|e| judge_session_error(e, expected))?;
+    let reply = session.request("server/discover", Some(params)).await.map_err(|e| Outcome::from_session(e, expected))?;
     match reply.result() {
         Some(r) => out.push(("server/discover".to_owned(), r.clone())),
         None => return Err(Outcome::violated(expected, format!("server/discover answered {}", reply.brief()))),
@@ -77,7 +77,7 @@ async fn sample_results(cx: &mut CheckContext, whole_lists: bool) -> Result<Vec<
 
 /// The result of reading `uri`, `None` when the server answered with an error (judged by other checks).
 async fn read(session: &mut Session, uri: &str) -> Result<Option<Value>, Outcome> {
-    let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| judge_session_error(e, "a result"))?;
+    let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| Outcome::from_session(e, "a result"))?;
     Ok(reply.result().cloned())
 }
 

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::{brief, judge_session_error};
+use crate::checks::evidence::{brief, judge_silence};
 use crate::checks::tools::arguments::{is_valid_for, synthesize, violating};
 use crate::checks::tools::catalog::{is_read_only, list_tools, may_call, name_of};
 use crate::protocol::{Era, Revision};
@@ -38,7 +38,7 @@ pub(crate) const UNKNOWN_TOOL_CHECK: Check = Check {
 async fn unknown_tool(cx: &mut CheckContext) -> Conclusion {
     let expected = format!("tools/call `{UNKNOWN_TOOL}` answered with a JSON-RPC error (the spec's example uses -32602)");
     let params = json!({"name": UNKNOWN_TOOL, "arguments": {}});
-    let reply = cx.session()?.request("tools/call", Some(params)).await.map_err(|e| judge_session_error(e, &expected))?;
+    let reply = cx.session()?.request("tools/call", Some(params)).await.map_err(|e| Outcome::from_session(e, &expected))?;
     match &reply.outcome {
         Err(e) => Ok(Outcome::pass_with(format!("error {}", e.code.map_or_else(|| "(no integer code)".to_owned(), |c| c.to_string())))),
         Ok(result) if result.get("isError").and_then(Value::as_bool) == Some(true) => Ok(Outcome::violated(
@@ -99,12 +99,11 @@ async fn call_and_judge(s: &mut Session, name: &str, args: &Value, expected: &st
     let params = json!({"name": name, "arguments": args});
     let reply = match s.request("tools/call", Some(params)).await {
         Ok(r) => r,
-        Err(e) if e.is_timeout() => return Err(Outcome::violated(expected, format!("no answer: {e}"))),
-        Err(crate::session::SessionError::Closed(c)) => return Err(Outcome::violated(expected, format!("the connection closed: {c}"))),
-        Err(crate::session::SessionError::Wire(w)) if w.is_closed() => {
-            return Err(Outcome::violated(expected, format!("the server went away: {w}")));
+        Err(e) if e.is_timeout() => {
+            let waited = s.timeout();
+            return Err(judge_silence(s, &format!("`tools/call` of `{name}`"), expected, waited).await);
         }
-        Err(e) => return Err(judge_session_error(e, expected)),
+        Err(e) => return Err(Outcome::from_session(e, expected)),
     };
     Ok(match &reply.outcome {
         Err(e) if e.code == Some(-32602) => Outcome::pass_with(format!("`{name}`: error -32602")),
@@ -122,13 +121,11 @@ async fn still_answering(s: &mut Session, verdict: Outcome, expected: &str) -> O
     let (method, params) = harmless(s);
     match s.request(method, params).await {
         Ok(_) => verdict,
-        Err(e) if e.is_timeout() || matches!(e, crate::session::SessionError::Closed(_)) => {
+        // The server stopped answering or went away after the call: that is the verdict.
+        Err(e) if e.is_timeout() => {
             Outcome::violated(expected, format!("after the call the server stopped answering: {e}"))
         }
-        Err(crate::session::SessionError::Wire(w)) if w.is_closed() => {
-            Outcome::violated(expected, format!("after the call the server went away: {w}"))
-        }
-        Err(e) => Outcome::from(e),
+        Err(e) => Outcome::from_session(e, expected),
     }
 }
 
@@ -182,7 +179,7 @@ async fn structured_content(cx: &mut CheckContext) -> Conclusion {
         let reply = session
             .request("tools/call", Some(json!({"name": name, "arguments": args})))
             .await
-            .map_err(|e| judge_session_error(e, &expected))?;
+            .map_err(|e| Outcome::from_session(e, &expected))?;
         match judge_structured(&reply, tool) {
             Judged::Conforms => judged += 1,
             Judged::NotJudged(n) => notes.push(format!("`{name}`: {n}")),

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::evidence::{brief, expect_result, judge_session_error};
+use crate::checks::evidence::{brief, expect_result};
 use crate::protocol::Era;
 
 /// Pages followed at most when listing (pagination itself is judged by its own check).
@@ -37,7 +37,7 @@ async fn shape(cx: &mut CheckContext) -> Conclusion {
     let mut count = 0usize;
     for _ in 0..MAX_PAGES {
         let params = cursor.as_ref().map(|c| serde_json::json!({"cursor": c}));
-        let reply = session.request("tools/list", params).await.map_err(|e| judge_session_error(e, expected))?;
+        let reply = session.request("tools/list", params).await.map_err(|e| Outcome::from_session(e, expected))?;
         let result = expect_result(&reply, expected)?;
         let Some(tools) = result.get("tools").and_then(Value::as_array) else {
             return Ok(Outcome::violated(expected, format!("`tools` is missing or not an array: {}", brief(result))));
