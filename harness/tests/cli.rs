@@ -87,6 +87,17 @@ fn code(out: &Output) -> i32 {
     out.status.code().expect("exited normally")
 }
 
+/// The check with `id` in a report.
+fn find_check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["checks"].as_array().unwrap())
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in the report"))
+}
+
 #[test]
 fn the_readme_run_command_passes_against_the_reference_server() {
     let dir = out_dir("reference");
@@ -124,12 +135,22 @@ fn a_target_that_hangs_is_could_not_test_within_the_timeouts() {
     assert!(report["exit"]["reason"].as_str().unwrap().len() > 5);
 }
 
+/// A server that prints only non-JSON lines answered wrongly: that is a verdict (exit 1), with a sample of what
+/// it printed, not "could not test".
 #[test]
-fn a_target_that_prints_garbage_is_could_not_test() {
+fn a_target_that_prints_only_garbage_fails_with_a_sample_of_its_stdout() {
     let dir = out_dir("garbage");
-    let out = harness(&["run", "--stdio", "sh -c 'while :; do echo this is not json; sleep 0.01; done'", "--timeout-ms", "1500", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
-    assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
-    assert_valid_report(&read_report(&dir));
+    let script = "sh -c 'while :; do echo this is not json; sleep 0.01; done'";
+    let out = harness(&["run", "--stdio", script, "--timeout-ms", "1500", "--out", dir.to_str().unwrap()], Duration::from_secs(90));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 1, "stderr:\n{stderr}");
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    let check = find_check(&report, "stdio.stdout-only-messages");
+    assert_eq!(check["outcome"], "failed", "{check}");
+    assert!(check["observed"].as_str().unwrap().contains("this is not json"), "{check}");
+    assert!(stderr.contains("stdout: this is not json"), "the console shows the sample once: {stderr}");
+    assert_eq!(stderr.matches("stdout: this is not json").count(), 1, "{stderr}");
 }
 
 #[test]
@@ -152,6 +173,7 @@ fn usage_errors_exit_2_with_one_line() {
         vec!["run", "--protocol", "1999-01-01"],
         vec!["run", "--suite", "nonsense"],
         vec!["run", "--url", "ftp://example.com"],
+        vec!["run", "--url", "https://example.com/mcp"],
         vec!["run", "--with", "mysql"],
         vec!["run", "--with", "postgres", "--postgres-image", "Not A Valid Image"],
     ] {
@@ -207,12 +229,137 @@ fn selecting_nothing_exits_4_and_still_writes_the_report() {
 
 #[test]
 fn list_prints_every_check_as_json_without_connecting() {
-    let out = harness(&["list", "--suite", "all", "--format", "json"], Duration::from_secs(30));
+    let out = harness(&["list", "--suite", "all", "--profile", "official-fixtures", "--format", "json"], Duration::from_secs(30));
     assert_eq!(code(&out), 0);
     let list: Value = serde_json::from_slice(&out.stdout).expect("list --format json is JSON");
     let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
     assert_eq!(ids.len(), mcp_harness::checks::all().len());
     assert!(ids.contains(&"jsonrpc.unknown-method"));
+}
+
+/// `list` with the flags of a run shows exactly the checks that run reports, and which of them would not run.
+#[test]
+fn list_and_run_agree_on_the_selection() {
+    let dir = out_dir("agree");
+    let flags = ["--check", "lifecycle", "--check", "http", "--protocol", "2025-11-25"];
+    let mut list_args = vec!["list", "--format", "json"];
+    list_args.extend(flags);
+    let listed: Value = serde_json::from_slice(&harness(&list_args, Duration::from_secs(30)).stdout).unwrap();
+    let mut run_args = vec!["run", "--out", dir.to_str().unwrap()];
+    run_args.extend(flags);
+    let out = harness(&run_args, Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    let reported: Vec<(String, String)> = report["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["checks"].as_array().unwrap())
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), c["outcome"].as_str().unwrap().to_owned()))
+        .collect();
+    let mut listed_ids: Vec<String> = listed.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    let mut reported_ids: Vec<String> = reported.iter().map(|(id, _)| id.clone()).collect();
+    listed_ids.sort();
+    reported_ids.sort();
+    assert_eq!(listed_ids, reported_ids);
+    // Over stdio the HTTP checks are not applicable, in the listing and in the report alike.
+    for c in listed.as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let (_, outcome) = reported.iter().find(|(r, _)| r == id).unwrap();
+        if c["plan"]["outcome"] == "not-applicable" {
+            assert_eq!(outcome, "not-applicable", "{id}");
+        } else {
+            assert_ne!(outcome, "not-applicable", "{id}");
+        }
+    }
+    assert_eq!(report["summary"]["total"].as_u64().unwrap() + report["summary"]["notApplicable"].as_u64().unwrap(), listed_ids.len() as u64);
+}
+
+#[test]
+fn an_unwritable_out_directory_is_a_usage_error_before_anything_runs() {
+    let dir = out_dir("unwritable");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = harness(&["run", "--out", file.join("sub").to_str().unwrap()], Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 2, "{stderr}");
+    assert!(stderr.contains("--out"), "{stderr}");
+    assert!(!stderr.contains("target started"), "nothing may run: {stderr}");
+}
+
+/// Whether process `pid` is gone (or a zombie waiting to be reaped by whoever inherited it).
+fn process_gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+/// SIGINT or SIGTERM during a run against a hung stdio target: the report is written with the unfinished checks
+/// interrupted, the target's process is ended, and the exit code is 128 + the signal.
+fn interrupted_run(signal: i32, expected_code: i32, name: &str) {
+    let dir = out_dir(name);
+    let pid_file = dir.with_extension("pid");
+    let _ = std::fs::remove_file(&pid_file);
+    let target = format!("sh -c 'echo $$ > {}; exec sleep 600'", pid_file.display());
+    let mut child = Command::new(HARNESS)
+        .args(["run", "--stdio", &target, "--timeout-ms", "60000", "--out", dir.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mcp-harness");
+    let started = Instant::now();
+    let target_pid = loop {
+        if let Some(pid) = std::fs::read_to_string(&pid_file).ok().and_then(|t| t.trim().parse::<i32>().ok()) {
+            break pid;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the target never started");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let harness_pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) on the harness process this test spawned.
+    unsafe {
+        libc::kill(harness_pid, signal);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the harness did not stop within 30 s of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(expected_code), "{stderr}");
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    assert_junit_matches(&dir, &report);
+    assert_eq!(report["exit"]["code"], expected_code);
+    assert!(report["summary"]["interrupted"].as_u64().unwrap() > 0, "{}", report["summary"]);
+    assert!(stderr.contains("interrupted by SIG"), "{stderr}");
+    let gone = Instant::now() + Duration::from_secs(10);
+    while !process_gone(target_pid) && Instant::now() < gone {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(process_gone(target_pid), "the target process {target_pid} is still running");
+}
+
+#[test]
+fn sigint_writes_the_report_ends_the_target_and_exits_130() {
+    interrupted_run(libc::SIGINT, 130, "sigint");
+}
+
+#[test]
+fn sigterm_writes_the_report_ends_the_target_and_exits_143() {
+    interrupted_run(libc::SIGTERM, 143, "sigterm");
 }
 
 #[test]

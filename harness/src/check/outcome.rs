@@ -149,6 +149,13 @@ impl Outcome {
         }
     }
 
+    /// Names `requirement`, of `level`, as the rule this violation breaks when it is not the check's own (a check
+    /// whose MUST is a reply can find a keyword-less convention broken too: a warning).
+    pub fn breaking(mut self, requirement: &'static str, level: Level) -> Self {
+        self.broken = Some(BrokenRule { requirement, level });
+        self
+    }
+
     /// The target misbehaved on the wire while the check waited for an answer: the check fails with the evidence,
     /// naming the rule the violation breaks (or, for a refusal, the check's own rule). `expected` is what the check
     /// wanted instead.

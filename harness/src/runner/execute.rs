@@ -19,6 +19,9 @@ use crate::session::{Blocker, ServerProfile, Session, SessionError, SessionOptio
 use crate::target::LaunchedTarget;
 use crate::wire::Transcript;
 
+/// Stdio processes kept ready for checks that need a fresh one.
+const SPARES: usize = 2;
+
 /// Runs the configured checks against the configured target and builds the report.
 ///
 /// Only configuration errors are returned as `Err` (exit code 2). Everything the target does — refusing to start,
@@ -85,6 +88,11 @@ async fn execute(config: &RunConfig, plan: &Plan, ev: &mut dyn EventSink) -> Opt
         }
     };
     ev.event(&Event::TargetLaunched { description: &target.description });
+    // Stdio processes boot ahead of need, unless backing services are in play (an idle spare would hold
+    // connections to them while the integration checks restart and pause them).
+    if matches!(services, BackingServices::NotRequested) {
+        target.processes.keep_spares(SPARES);
+    }
 
     // Handshake: the run's shared session.
     let env = Arc::new(RunEnv {

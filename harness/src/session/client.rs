@@ -251,7 +251,7 @@ impl Session {
     ) -> Result<RpcReply, SessionError> {
         let id = self.next_id();
         let msg = crate::message::request(id, method, params);
-        self.conn.send(&msg).await?;
+        self.send_logged(&msg).await?;
         self.await_reply(&json!(id), method, timeout, true).await
     }
 
@@ -266,7 +266,17 @@ impl Session {
 
     /// Sends a notification.
     pub async fn notify(&mut self, method: &str, params: Option<Value>) -> Result<(), SessionError> {
-        self.conn.send(&crate::message::notification(method, params)).await
+        self.send_logged(&crate::message::notification(method, params)).await
+    }
+
+    /// Sends a message the harness built well-formed; a violation while sending it (the HTTP connection dropped,
+    /// the process gone) is logged for the dedicated checks.
+    async fn send_logged(&mut self, msg: &Value) -> Result<(), SessionError> {
+        let sent = self.conn.send(msg).await;
+        if let Err(SessionError::Misbehaved(v)) = &sent {
+            self.options.log.violation(v);
+        }
+        sent
     }
 
     /// Waits for the response with `id`, answering server requests and keeping notifications meanwhile. Not

@@ -74,6 +74,7 @@ pub enum Connection {
 pub struct StdioConnection {
     wire: StdioWire,
     stderr: StderrLog,
+    processes: std::sync::Arc<crate::target::StdioProcesses>,
     /// Whether the process has written at least one JSON message (an exit before that is "could not start").
     received_message: bool,
     sent: SentLog,
@@ -154,10 +155,11 @@ impl Connection {
     ) -> Result<Self, SessionError> {
         match &target.transport {
             TargetTransport::Stdio(cmd) => {
-                let wire = StdioWire::spawn(cmd, limits, transcript.clone()).await?;
+                let wire = target.processes.take(cmd, limits, transcript).await?;
                 Ok(Connection::Stdio(StdioConnection {
                     wire,
                     stderr: target.stderr.clone(),
+                    processes: target.processes.clone(),
                     received_message: false,
                     sent: SentLog::default(),
                     log: log.clone(),
@@ -304,7 +306,7 @@ impl Connection {
         }
     }
 
-    /// Closes the connection: ends the stdio process (keeping its stderr) or ends HTTP streams.
+    /// Closes the connection: ends the stdio process in the background (keeping its stderr) or ends HTTP streams.
     pub async fn close(self) {
         match self {
             Connection::Stdio(c) => {
@@ -313,7 +315,7 @@ impl Connection {
                     c.stderr.mark_truncated();
                 }
                 c.stderr.push(&tail);
-                c.wire.shutdown(Duration::from_secs(2)).await;
+                c.processes.retire(c.wire);
             }
             Connection::Http(c) => {
                 for s in c.streams {
@@ -470,7 +472,8 @@ impl HttpConnection {
         let is_response = v.is_object() && v.get("method").is_none();
         let json_type =
             content_type.and_then(|c| c.split(';').next()).is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
-        if !json_type {
+        // The rule is about answering a request; a refusal only needs an HTTP error status.
+        if !json_type && (200..300).contains(&status) {
             self.log.violation(&Violation::HttpContentType {
                 method: method.to_owned(),
                 status,

@@ -89,6 +89,8 @@ pub struct LaunchedTarget {
     pub transport: TargetTransport,
     /// Everything its processes wrote to stderr (bounded).
     pub stderr: StderrLog,
+    /// Its stdio processes: spares and the ones being ended.
+    pub processes: std::sync::Arc<super::StdioProcesses>,
     server: Option<Child>,
 }
 
@@ -122,7 +124,7 @@ impl LaunchedTarget {
             (TargetSpec::Reference(_), TargetTransport::Http(t)) => format!("{} at {}", spec.describe(), t.url),
             _ => spec.describe(),
         };
-        Ok(LaunchedTarget { kind: spec.kind(), description, transport, stderr, server })
+        Ok(LaunchedTarget { kind: spec.kind(), description, transport, stderr, processes: Default::default(), server })
     }
 
     /// Whether connections are stdio processes.
@@ -141,8 +143,10 @@ impl LaunchedTarget {
         child.try_wait().ok().flatten().map(|s| s.to_string())
     }
 
-    /// Stops the server process the harness owns (SIGTERM, then SIGKILL after a grace period).
+    /// Ends every process of the target: the stdio processes still being ended and the spares, and the server
+    /// process the harness owns (SIGTERM, then SIGKILL after a grace period).
     pub async fn shutdown(mut self) {
+        self.processes.shutdown().await;
         if let Some(mut child) = self.server.take() {
             terminate(&mut child, Duration::from_secs(5)).await;
         }

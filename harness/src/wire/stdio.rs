@@ -4,8 +4,9 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -47,6 +48,9 @@ pub struct StdioWire {
     exit: Option<String>,
     write_timeout: Duration,
     shut_down: bool,
+    /// Whether what the process writes is recorded in the transcript (off for a spare until it is claimed).
+    recording: Arc<AtomicBool>,
+    started: Instant,
 }
 
 /// An item in the stdout channel, holding its share of the byte budget until it is received.
@@ -72,6 +76,29 @@ impl StdioWire {
     /// Starts `cmd` with stdin and stdout piped and stderr captured into a bounded tail (also recorded in
     /// `transcript`, channel `stderr`, up to a bound). Stdout is read by a task into a bounded queue.
     pub async fn spawn(cmd: &StdioCommand, limits: &Limits, transcript: Transcript) -> Result<Self, WireError> {
+        Self::start(cmd, limits, transcript, true).await
+    }
+
+    /// Starts `cmd` ahead of need (a spare): it boots while other work goes on, and nothing it writes is recorded
+    /// in the transcript until [`StdioWire::claim`] (its stderr tail is kept regardless, and its stdout is queued
+    /// for whoever claims it).
+    pub async fn spawn_spare(cmd: &StdioCommand, limits: &Limits, transcript: Transcript) -> Result<Self, WireError> {
+        Self::start(cmd, limits, transcript, false).await
+    }
+
+    /// Takes a spare into use: from now on its traffic is recorded, starting with a note of how long it was kept.
+    pub fn claim(&mut self) {
+        if !self.recording.swap(true, Ordering::SeqCst) {
+            self.transcript.note(&format!(
+                "using `{}` (pid {}), started {} ms ago",
+                self.program,
+                self.pid.map_or("?".to_owned(), |p| p.to_string()),
+                self.started.elapsed().as_millis()
+            ));
+        }
+    }
+
+    async fn start(cmd: &StdioCommand, limits: &Limits, transcript: Transcript, record: bool) -> Result<Self, WireError> {
         let mut command = tokio::process::Command::new(&cmd.program);
         command
             .args(&cmd.args)
@@ -98,21 +125,20 @@ impl StdioWire {
         if let Some(pid) = pid {
             super::groups::register(pid);
         }
-        transcript.note(&format!(
-            "spawned `{}` (pid {})",
-            cmd.display(),
-            pid.map_or("?".to_owned(), |p| p.to_string())
-        ));
+        if record {
+            transcript.note(&format!(
+                "spawned `{}` (pid {})",
+                cmd.display(),
+                pid.map_or("?".to_owned(), |p| p.to_string())
+            ));
+        }
+        let recording = Arc::new(AtomicBool::new(record));
 
         let (tx, incoming) = mpsc::channel(QUEUE_ITEMS);
-        let reader = tokio::spawn(read_stdout(stdout, tx, limits.max_line_bytes, transcript.clone()));
+        let tap = Tap { transcript: transcript.clone(), recording: recording.clone() };
+        let reader = tokio::spawn(read_stdout(stdout, tx, limits.max_line_bytes, tap.clone()));
         let stderr = Arc::new(Mutex::new(StderrTail::default()));
-        let stderr_reader = tokio::spawn(read_stderr(
-            stderr_pipe,
-            stderr.clone(),
-            limits.max_stderr_bytes,
-            transcript.clone(),
-        ));
+        let stderr_reader = tokio::spawn(read_stderr(stderr_pipe, stderr.clone(), limits.max_stderr_bytes, tap));
         Ok(StdioWire {
             child,
             program: cmd.program.clone(),
@@ -126,6 +152,8 @@ impl StdioWire {
             exit: None,
             write_timeout: DEFAULT_WRITE_TIMEOUT,
             shut_down: false,
+            recording,
+            started: Instant::now(),
         })
     }
 
@@ -141,6 +169,7 @@ impl StdioWire {
     /// Fails with [`WireError::Closed`] when the process is gone (broken pipe) and with [`WireError::Timeout`] when
     /// it does not take the line within the write timeout.
     pub async fn send_line(&mut self, line: &str) -> Result<(), WireError> {
+        self.claim();
         self.transcript.record(Direction::Sent, "stdin", line);
         let Some(stdin) = self.stdin.as_mut() else {
             return Err(self.closed_error().await);
@@ -328,25 +357,39 @@ fn byte_budget(max_line_bytes: usize) -> usize {
 
 /// Reads stdout line by line into `tx`. Lines over `max_line` bytes are discarded while counting (never
 /// buffered) and reported as [`Incoming::Oversized`]; reading goes on at the next newline.
-async fn read_stdout(stdout: ChildStdout, tx: mpsc::Sender<Queued>, max_line: usize, transcript: Transcript) {
+/// Where a reader task records what it read: the transcript, while the wire is recording.
+#[derive(Clone)]
+struct Tap {
+    transcript: Transcript,
+    recording: Arc<AtomicBool>,
+}
+
+impl Tap {
+    fn on(&self) -> bool {
+        self.recording.load(Ordering::SeqCst)
+    }
+}
+
+async fn read_stdout(stdout: ChildStdout, tx: mpsc::Sender<Queued>, max_line: usize, tap: Tap) {
     let budget_total = byte_budget(max_line);
     let budget = Arc::new(Semaphore::new(budget_total));
     let mut reader = BufReader::with_capacity(64 << 10, stdout);
     let mut line: Vec<u8> = Vec::new();
     // Bytes of the current line when it went over the cap (then counting only).
     let mut oversized: Option<usize> = None;
+    let mut not_json_run = 0usize;
     loop {
         let buf = match reader.fill_buf().await {
             Ok(buf) => buf,
             Err(e) => {
-                transcript.note(&format!("failed to read the process's stdout: {e}"));
+                tap.transcript.note(&format!("failed to read the process's stdout: {e}"));
                 break;
             }
         };
         if buf.is_empty() {
             // End of stdout; a last line without a newline still counts.
             if oversized.is_some() || !line.is_empty() {
-                let item = finish_line(&line, oversized, &transcript);
+                let item = finish_line(&line, oversized, &tap, &mut not_json_run);
                 emit(&tx, &budget, budget_total, item, line.len()).await;
             }
             break;
@@ -365,7 +408,7 @@ async fn read_stdout(stdout: ChildStdout, tx: mpsc::Sender<Queued>, max_line: us
         }
         reader.consume(consumed);
         if complete {
-            let item = finish_line(&line, oversized.take(), &transcript);
+            let item = finish_line(&line, oversized.take(), &tap, &mut not_json_run);
             let cost = line.len();
             line.clear();
             if line.capacity() > (1 << 20) {
@@ -378,27 +421,41 @@ async fn read_stdout(stdout: ChildStdout, tx: mpsc::Sender<Queued>, max_line: us
     }
 }
 
-/// Classifies (and records) one complete line.
-fn finish_line(line: &[u8], oversized: Option<usize>, transcript: &Transcript) -> Incoming {
+/// Non-JSON lines in a row recorded in the transcript; the rest of such a run is counted, not recorded (a target
+/// that prints `y` forever must not push everything else out of the transcript).
+const NOT_JSON_RUN_RECORDED: usize = 50;
+
+/// Classifies (and records, while the tap is on) one complete line. `not_json_run` counts the non-JSON lines in a
+/// row so far.
+fn finish_line(line: &[u8], oversized: Option<usize>, tap: &Tap, not_json_run: &mut usize) -> Incoming {
     if let Some(bytes) = oversized {
-        transcript.record(
-            Direction::Received,
-            "stdout",
-            &format!("<a line of {bytes} bytes, over the line cap; discarded>"),
-        );
+        if tap.on() {
+            tap.transcript.record(
+                Direction::Received,
+                "stdout",
+                &format!("<a line of {bytes} bytes, over the line cap; discarded>"),
+            );
+        }
         return Incoming::Oversized { bytes };
     }
-    let prefix = &line[..line.len().min(RECORD_PREFIX)];
-    transcript.record_len(
-        Direction::Received,
-        "stdout",
-        &String::from_utf8_lossy(prefix),
-        line.len(),
-    );
-    match serde_json::from_slice(line) {
-        Ok(v) => Incoming::Message(v),
-        Err(_) => Incoming::NotJson(String::from_utf8_lossy(line).into_owned()),
+    let item = match serde_json::from_slice(line) {
+        Ok(v) => {
+            *not_json_run = 0;
+            Incoming::Message(v)
+        }
+        Err(_) => {
+            *not_json_run += 1;
+            Incoming::NotJson(String::from_utf8_lossy(line).into_owned())
+        }
+    };
+    if tap.on() && *not_json_run <= NOT_JSON_RUN_RECORDED {
+        let prefix = &line[..line.len().min(RECORD_PREFIX)];
+        tap.transcript.record_len(Direction::Received, "stdout", &String::from_utf8_lossy(prefix), line.len());
+        if *not_json_run == NOT_JSON_RUN_RECORDED {
+            tap.transcript.note("more non-JSON lines follow on stdout; they are counted, not recorded");
+        }
     }
+    item
 }
 
 /// Queues `item`, first taking `cost` bytes of the budget; false when the receiver is gone.
@@ -447,7 +504,7 @@ impl StderrTail {
 }
 
 /// Reads stderr into the tail, recording chunks in the transcript until a bound is reached.
-async fn read_stderr(mut stderr: ChildStderr, tail: Arc<Mutex<StderrTail>>, cap: usize, transcript: Transcript) {
+async fn read_stderr(mut stderr: ChildStderr, tail: Arc<Mutex<StderrTail>>, cap: usize, tap: Tap) {
     let mut buf = vec![0u8; 8 << 10];
     let mut recorded_entries = 0usize;
     let mut recorded_bytes = 0usize;
@@ -457,13 +514,13 @@ async fn read_stderr(mut stderr: ChildStderr, tail: Arc<Mutex<StderrTail>>, cap:
             Ok(n) => n,
         };
         tail.lock().unwrap_or_else(|p| p.into_inner()).push(&buf[..n], cap);
-        if recorded_entries < STDERR_TRANSCRIPT_ENTRIES && recorded_bytes < cap {
+        if tap.on() && recorded_entries < STDERR_TRANSCRIPT_ENTRIES && recorded_bytes < cap {
             let text = String::from_utf8_lossy(&buf[..n]);
-            transcript.record(Direction::Received, "stderr", text.trim_end_matches(['\n', '\r']));
+            tap.transcript.record(Direction::Received, "stderr", text.trim_end_matches(['\n', '\r']));
             recorded_entries += 1;
             recorded_bytes += n;
             if recorded_entries == STDERR_TRANSCRIPT_ENTRIES || recorded_bytes >= cap {
-                transcript.note("stderr recording stopped here (bound reached); its tail is still kept");
+                tap.transcript.note("stderr recording stopped here (bound reached); its tail is still kept");
             }
         }
     }

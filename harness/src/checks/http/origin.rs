@@ -1,8 +1,8 @@
 //! The spec's DNS-rebinding defence: a foreign `Origin` is refused with 403. (A foreign `Host`, which the spec does
 //! not mention, is the security suite's `security.http.host-rebinding`.)
 
-use super::probe::{method_of, Probe, Seen};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite, Transports};
+use super::probe::{Probe, Seen, loopback_authority, method_of};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite, Transports};
 use crate::check_fn;
 use crate::checks::evidence::initialize_params;
 use crate::protocol::Revision;
@@ -39,6 +39,16 @@ pub(crate) const ORIGIN_403: Check = Check {
 };
 
 async fn origin_403(cx: &mut CheckContext) -> Conclusion {
+    // Which Origins are invalid is the server's policy: for a local server a foreign web page's Origin plainly is
+    // one (the DNS-rebinding attack the rule is about); a public server may serve any Origin by design.
+    let url = cx.http_target().map(|t| t.url.clone()).unwrap_or_default();
+    if loopback_authority(&url).is_none() {
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            "not judged: the target is not on a loopback address, and which Origins a remote server treats as \
+             invalid is its own policy",
+        ));
+    }
     let strict = cx.revision() >= Revision::V2025_11_25;
     let expected = if strict {
         format!("`Origin: {EVIL_ORIGIN}` refused with HTTP 403; the same request without Origin served")
@@ -58,10 +68,8 @@ async fn origin_probes(cx: &CheckContext, p: &mut Probe, strict: bool, expected:
     };
     // The opening request of a connection: initialize (stateful) or server/discover (stateless).
     if !p.stateless() {
-        let init = serde_json::json!({
-            "jsonrpc": "2.0", "id": p.session.next_id(), "method": "initialize",
-            "params": initialize_params(cx, cx.revision().as_str()),
-        });
+        let params = initialize_params(cx, cx.revision().as_str());
+        let init = crate::message::request(p.session.next_id(), "initialize", Some(params));
         let reply = p.send(HttpRequest::post(init.to_string()).header("origin", EVIL_ORIGIN)).await?;
         // A server that wrongly accepted it opened a session: end it.
         let leaked = reply.header("mcp-session-id").map(str::to_owned);

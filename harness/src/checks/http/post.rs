@@ -6,6 +6,7 @@ use serde_json::json;
 use super::probe::{method_of, is_mcp_reply_type, Probe, SeenBody};
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite, Transports};
 use crate::check_fn;
+use crate::message;
 
 /// Streamable HTTP, both eras.
 const HTTP: Applicability = Applicability { transports: Transports::Http, ..Applicability::ALWAYS };
@@ -40,16 +41,18 @@ pub(crate) const NOTIFICATION_202: Check = Check {
 };
 
 async fn notification_202(cx: &mut CheckContext) -> Conclusion {
-    let expected = "HTTP 202 Accepted with no body, or an HTTP 4xx when the server cannot accept the message";
+    let expected = "HTTP 202 Accepted with no body, or an HTTP error status when the server cannot accept the message";
     let mut p = Probe::open(cx).await?;
     let mut messages = vec![(
         "notification `notifications/cancelled`",
-        json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
-               "params": {"requestId": "mcp-harness-never-sent", "reason": "mcp-harness transport check"}}),
+        message::notification(
+            "notifications/cancelled",
+            Some(json!({"requestId": "mcp-harness-never-sent", "reason": "mcp-harness transport check"})),
+        ),
     )];
     // 2026 clients never POST responses; before, a client answers server requests with POSTed responses.
     if !p.stateless() {
-        messages.push(("response to a request the server never sent", json!({"jsonrpc": "2.0", "id": "mcp-harness-unsolicited", "result": {}})));
+        messages.push(("response to a request the server never sent", message::result("mcp-harness-unsolicited", json!({}))));
     }
     let mut seen_all = Vec::new();
     for (what, msg) in messages {
@@ -62,7 +65,7 @@ async fn notification_202(cx: &mut CheckContext) -> Conclusion {
             }
         };
         let accepted = seen.status == 202 && seen.body == SeenBody::Empty;
-        if !(accepted || seen.client_error()) {
+        if !(accepted || seen.status >= 400) {
             p.close().await;
             return Ok(Outcome::violated(expected, format!("{what} answered {}", seen.describe())));
         }

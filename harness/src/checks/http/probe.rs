@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::check::{CheckContext, Outcome, SkipReason};
 use crate::protocol::Era;
@@ -53,9 +53,9 @@ impl Probe {
         let id = self.session.next_id();
         if self.stateless() {
             let params = self.session.stateless_params(None);
-            json!({"jsonrpc": "2.0", "id": id, "method": "server/discover", "params": params})
+            crate::message::request(id, "server/discover", Some(params))
         } else {
-            json!({"jsonrpc": "2.0", "id": id, "method": "ping"})
+            crate::message::request(id, "ping", None)
         }
     }
 
@@ -63,11 +63,7 @@ impl Probe {
     pub fn request(&mut self, method: &str, params: Option<Value>) -> Value {
         let id = self.session.next_id();
         let params = if self.stateless() { Some(self.session.stateless_params(params)) } else { params };
-        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
-        if let Some(p) = params {
-            msg["params"] = p;
-        }
-        msg
+        crate::message::request(id, method, params)
     }
 
     /// A POST of `msg` with every header a correct client sends on this session (session id, protocol version,

@@ -1,6 +1,6 @@
 //! A JSON array of requests (on revisions without batching) is answered: processed or rejected, never ignored.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
@@ -45,9 +45,9 @@ async fn batch_answered(cx: &mut CheckContext) -> Conclusion {
         .map(|n| {
             let id = format!("mcp-harness-batch-{n}");
             if s.revision().era() == Era::Stateless {
-                json!({"jsonrpc": "2.0", "id": id, "method": "server/discover", "params": s.stateless_params(None)})
+                crate::message::request(id, "server/discover", Some(s.stateless_params(None)))
             } else {
-                json!({"jsonrpc": "2.0", "id": id, "method": "ping"})
+                crate::message::request(id, "ping", None)
             }
         })
         .collect();
@@ -77,6 +77,8 @@ fn judge(answer: &RawAnswer, expected: &str) -> Outcome {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::check::Status;
 

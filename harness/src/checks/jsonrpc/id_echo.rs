@@ -40,9 +40,9 @@ async fn id_echo(cx: &mut CheckContext) -> Conclusion {
     let mut problems = Vec::new();
     for id in ids() {
         let msg = if stateless {
-            json!({"jsonrpc": "2.0", "id": id, "method": "server/discover", "params": s.stateless_params(None)})
+            crate::message::request(id.clone(), "server/discover", Some(s.stateless_params(None)))
         } else {
-            json!({"jsonrpc": "2.0", "id": id, "method": "ping"})
+            crate::message::request(id.clone(), "ping", None)
         };
         let answer = send_and_read(s, &msg.to_string(), Some(&msg), timeout).await?;
         match &answer {

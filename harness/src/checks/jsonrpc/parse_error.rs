@@ -62,17 +62,20 @@ fn judge(answer: &RawAnswer, stdio: bool, expected: &str) -> Outcome {
             let code = v.pointer("/error/code").and_then(Value::as_i64);
             let id_null = matches!(v.get("id"), Some(Value::Null));
             let id_absent = v.get("id").is_none();
-            let http_4xx = status.is_some_and(|s| (400..500).contains(&s));
+            let http_refused = status.is_some_and(|s| s >= 400);
             match (code, id_null) {
                 (Some(-32700), true) => Outcome::pass_with(answer.describe()),
-                _ if !stdio && http_4xx && (id_null || id_absent) => Outcome::pass_with(answer.describe()),
-                _ if !stdio && http_4xx => {
-                    Outcome::violated(expected, format!("an HTTP 4xx, but the error carries an id: {}", answer.describe()))
+                _ if !stdio && http_refused && (id_null || id_absent) => Outcome::pass_with(answer.describe()),
+                // The error response to a message whose id could not be read MUST carry a null id.
+                _ if !id_null => {
+                    Outcome::violated(expected, format!("the error carries an id although none could be read: {}", answer.describe()))
                 }
-                _ => Outcome::violated(expected, format!("answered {}", answer.describe())),
+                // Answered, with a null id, but not with -32700: the error table's code carries no keyword.
+                _ => Outcome::violated(expected, format!("answered {}", answer.describe()))
+                    .breaking("jsonrpc.parse-error", crate::check::Level::Should),
             }
         }
-        RawAnswer::Status(s, _) if !stdio && (400..500).contains(s) => Outcome::pass_with(format!("HTTP {s}")),
+        RawAnswer::Status(s, _) if !stdio && *s >= 400 => Outcome::pass_with(format!("HTTP {s}")),
         other => Outcome::violated(expected, other.describe()),
     }
 }
@@ -103,7 +106,8 @@ mod tests {
         assert_eq!(status(RawAnswer::Message(wrong_id.clone(), None), true), Status::Failed);
         assert_eq!(status(RawAnswer::Message(wrong_id, Some(400)), false), Status::Failed);
         let wrong_code = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "m"}});
-        assert_eq!(status(RawAnswer::Message(wrong_code, Some(200)), false), Status::Failed);
+        let o = judge(&RawAnswer::Message(wrong_code, Some(200)), false, "x");
+        assert_eq!(o.broken.map(|b| b.level), Some(crate::check::Level::Should), "another code is a warning");
         let silence = RawAnswer::Unanswered { follow_up: "ping", after: std::time::Duration::from_millis(2) };
         assert_eq!(status(silence, true), Status::Failed);
         assert_eq!(status(RawAnswer::Accepted(202), false), Status::Failed);

@@ -1,10 +1,11 @@
 //! Sending text exactly as given on an established session and reading what comes back, for checks that send
 //! malformed or unusual messages.
 //!
-//! Silence costs little: on stdio, where a server answers in order on one stream, the text is followed at once by
-//! a harmless request (the follow-up). Its answer proves the server alive and done with the text; a reply to the
-//! text that has not come by then (plus the session's short silence window for servers that reorder) is not
-//! coming. Only when the follow-up is not answered either is the target silent, and that is "could not test".
+//! Silence costs little: on stdio the text is followed at once by a harmless request (the follow-up). Its answer
+//! proves the server alive and done with malformed input, which servers refuse in order, before any handler runs:
+//! a reply to such text that has not come by then (plus the session's short silence window) is not coming. A
+//! well-formed request may be handled concurrently and answered after the follow-up, so silence to it is judged at
+//! the end of the wait. Only when the follow-up is not answered either is the target silent: "could not test".
 
 use std::time::Duration;
 
@@ -81,12 +82,24 @@ pub(crate) async fn send_and_read(
     if let Err(e) = s.connection().send_raw(text).await {
         return closed_or_error(e);
     }
-    follow_up_and_read(s, wait).await
+    follow_up_and_read(s, wait, is_well_formed_request(text)).await
+}
+
+/// Whether `text` is a request any server would hand to a handler (a JSON-RPC 2.0 object with a string method and
+/// a string or integer id). Its reply may come after the follow-up's from a server that handles requests
+/// concurrently, so silence to it is judged only at the end of the wait; malformed input is refused before any
+/// handler runs, in order.
+fn is_well_formed_request(text: &str) -> bool {
+    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else { return false };
+    m.get("jsonrpc") == Some(&Value::from("2.0"))
+        && m.get("method").is_some_and(Value::is_string)
+        && m.get("id").is_some_and(|id| id.is_string() || id.is_i64() || id.is_u64())
 }
 
 /// On stdio, after a raw text was sent: sends the follow-up, then reads until the follow-up is answered (plus the
-/// silence window when nothing else came). The first response that is not the follow-up's is the answer.
-async fn follow_up_and_read(s: &mut Session, wait: Duration) -> Result<RawAnswer, Outcome> {
+/// silence window when nothing else came, or the rest of `wait` for a well-formed request). The first response
+/// that is not the follow-up's is the answer.
+async fn follow_up_and_read(s: &mut Session, wait: Duration, well_formed: bool) -> Result<RawAnswer, Outcome> {
     let started = tokio::time::Instant::now();
     let (follow_up, params) = crate::checks::tools::call::harmless(s);
     let follow_up_id = Value::from(s.next_id());
@@ -101,6 +114,7 @@ async fn follow_up_and_read(s: &mut Session, wait: Duration) -> Result<RawAnswer
         // Once the follow-up is answered: done if the text's answer came too, else listen a little longer.
         let until = match (answered_after, &answer) {
             (Some(_), Some(_)) => break,
+            (Some(_), None) if well_formed => deadline,
             (Some(after), None) => (started + after + s.silence_window()).min(deadline),
             (None, _) => deadline,
         };
@@ -172,5 +186,21 @@ pub(crate) async fn request_and_judge(
         }
         Ok(answer) => judge(&answer),
         Err(could_not_test) => could_not_test,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_jsonrpc_2_requests_with_a_string_method_and_a_usable_id_are_well_formed() {
+        assert!(is_well_formed_request(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#));
+        assert!(is_well_formed_request(r#"{"jsonrpc":"2.0","id":"a","method":"initialize","params":{}}"#));
+        assert!(!is_well_formed_request(r#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#));
+        assert!(!is_well_formed_request(r#"{"jsonrpc":"2.0","id":1,"method":1}"#));
+        assert!(!is_well_formed_request(r#"{"jsonrpc":"2.0","method":"notifications/x"}"#));
+        assert!(!is_well_formed_request(r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#));
+        assert!(!is_well_formed_request(r#"{"jsonrpc": "2.0", "id": 77, "method": "tools/list", "params": {"#));
     }
 }

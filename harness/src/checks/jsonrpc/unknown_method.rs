@@ -1,7 +1,8 @@
-//! An unknown method is answered with -32601.
+//! An unknown method is answered (a MUST), with -32601 (the error table's code: a warning otherwise).
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
+use crate::checks::evidence::judge_silence;
 
 /// A method nobody implements.
 const UNKNOWN_METHOD: &str = "mcp-harness/no-such-method";
@@ -26,9 +27,20 @@ pub(crate) const CHECK: Check = Check {
 
 async fn unknown_method(cx: &mut CheckContext) -> Conclusion {
     let expected = format!("`{UNKNOWN_METHOD}` answered with a JSON-RPC error, code -32601");
-    let reply = cx.session()?.request(UNKNOWN_METHOD, Some(serde_json::json!({}))).await.map_err(|e| Outcome::from_session(e, &expected))?;
+    let s = cx.session()?;
+    let reply = match s.request(UNKNOWN_METHOD, Some(serde_json::json!({}))).await {
+        Ok(reply) => reply,
+        Err(e) if e.is_timeout() => {
+            let waited = s.timeout();
+            return Ok(judge_silence(s, &format!("`{UNKNOWN_METHOD}`"), &expected, waited).await);
+        }
+        Err(e) => return Err(Outcome::from_session(e, &expected)),
+    };
+    // The reply is what JSON-RPC requires; -32601 is its error table's code for the case, which carries no
+    // keyword: another code, or a result, is a warning.
     match reply.error_code() {
         Some(-32601) => Ok(Outcome::pass()),
-        _ => Ok(Outcome::violated(expected, format!("answered {}", reply.brief()))),
+        _ => Ok(Outcome::violated(expected, format!("answered {}", reply.brief()))
+            .breaking("jsonrpc.method-not-found", Level::Should)),
     }
 }

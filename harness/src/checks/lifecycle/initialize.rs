@@ -72,12 +72,21 @@ pub(crate) const VERSION_NEGOTIATION: Check = Check {
     run: check_fn!(version_negotiation),
 };
 
+/// Whether `v` has the form of an MCP protocol version: a `YYYY-MM-DD` date.
+fn is_revision_date(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
 /// A version string no server supports.
 const UNSUPPORTED_VERSION: &str = "1999-01-01";
 
 async fn version_negotiation(cx: &mut CheckContext) -> Conclusion {
     let expected = format!(
-        "requested {UNSUPPORTED_VERSION}: a result naming a published revision the server supports \
+        "requested {UNSUPPORTED_VERSION}: a result naming another protocol version (a revision date) \
          (or an error whose data lists the supported versions)"
     );
     let mut s = bare_session(cx).await?;
@@ -87,8 +96,13 @@ async fn version_negotiation(cx: &mut CheckContext) -> Conclusion {
     let reply = reply.map_err(|e| Outcome::from_session(e, &expected))?;
     match &reply.outcome {
         Ok(result) => match result.get("protocolVersion").and_then(Value::as_str) {
+            Some(v) if v == UNSUPPORTED_VERSION => {
+                Ok(Outcome::violated(expected, format!("echoed the unsupported version {v:?}")))
+            }
             Some(v) if is_known_revision(v) => Ok(Outcome::pass_with(format!("answered {v}"))),
-            Some(v) => Ok(Outcome::violated(expected, format!("answered protocolVersion {v:?}, which is not a published MCP revision"))),
+            // Another version the server supports, which this harness does not speak (older, newer, a draft).
+            Some(v) if is_revision_date(v) => Ok(Outcome::pass_with(format!("answered {v} (a version mcp-harness does not speak)"))),
+            Some(v) => Ok(Outcome::violated(expected, format!("answered protocolVersion {v:?}, which is not a protocol version"))),
             None => Ok(Outcome::violated(expected, format!("result has no protocolVersion string: {}", brief(result)))),
         },
         // The spec's own lifecycle example answers an unsupported version with an error listing the supported

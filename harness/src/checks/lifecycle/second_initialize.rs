@@ -1,6 +1,5 @@
 //! A second `initialize` on an initialized session is answered.
 
-use serde_json::json;
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
 use crate::check_fn;
@@ -34,12 +33,8 @@ pub(crate) const SECOND_ANSWERED: Check = Check {
 
 async fn second_answered(cx: &mut CheckContext) -> Conclusion {
     let expected = "a response (result or error) to the second initialize, or over HTTP an HTTP error status";
-    let request = json!({
-        "jsonrpc": "2.0",
-        "id": "mcp-harness-second-initialize",
-        "method": "initialize",
-        "params": initialize_params(cx, cx.revision().as_str()),
-    });
+    let params = initialize_params(cx, cx.revision().as_str());
+    let request = crate::message::request("mcp-harness-second-initialize", "initialize", Some(params));
     let wait = cx.timeout();
     let mut s = cx.fresh_session().await?;
     let outcome =
@@ -66,6 +61,8 @@ fn judge(answer: &RawAnswer, expected: &str) -> Outcome {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]

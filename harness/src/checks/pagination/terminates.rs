@@ -60,7 +60,8 @@ async fn terminates(cx: &mut CheckContext) -> Conclusion {
                     "{method}: page {} handed out cursor {c:?} again, so following nextCursor never ends",
                     listing.pages.len()
                 )),
-                Ended::PageLimit(n) => problems.push(format!("{method}: still sending nextCursor after {n} pages")),
+                // A long list is not a broken one: past the bound it is not judged.
+                Ended::PageLimit(n) => notes.push(format!("{method}: not judged (still going after {n} pages)")),
             },
             // Replies that are not list results are judged by the shape checks, not here.
             Err(o) => notes.push(format!("{method}: not judged ({})", o.observed.or(o.reason).unwrap_or_default())),

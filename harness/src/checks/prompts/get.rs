@@ -37,8 +37,8 @@ async fn list_shape(cx: &mut CheckContext) -> Conclusion {
     let mut problems = Vec::new();
     for (i, p) in listing.items.iter().enumerate() {
         let label = p.get("name").and_then(Value::as_str).map_or_else(|| format!("prompt #{i}"), |n| format!("prompt `{n}`"));
-        if !p.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty()) {
-            problems.push(format!("{label}: `name` is missing or not a non-empty string"));
+        if !p.get("name").is_some_and(Value::is_string) {
+            problems.push(format!("{label}: `name` is missing or not a string"));
         }
         match p.get("arguments") {
             None | Some(Value::Null) => {}

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{SkipReason, Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
 use crate::checks::pagination::walk::list_all;
 
@@ -53,8 +53,8 @@ pub(crate) fn item_problems(item: &Value, label: &str, fields: &[&str], optional
         return out;
     }
     for f in fields {
-        if !item.get(*f).and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
-            out.push(format!("{label}: `{f}` is missing or not a non-empty string"));
+        if !item.get(*f).is_some_and(Value::is_string) {
+            out.push(format!("{label}: `{f}` is missing or not a string"));
         }
     }
     for f in optional {
@@ -85,5 +85,15 @@ async fn list_shape(cx: &mut CheckContext) -> Conclusion {
 }
 
 async fn templates_shape(cx: &mut CheckContext) -> Conclusion {
+    // A server with resources but no templates may not implement the method at all (nothing requires it).
+    let probe = cx.session()?.request("resources/templates/list", None).await;
+    if let Ok(reply) = &probe
+        && reply.error_code() == Some(-32601)
+    {
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            "the server does not implement resources/templates/list (-32601): it offers no templates",
+        ));
+    }
     shape_of(cx, "resources/templates/list", "resourceTemplates", &["uriTemplate", "name"], &["mimeType", "title", "description"]).await
 }

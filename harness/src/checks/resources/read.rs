@@ -50,15 +50,15 @@ pub(crate) fn contents_problems(result: &Value) -> Vec<String> {
         if c.get("mimeType").is_some_and(|m| !m.is_string()) {
             out.push(format!("contents[{i}]: `mimeType` is not a string"));
         }
-        match (c.get("text"), c.get("blob")) {
-            (Some(Value::String(_)), None) => {}
-            (None, Some(Value::String(b))) => {
-                if BASE64.decode(b.as_bytes()).is_err() {
-                    out.push(format!("contents[{i}]: `blob` is not valid base64: {}", crate::session::clip_json(&json!(b), 80)));
-                }
-            }
-            (Some(_), Some(_)) => out.push(format!("contents[{i}]: has both `text` and `blob`")),
-            _ => out.push(format!("contents[{i}]: needs a string `text` or a string `blob`: {}", brief(c))),
+        // The schema's contents are text or blob resource contents (anyOf): at least one of them, as typed.
+        let (text, blob) = (c.get("text"), c.get("blob"));
+        if text.is_some_and(|t| !t.is_string()) || blob.is_some_and(|b| !b.is_string()) || (text.is_none() && blob.is_none()) {
+            out.push(format!("contents[{i}]: needs a string `text` or a string `blob`: {}", brief(c)));
+        }
+        if let Some(Value::String(b)) = blob
+            && BASE64.decode(b.as_bytes()).is_err()
+        {
+            out.push(format!("contents[{i}]: `blob` is not valid base64: {}", crate::session::clip_json(&json!(b), 80)));
         }
     }
     out
@@ -79,10 +79,7 @@ async fn read_listed(cx: &mut CheckContext) -> Conclusion {
         match &reply.outcome {
             Ok(r) if r.get("resultType").and_then(Value::as_str) == Some("input_required") => notes.push(format!("`{uri}` asked for input")),
             Ok(r) => problems.extend(contents_problems(r).into_iter().map(|p| format!("`{uri}`: {p}"))),
-            // The server contradicts its own list: it says the resource is not there.
-            Err(e) if matches!(e.code, Some(-32601 | -32602 | -32002)) => {
-                problems.push(format!("`{uri}` is listed but reading it answered {}", reply.brief()));
-            }
+            // No rule makes a listed resource readable (it may have gone since it was listed): not judged.
             Err(_) => notes.push(format!("`{uri}`: {}", reply.brief())),
         }
     }
@@ -143,15 +140,45 @@ pub(crate) const NOT_FOUND_CODE: Check = Check {
     run: check_fn!(not_found),
 };
 
-/// A URI for a resource that does not exist, in the scheme of the first listed resource when there is one.
-fn unknown_uri(listed: &[Value]) -> String {
+/// A URI for a resource that does not exist and that no listed template can produce: in the scheme of the first
+/// listed resource when there is one. `None` when every candidate matches a template (the server may then serve
+/// it, so "not found" cannot be judged).
+fn unknown_uri(listed: &[Value], templates: &[String]) -> Option<String> {
     let scheme = listed
         .iter()
         .filter_map(|r| r.get("uri").and_then(Value::as_str))
         .find_map(|u| u.split_once("://").map(|(s, _)| s.to_owned()))
         .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
         .unwrap_or_else(|| "mcp-harness".to_owned());
-    format!("{scheme}://mcp-harness-no-such-resource-7f3a9c")
+    [
+        format!("{scheme}://mcp-harness-no-such-resource-7f3a9c"),
+        format!("{scheme}://mcp-harness/no/such/resource/7f3a9c.none"),
+        "mcp-harness-unknown://no-such-resource-7f3a9c".to_owned(),
+    ]
+    .into_iter()
+    .find(|uri| !templates.iter().any(|t| template_matches(t, uri)))
+}
+
+/// Whether the RFC 6570 template `template` can expand to `uri` (simple `{x}` matches one or more characters but
+/// `/`, reserved `{+x}` and fragment `{#x}` any, query and other operators are optional).
+fn template_matches(template: &str, uri: &str) -> bool {
+    let Some(open) = template.find('{') else { return template == uri };
+    let Some(close) = template[open..].find('}').map(|c| open + c) else { return template == uri };
+    let (literal, expression, rest) = (&template[..open], &template[open + 1..close], &template[close + 1..]);
+    let Some(after) = uri.strip_prefix(literal) else { return false };
+    match expression.chars().next() {
+        Some('?' | '&' | ';' | '.' | '/') => {
+            // Optional expansions: with or without them.
+            template_matches(rest, after) || (1..=after.len()).any(|n| after.is_char_boundary(n) && template_matches(rest, &after[n..]))
+        }
+        first => {
+            let any = matches!(first, Some('+' | '#'));
+            (1..=after.len())
+                .filter(|n| after.is_char_boundary(*n))
+                .take_while(|n| any || !after[..*n].contains('/'))
+                .any(|n| template_matches(rest, &after[n..]))
+        }
+    }
 }
 
 /// Both checks: the code depends on the revision (the level, MUST or SHOULD, is the check's).
@@ -160,7 +187,19 @@ async fn not_found(cx: &mut CheckContext) -> Conclusion {
     let expected_code = if modern { -32602 } else { -32002 };
     let session = cx.session()?;
     let listed = list_all(session, "resources/list", "resources", 1, "a resources/list result").await.map(|l| l.items).unwrap_or_default();
-    let uri = unknown_uri(&listed);
+    let templates: Vec<String> = list_all(session, "resources/templates/list", "resourceTemplates", 1, "a templates result")
+        .await
+        .map(|l| l.items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t.get("uriTemplate").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let Some(uri) = unknown_uri(&listed, &templates) else {
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            "every URI the harness would make up matches one of the server's resource templates",
+        ));
+    };
     let expected = format!("resources/read `{uri}`: a JSON-RPC error with code {expected_code}");
     let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| Outcome::from_session(e, &expected))?;
     match (&reply.outcome, reply.error_code()) {
@@ -187,8 +226,24 @@ mod tests {
     }
 
     #[test]
-    fn unknown_uris_keep_the_listed_scheme() {
-        assert_eq!(unknown_uri(&[json!({"uri":"test://static-text"})]), "test://mcp-harness-no-such-resource-7f3a9c");
-        assert_eq!(unknown_uri(&[]), "mcp-harness://mcp-harness-no-such-resource-7f3a9c");
+    fn unknown_uris_keep_the_listed_scheme_and_avoid_templates() {
+        let listed = [json!({"uri":"test://static-text"})];
+        assert_eq!(unknown_uri(&listed, &[]).unwrap(), "test://mcp-harness-no-such-resource-7f3a9c");
+        assert_eq!(unknown_uri(&[], &[]).unwrap(), "mcp-harness://mcp-harness-no-such-resource-7f3a9c");
+        let catch_all = ["test://{name}".to_owned()];
+        assert_eq!(unknown_uri(&listed, &catch_all).unwrap(), "test://mcp-harness/no/such/resource/7f3a9c.none");
+        let everything = ["{+uri}".to_owned()];
+        assert_eq!(unknown_uri(&listed, &everything), None);
+    }
+
+    #[test]
+    fn templates_match_like_rfc_6570_expansions() {
+        assert!(template_matches("test://template/{id}/data", "test://template/7/data"));
+        assert!(!template_matches("test://template/{id}/data", "test://template/a/b/data"));
+        assert!(template_matches("file:///{+path}", "file:///a/b/c"));
+        assert!(template_matches("demo://r/{id}{?q}", "demo://r/1"));
+        assert!(template_matches("demo://r/{id}{?q}", "demo://r/1?q=2"));
+        assert!(!template_matches("demo://r/{id}", "other://r/1"));
+        assert!(template_matches("exact://x", "exact://x"));
     }
 }

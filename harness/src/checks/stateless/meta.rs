@@ -42,21 +42,24 @@ fn probe_method(cx: &CheckContext) -> &'static str {
 }
 
 /// Judges a rejection: the JSON-RPC code, and 400 over HTTP.
-fn judge(reply: &RpcReply, code: i64, http: bool, expected: &str) -> Result<(), Outcome> {
-    if reply.error_code() != Some(code) {
+fn judge(reply: &RpcReply, codes: &[i64], http: bool, expected: &str) -> Result<i64, Outcome> {
+    let Some(code) = reply.error_code().filter(|c| codes.contains(c)) else {
         return Err(Outcome::violated(expected, format!("answered {}", reply.brief())));
-    }
+    };
     if http && reply.http_status != Some(400) {
         let status = reply.http_status.map_or_else(|| "(unknown)".to_owned(), |s| s.to_string());
         return Err(Outcome::violated(expected, format!("error {code} but HTTP status {status}")));
     }
-    Ok(())
+    Ok(code)
 }
 
 async fn meta_required(cx: &mut CheckContext) -> Conclusion {
     let method = probe_method(cx);
     let http = !cx.is_stdio();
-    let expected = format!("{method} without `_meta` protocolVersion: error -32602{}", if http { " with HTTP 400" } else { "" });
+    let expected = format!(
+        "{method} without `_meta` protocolVersion: error -32602{}",
+        if http { " (or, as the header and body then disagree, -32020) with HTTP 400" } else { "" }
+    );
     let options = cx.session_options();
     let params = json!({"_meta": {
         "io.modelcontextprotocol/clientCapabilities": options.answers.capabilities(),
@@ -66,8 +69,11 @@ async fn meta_required(cx: &mut CheckContext) -> Conclusion {
     let reply = s.request_with_timeout(method, Some(params), cx.timeout()).await;
     s.close().await;
     let reply = reply.map_err(|e| Outcome::from_session(e, &expected))?;
-    judge(&reply, -32602, http, &expected)?;
-    Ok(Outcome::pass_with(format!("{method}: -32602")))
+    // Over HTTP the MCP-Protocol-Version header still names the version the body lacks, so the HeaderMismatch
+    // rule (-32020) applies as well as the missing-_meta one (-32602).
+    let codes: &[i64] = if http { &[-32602, -32020] } else { &[-32602] };
+    let code = judge(&reply, codes, http, &expected)?;
+    Ok(Outcome::pass_with(format!("{method}: {code}")))
 }
 
 /// An unsupported version is rejected with -32022 listing the supported ones.
@@ -119,7 +125,7 @@ async fn unsupported_version(cx: &mut CheckContext) -> Conclusion {
     let reply = s.request_with_timeout(method, Some(params), cx.timeout()).await;
     s.close().await;
     let reply = reply.map_err(|e| Outcome::from_session(e, &expected))?;
-    judge(&reply, -32022, http, &expected)?;
+    judge(&reply, &[-32022], http, &expected)?;
     let supported = match &reply.outcome {
         Err(e) => e.data.as_ref().and_then(|d| d.get("supported")).and_then(Value::as_array).cloned(),
         Ok(_) => None,

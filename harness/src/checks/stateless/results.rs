@@ -86,15 +86,16 @@ async fn result_type(cx: &mut CheckContext) -> Conclusion {
     let problems: Vec<String> = results
         .iter()
         .filter_map(|(what, r)| match r.get("resultType").and_then(Value::as_str) {
-            Some("complete") => None,
-            Some(other) => Some(format!("{what}: resultType {other:?}")),
+            // `input_required` is the other defined result type (a server may ask for input on any of these).
+            Some("complete" | "input_required") => None,
+            Some(other) => Some(format!("{what}: resultType {other:?}, neither \"complete\" nor \"input_required\"")),
             None => Some(format!("{what}: no resultType string: {}", brief(r))),
         })
         .collect();
     if problems.is_empty() {
         Ok(Outcome::pass_with(format!("{} results", results.len())))
     } else {
-        Ok(Outcome::violated("resultType \"complete\" on each result", problems.join("\n")))
+        Ok(Outcome::violated("a defined resultType (\"complete\" or \"input_required\") on each result", problems.join("\n")))
     }
 }
 

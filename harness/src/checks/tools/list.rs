@@ -45,8 +45,9 @@ async fn shape(cx: &mut CheckContext) -> Conclusion {
         for (i, tool) in tools.iter().enumerate() {
             let name = tool.get("name").and_then(Value::as_str);
             let label = name.map_or_else(|| format!("tool #{}", count + i), |n| format!("tool `{n}`"));
-            if name.is_none_or(str::is_empty) {
-                problems.push(format!("{label}: `name` is missing or empty"));
+            // The schema asks for a string; its length is `tools.list.name-format`'s SHOULD.
+            if name.is_none() {
+                problems.push(format!("{label}: `name` is missing or not a string"));
             }
             match tool.get("inputSchema") {
                 Some(Value::Object(schema)) => {

@@ -34,8 +34,10 @@ const KNOWN_DIALECTS: &[&str] = &[
     "json-schema.org/draft/2020-12/schema",
 ];
 
-/// Why a schema is invalid, `Ok(None)` when valid, `Ok(Some(note))` when it could not be judged.
-fn judge_schema(schema: &Value) -> Result<Option<String>, String> {
+/// Why a schema is invalid, `Ok(None)` when valid, `Ok(Some(note))` when it could not be judged. Without `$schema`,
+/// 2020-12 is the default dialect from revision 2025-11-25 on (`dialect_2020_12`); before, no revision names one,
+/// so a schema valid as draft-07 is accepted too.
+fn judge_schema(schema: &Value, dialect_2020_12: bool) -> Result<Option<String>, String> {
     let Value::Object(obj) = schema else {
         return Err(format!("is not an object: {}", crate::checks::evidence::brief(schema)));
     };
@@ -50,6 +52,7 @@ fn judge_schema(schema: &Value) -> Result<Option<String>, String> {
     }
     match jsonschema::meta::validate(schema) {
         Ok(()) => Ok(None),
+        Err(_) if !dialect_2020_12 && obj.get("$schema").is_none() && jsonschema::draft7::meta::is_valid(schema) => Ok(None),
         Err(e) => Err(format!("{} (at {})", e, e.instance_path())),
     }
 }
@@ -71,7 +74,7 @@ async fn input_schema_valid(cx: &mut CheckContext) -> Conclusion {
                 }
                 continue;
             };
-            match judge_schema(schema) {
+            match judge_schema(schema, cx.revision() >= crate::protocol::Revision::V2025_11_25) {
                 Ok(None) => judged += 1,
                 Ok(Some(note)) => notes.push(format!("tool `{name}` {key}: {note}")),
                 Err(why) => problems.push(format!("tool `{name}` {key} {why}")),
@@ -154,10 +157,14 @@ mod tests {
 
     #[test]
     fn schemas_are_judged_against_their_dialect() {
-        assert_eq!(judge_schema(&json!({"type": "object"})), Ok(None));
-        assert!(judge_schema(&json!({"type": "objekt"})).is_err());
-        assert!(judge_schema(&json!(null)).is_err());
-        assert!(judge_schema(&json!({"$schema": "https://example.com/custom", "type": "object"})).unwrap().is_some());
-        assert_eq!(judge_schema(&json!({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"})), Ok(None));
+        assert_eq!(judge_schema(&json!({"type": "object"}), true), Ok(None));
+        assert!(judge_schema(&json!({"type": "objekt"}), true).is_err());
+        // Before 2025-11-25 no dialect is the default: a draft-07 tuple `items` is fine there, not under 2020-12.
+        let tuple = json!({"type": "object", "properties": {"a": {"type": "array", "items": [{"type": "string"}]}}});
+        assert_eq!(judge_schema(&tuple, false), Ok(None));
+        assert!(judge_schema(&tuple, true).is_err());
+        assert!(judge_schema(&json!(null), true).is_err());
+        assert!(judge_schema(&json!({"$schema": "https://example.com/custom", "type": "object"}), true).unwrap().is_some());
+        assert_eq!(judge_schema(&json!({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}), true), Ok(None));
     }
 }
