@@ -12,7 +12,7 @@
 //! answer on both transports, a second `initialize` is rejected, accepted TCP
 //! sockets use `TCP_NODELAY`, and stdio uses non-blocking pipes.
 //!
-//! Entry point: [`main_with`] with a parsed [`Cli`].
+//! Entry points: [`main_with`] with a parsed [`Cli`], or [`main_from_args`] with a raw command line.
 
 #![warn(missing_docs)]
 
@@ -34,6 +34,7 @@ mod stdio;
 mod store;
 mod tools;
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 pub use cli::{Cli, TransportKind};
@@ -64,6 +65,15 @@ pub fn main_with(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Parses `args` as the server's command line (program name first, as [`std::env::args_os`] yields it) and runs
+/// the server like [`main_with`]. Callers need not depend on `clap` to start the server from raw arguments.
+///
+/// Behaves exactly like the `mcp-reference-server` binary on bad input: invalid arguments print the usage error
+/// on stderr and end the process with status 2; `--help` and `--version` print to stdout and end it with status 0.
+pub fn main_from_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
+    main_with(<Cli as clap::Parser>::parse_from(args))
 }
 
 fn build_runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {

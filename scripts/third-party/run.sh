@@ -44,7 +44,7 @@ if [[ -z "$HARNESS" ]]; then
   HARNESS="$ROOT/target/release/mcp-harness"
   if [[ ! -x "$HARNESS" ]]; then
     log "building mcp-harness (release)"
-    cargo build --release --quiet -p mcp-harness --manifest-path "$ROOT/Cargo.toml"
+    cargo build --release --quiet -p mcp-harness --features cli --manifest-path "$ROOT/Cargo.toml"
   fi
 fi
 [[ -x "$HARNESS" ]] || { log "no harness binary at $HARNESS"; exit 2; }

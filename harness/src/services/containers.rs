@@ -1,4 +1,8 @@
 //! Containers: the engine check, starting one service container, labels, leftovers and the signal watchdog.
+//!
+//! Service containers are the testcontainers-modules images [`Postgres`] and [`Redis`] — their environment,
+//! command and readiness rules — with the configured image name and tag (the modules' own defaults,
+//! `postgres:11-alpine` and `redis:5.0`, are never used).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -8,12 +12,15 @@ use std::time::Duration;
 use testcontainers::bollard::Docker;
 use testcontainers::bollard::models::{HostConfig, PortBinding};
 use testcontainers::bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
-use testcontainers::core::{IntoContainerPort, WaitFor};
+use testcontainers::core::IntoContainerPort;
 use testcontainers::runners::AsyncRunner;
-use testcontainers::{ContainerAsync, GenericImage, ImageExt};
+use testcontainers::{ContainerAsync, ContainerRequest, Image, ImageExt, TestcontainersError};
+use testcontainers_modules::postgres::Postgres;
+use testcontainers_modules::redis::Redis;
 
 use super::config::{ImageRef, Service, ServiceConfig, SignalCleanup};
 use super::error::{ServicesError, classify_start_error, is_connect_error, is_port_conflict};
+use super::running::{POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER};
 
 /// Label on every container started here: `true`.
 pub const LABEL_MANAGED: &str = "dev.mcp-harness.managed";
@@ -34,10 +41,74 @@ pub(crate) const STOP_TIMEOUT_SECS: i32 = 10;
 /// Host-port attempts when another process grabs the chosen port first.
 const PORT_ATTEMPTS: usize = 3;
 
+/// The `redis-server` command of a Redis container: no persistence, a cache for tests.
+const REDIS_CMD: [&str; 5] = ["redis-server", "--save", "", "--appendonly", "no"];
+
 /// A started container and the loopback port it is published on.
 pub(crate) struct Started {
-    pub(crate) container: ContainerAsync<GenericImage>,
+    pub(crate) container: ServiceContainer,
     pub(crate) host_port: u16,
+}
+
+/// A service container, typed by the testcontainers module that started it. Removed on drop (by testcontainers).
+pub(crate) enum ServiceContainer {
+    Postgres(ContainerAsync<Postgres>),
+    Redis(ContainerAsync<Redis>),
+}
+
+/// Evaluates `$body` with `$c` bound to the inner container, whichever module's it is.
+macro_rules! on_container {
+    ($container:expr, $c:ident => $body:expr) => {
+        match $container {
+            ServiceContainer::Postgres($c) => $body,
+            ServiceContainer::Redis($c) => $body,
+        }
+    };
+}
+
+impl ServiceContainer {
+    /// The Docker container id.
+    pub(crate) fn id(&self) -> &str {
+        on_container!(self, c => c.id())
+    }
+
+    /// `docker stop`, SIGKILL after `timeout_secs`.
+    pub(crate) async fn stop_with_timeout(&self, timeout_secs: Option<i32>) -> Result<(), TestcontainersError> {
+        on_container!(self, c => c.stop_with_timeout(timeout_secs).await)
+    }
+
+    /// `docker start` of the stopped container (without waiting for readiness).
+    pub(crate) async fn start(&self) -> Result<(), TestcontainersError> {
+        on_container!(self, c => c.start().await)
+    }
+
+    /// `docker pause`.
+    pub(crate) async fn pause(&self) -> Result<(), TestcontainersError> {
+        on_container!(self, c => c.pause().await)
+    }
+
+    /// `docker unpause`.
+    pub(crate) async fn unpause(&self) -> Result<(), TestcontainersError> {
+        on_container!(self, c => c.unpause().await)
+    }
+
+    /// Whether the container is running.
+    pub(crate) async fn is_running(&self) -> Result<bool, TestcontainersError> {
+        on_container!(self, c => c.is_running().await)
+    }
+
+    /// Everything the container wrote to one stream so far.
+    pub(crate) async fn output(&self, stream: LogStream) -> Result<Vec<u8>, TestcontainersError> {
+        match stream {
+            LogStream::Stdout => on_container!(self, c => c.stdout_to_vec().await),
+            LogStream::Stderr => on_container!(self, c => c.stderr_to_vec().await),
+        }
+    }
+
+    /// Removes the container (and its volumes) now, reporting failures.
+    pub(crate) async fn rm(self) -> Result<(), TestcontainersError> {
+        on_container!(self, c => c.rm().await)
+    }
 }
 
 /// Connects to the engine (`DOCKER_HOST`, else the local socket) and pings it.
@@ -169,7 +240,8 @@ fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
 
-/// The log line, and the stream it appears on, that marks `service` ready — in the official images and in ours.
+/// The log line, and the stream it appears on, that marks `service` ready again after a restart — in the official
+/// images and in ours. (The first start waits for the module's own conditions, which include this line.)
 pub(crate) fn ready_line(service: Service) -> (&'static str, LogStream) {
     match service {
         Service::Postgres => ("database system is ready to accept connections", LogStream::Stderr),
@@ -199,8 +271,6 @@ pub(crate) async fn start_container(
     service: Service,
     cfg: &ServiceConfig,
     session: &str,
-    env: &[(&str, &str)],
-    cmd: &[&str],
 ) -> Result<Started, ServicesError> {
     let image = cfg.image(service);
     let session_label = format!("{LABEL_SESSION}={session}");
@@ -210,8 +280,16 @@ pub(crate) async fn start_container(
             image: image.to_string(),
             reason: format!("no free port on 127.0.0.1: {e}"),
         })?;
-        let request = container_request(service, image, host_port, session, cfg.startup_timeout, env, cmd);
-        match request.start().await {
+        let started = match service {
+            Service::Postgres => postgres_request(image, host_port, session, cfg.startup_timeout)
+                .start()
+                .await
+                .map(ServiceContainer::Postgres),
+            Service::Redis => {
+                redis_request(image, host_port, session, cfg.startup_timeout).start().await.map(ServiceContainer::Redis)
+            }
+        };
+        match started {
             Ok(container) => return Ok(Started { container, host_port }),
             Err(err) => {
                 // A failed start can leave a created container behind (testcontainers only removes it on some
@@ -232,34 +310,52 @@ pub(crate) async fn start_container(
     })
 }
 
-fn container_request(
+/// The Postgres container: the module's `POSTGRES_USER` / `POSTGRES_PASSWORD` / `POSTGRES_DB` (set to ours),
+/// its command `-c fsync=off` (a throw-away database) and its readiness rule ("database system is ready to accept
+/// connections" on stderr and on stdout; the official image and ours both print it on each).
+fn postgres_request(
+    image: &ImageRef,
+    host_port: u16,
+    session: &str,
+    startup_timeout: Duration,
+) -> ContainerRequest<Postgres> {
+    let postgres =
+        Postgres::default().with_user(POSTGRES_USER).with_password(POSTGRES_PASSWORD).with_db_name(POSTGRES_DB);
+    container_request(postgres, Service::Postgres, image, host_port, session, startup_timeout)
+}
+
+/// The Redis container: the module's readiness rule ("Ready to accept connections" on stdout) and [`REDIS_CMD`].
+fn redis_request(
+    image: &ImageRef,
+    host_port: u16,
+    session: &str,
+    startup_timeout: Duration,
+) -> ContainerRequest<Redis> {
+    container_request(Redis::default(), Service::Redis, image, host_port, session, startup_timeout).with_cmd(REDIS_CMD)
+}
+
+/// What every service container gets on top of its module: the configured image, a name, the labels, the startup
+/// timeout, and the service port published on 127.0.0.1 only.
+fn container_request<I: Image>(
+    module: I,
     service: Service,
     image: &ImageRef,
     host_port: u16,
     session: &str,
     startup_timeout: Duration,
-    env: &[(&str, &str)],
-    cmd: &[&str],
-) -> testcontainers::ContainerRequest<GenericImage> {
-    let (line, stream) = ready_line(service);
-    let wait = match stream {
-        LogStream::Stdout => WaitFor::message_on_stdout(line),
-        LogStream::Stderr => WaitFor::message_on_stderr(line),
-    };
+) -> ContainerRequest<I> {
     let port = service.container_port();
-    let mut request = GenericImage::new(image.name.as_str(), image.tag.as_str())
-        .with_exposed_port(port.tcp())
-        .with_wait_for(wait)
+    let request = module
+        .with_name(image.name.as_str())
+        .with_tag(image.tag.as_str())
+        // Exposes the port whatever the image declares; the binding itself is replaced below.
+        .with_mapped_port(host_port, port.tcp())
         .with_container_name(format!("mcp-harness-{}-{session}", service.name()))
         .with_label(LABEL_MANAGED, "true")
         .with_label(LABEL_SERVICE, service.name())
         .with_label(LABEL_OWNER, owner())
         .with_label(LABEL_SESSION, session)
-        .with_startup_timeout(startup_timeout)
-        .with_cmd(cmd.iter().copied());
-    for (key, value) in env {
-        request = request.with_env_var(*key, *value);
-    }
+        .with_startup_timeout(startup_timeout);
     // Loopback only, on a fixed host port that survives `docker stop` / `docker start` (an ephemeral port could
     // change on restart and invalidate the URL the target was given).
     request.with_host_config_modifier(move |host: &mut HostConfig| {
@@ -423,15 +519,7 @@ mod tests {
 
     #[test]
     fn requests_publish_on_loopback_only() {
-        let req = container_request(
-            Service::Redis,
-            &ImageRef::new("redis", "7"),
-            40123,
-            "s1",
-            Duration::from_secs(5),
-            &[],
-            &["redis-server"],
-        );
+        let req = redis_request(&ImageRef::new("redis", "7"), 40123, "s1", Duration::from_secs(5));
         let mut host = HostConfig { publish_all_ports: Some(true), ..Default::default() };
         let modifier = req.host_config_modifier().expect("modifier");
         modifier(&mut host);
@@ -441,5 +529,22 @@ mod tests {
         assert_eq!(binding[0].host_ip.as_deref(), Some("127.0.0.1"));
         assert_eq!(binding[0].host_port.as_deref(), Some("40123"));
         assert_eq!(req.labels().get(LABEL_SESSION).map(String::as_str), Some("s1"));
+    }
+
+    #[test]
+    fn requests_use_the_configured_image_not_the_module_default() {
+        let image = ImageRef::new("mcp-harness/postgres", "15-bookworm");
+        let req = postgres_request(&image, 40124, "s1", Duration::from_secs(5));
+        assert_eq!(req.descriptor(), "mcp-harness/postgres:15-bookworm");
+        assert_eq!(req.cmd().collect::<Vec<_>>(), ["-c", "fsync=off"]);
+        let env: HashMap<String, String> = req.env_vars().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        assert_eq!(env.get("POSTGRES_USER").map(String::as_str), Some(POSTGRES_USER));
+        assert_eq!(env.get("POSTGRES_PASSWORD").map(String::as_str), Some(POSTGRES_PASSWORD));
+        assert_eq!(env.get("POSTGRES_DB").map(String::as_str), Some(POSTGRES_DB));
+        assert_eq!(req.labels().get(LABEL_SERVICE).map(String::as_str), Some("postgres"));
+
+        let req = redis_request(&ImageRef::new("redis", "7"), 40125, "s1", Duration::from_secs(5));
+        assert_eq!(req.descriptor(), "redis:7");
+        assert_eq!(req.cmd().collect::<Vec<_>>(), REDIS_CMD);
     }
 }

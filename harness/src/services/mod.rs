@@ -1,5 +1,6 @@
 //! Backing services for the integration suite: PostgreSQL and Redis, from URLs the environment already names or
-//! from containers started here (testcontainers 0.28 over the local Docker engine).
+//! from containers started here over the local Docker engine (the `Postgres` and `Redis` images of
+//! testcontainers-modules 0.15, on testcontainers 0.27).
 //!
 //! # Where a service comes from
 //!
@@ -10,7 +11,11 @@
 //! 2. Otherwise a container from [`ServiceConfig::postgres_image`] / [`ServiceConfig::redis_image`]. The defaults
 //!    are the official `postgres:16` and `redis:7` images; machines without a reachable registry build the offline
 //!    images (`scripts/offline-images/build.sh`) and select them with `MCP_HARNESS_POSTGRES_IMAGE` /
-//!    `MCP_HARNESS_REDIS_IMAGE` (see `scripts/README.md`). Both kinds of image print the same readiness lines.
+//!    `MCP_HARNESS_REDIS_IMAGE` (see `scripts/README.md`). The module decides the container's environment
+//!    (`POSTGRES_USER` / `POSTGRES_PASSWORD` / `POSTGRES_DB`), its command (Postgres: `-c fsync=off`) and when it is
+//!    ready (Postgres: "database system is ready to accept connections" on stderr *and* stdout; Redis: "Ready to
+//!    accept connections" on stdout); the image is always the configured one, never the module's default. Both
+//!    kinds of image follow that interface.
 //!
 //! The result, [`RunningServices`], carries the variables for the target (`DATABASE_URL`, `REDIS_URL`) in
 //! [`RunningServices::env`] and short secret-free [`RunningServices::notes`] for the report.

@@ -2,10 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use testcontainers::{ContainerAsync, GenericImage};
-
 use super::config::{ImageRef, Service, ServiceConfig};
-use super::containers::{self, LogStream, Started};
+use super::containers::{self, LogStream, ServiceContainer, Started};
 use super::error::ServicesError;
 use super::external::{self, redact_url};
 
@@ -48,7 +46,7 @@ struct Managed {
     image: ImageRef,
     host_port: u16,
     /// `None` only after [`RunningServices::shutdown`] / drop took it.
-    container: Option<ContainerAsync<GenericImage>>,
+    container: Option<ServiceContainer>,
 }
 
 impl std::fmt::Debug for RunningServices {
@@ -111,28 +109,19 @@ pub async fn start(wanted: &[Service], cfg: &ServiceConfig) -> Result<RunningSer
     }
 
     let session = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
-    let pg_env =
-        [("POSTGRES_USER", POSTGRES_USER), ("POSTGRES_PASSWORD", POSTGRES_PASSWORD), ("POSTGRES_DB", POSTGRES_DB)];
     let starts = to_start.iter().map(|&service| {
-        let (env, cmd): (&[(&str, &str)], &[&str]) = match service {
-            // fsync off: a throw-away database; the official image and ours both take `-c` arguments as the command.
-            Service::Postgres => (&pg_env, &["-c", "fsync=off"]),
-            // No persistence: a cache for tests.
-            Service::Redis => (&[], &["redis-server", "--save", "", "--appendonly", "no"]),
-        };
         let (docker, session) = (&docker, session.as_str());
         async move {
             let limit = cfg.startup_timeout + PULL_ALLOWANCE;
-            let result =
-                tokio::time::timeout(limit, containers::start_container(docker, service, cfg, session, env, cmd))
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(ServicesError::Failed {
-                            service,
-                            image: cfg.image(service).to_string(),
-                            reason: format!("pulling and starting took longer than {limit:?}"),
-                        })
-                    });
+            let result = tokio::time::timeout(limit, containers::start_container(docker, service, cfg, session))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ServicesError::Failed {
+                        service,
+                        image: cfg.image(service).to_string(),
+                        reason: format!("pulling and starting took longer than {limit:?}"),
+                    })
+                });
             (service, result)
         }
     });
@@ -315,20 +304,12 @@ impl RunningServices {
         self.managed.iter().find(|m| m.service == service && m.container.is_some())
     }
 
-    fn container(
-        &self,
-        service: Service,
-        action: &'static str,
-    ) -> Result<&ContainerAsync<GenericImage>, ServicesError> {
+    fn container(&self, service: Service, action: &'static str) -> Result<&ServiceContainer, ServicesError> {
         self.managed(service).and_then(|m| m.container.as_ref()).ok_or(ServicesError::NotManaged { service, action })
     }
 
-    async fn ready_count(&self, container: &ContainerAsync<GenericImage>, stream: LogStream, line: &str) -> usize {
-        let bytes = match stream {
-            LogStream::Stdout => container.stdout_to_vec().await,
-            LogStream::Stderr => container.stderr_to_vec().await,
-        };
-        bytes.map(|b| containers::occurrences(&b, line)).unwrap_or(0)
+    async fn ready_count(&self, container: &ServiceContainer, stream: LogStream, line: &str) -> usize {
+        container.output(stream).await.map(|b| containers::occurrences(&b, line)).unwrap_or(0)
     }
 }
 
@@ -340,8 +321,7 @@ impl Drop for RunningServices {
     /// Removes the containers. testcontainers' own drop needs a Tokio runtime; outside one, a temporary
     /// single-threaded runtime is entered for it.
     fn drop(&mut self) {
-        let containers: Vec<ContainerAsync<GenericImage>> =
-            self.managed.iter_mut().filter_map(|m| m.container.take()).collect();
+        let containers: Vec<ServiceContainer> = self.managed.iter_mut().filter_map(|m| m.container.take()).collect();
         if containers.is_empty() {
             return;
         }

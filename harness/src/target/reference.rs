@@ -18,8 +18,7 @@ pub fn serve_reference_if_requested() {
         return;
     }
     let args: Vec<OsString> = std::iter::once(OsString::from("mcp-reference-server")).chain(std::env::args_os().skip(1)).collect();
-    let cli = <mcp_reference_server::Cli as clap::Parser>::parse_from(args);
-    let code = mcp_reference_server::main_with(cli);
+    let code = mcp_reference_server::main_from_args(args);
     // Flush nothing else: this process exists only to serve.
     std::process::exit(if code == std::process::ExitCode::SUCCESS { 0 } else { 1 });
 }

@@ -232,7 +232,7 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
 
 /// The host and port of a loopback URL (`localhost`, `127.0.0.0/8`, `[::1]`), or `None` for other URLs.
 pub(crate) fn loopback_authority(url: &str) -> Option<(String, u16)> {
-    let url = reqwest::Url::parse(url).ok()?;
+    let url = url::Url::parse(url).ok()?;
     let port = url.port_or_known_default()?;
     let host = url.host_str()?;
     let bare = host.trim_start_matches('[').trim_end_matches(']');
