@@ -84,11 +84,13 @@ impl fmt::Display for ViolationKind {
     }
 }
 
-/// A bounded sample of non-protocol output: the first lines (clipped) and how much there was in all.
+/// A bounded sample of non-protocol output: the first distinct lines (clipped, each with how many times it came in
+/// a row) and how much there was in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutputSample {
-    /// The first lines, each clipped to [`OutputSample::LINE_CHARS`] characters.
-    pub lines: Vec<String>,
+    /// The first lines, each clipped to [`OutputSample::LINE_CHARS`] characters, with the number of times it was
+    /// repeated in a row.
+    pub lines: Vec<(String, u64)>,
     /// Lines seen in all.
     pub total_lines: u64,
     /// Bytes seen in all (newlines excluded).
@@ -96,26 +98,31 @@ pub struct OutputSample {
 }
 
 impl OutputSample {
-    /// Lines kept.
+    /// Distinct lines kept.
     pub const LINES: usize = 5;
     /// Characters kept per line.
     pub const LINE_CHARS: usize = 200;
 
     /// Adds one line.
     pub fn push(&mut self, line: &str) {
+        self.add(&clip(line, Self::LINE_CHARS), 1);
         self.total_lines += 1;
         self.total_bytes += line.len() as u64;
-        if self.lines.len() < Self::LINES {
-            self.lines.push(clip(line, Self::LINE_CHARS));
+    }
+
+    fn add(&mut self, clipped: &str, times: u64) {
+        let kept = self.lines.len();
+        match self.lines.last_mut() {
+            Some((last, n)) if last == clipped => *n += times,
+            _ if kept < Self::LINES => self.lines.push((clipped.to_owned(), times)),
+            _ => {}
         }
     }
 
     /// Adds everything of `other`.
     pub fn merge(&mut self, other: &OutputSample) {
-        for l in &other.lines {
-            if self.lines.len() < Self::LINES {
-                self.lines.push(l.clone());
-            }
+        for (line, times) in &other.lines {
+            self.add(line, *times);
         }
         self.total_lines += other.total_lines;
         self.total_bytes += other.total_bytes;
@@ -126,10 +133,11 @@ impl OutputSample {
         self.total_lines == 0
     }
 
-    /// `3 lines (57 bytes), first: "INFO starting" | "…"`.
+    /// `3 lines (57 bytes): "INFO starting" | "y" (×2)`.
     pub fn describe(&self) -> String {
-        let shown: Vec<String> = self.lines.iter().map(|l| format!("{l:?}")).collect();
-        let more = if self.total_lines > self.lines.len() as u64 { " | …" } else { "" };
+        let shown: Vec<String> = self.lines.iter().map(|(l, n)| sample_line(l, *n)).collect();
+        let listed: u64 = self.lines.iter().map(|(_, n)| n).sum();
+        let more = if self.total_lines > listed { " | …" } else { "" };
         format!(
             "{} line{} ({} bytes): {}{more}",
             self.total_lines,
@@ -138,6 +146,11 @@ impl OutputSample {
             shown.join(" | ")
         )
     }
+}
+
+/// One sampled line, quoted, with its repetitions.
+fn sample_line(line: &str, times: u64) -> String {
+    if times > 1 { format!("{line:?} (×{times})") } else { format!("{line:?}") }
 }
 
 /// Something the target did that breaks a rule, observed in reply to a request the harness sent.
@@ -320,8 +333,9 @@ impl Violation {
             }
             Violation::MalformedMessage { message, .. } => text.push_str(&format!("\nmessage: {message}")),
             Violation::NonProtocolOutput { sample } => {
-                for line in &sample.lines {
-                    text.push_str(&format!("\nstdout: {line}"));
+                for (line, times) in &sample.lines {
+                    let times = if *times > 1 { format!(" (×{times})") } else { String::new() };
+                    text.push_str(&format!("\nstdout: {line}{times}"));
                 }
             }
             Violation::Exited { stderr_tail, .. } if !stderr_tail.trim().is_empty() => {
@@ -417,13 +431,21 @@ mod tests {
     #[test]
     fn sample_is_bounded() {
         let mut s = OutputSample::default();
-        for _ in 0..10_000 {
-            s.push(&"y".repeat(1000));
+        for n in 0..10_000 {
+            s.push(&format!("{n}{}", "y".repeat(1000)));
         }
         assert_eq!(s.lines.len(), OutputSample::LINES);
         assert_eq!(s.total_lines, 10_000);
-        assert_eq!(s.total_bytes, 10_000_000);
-        assert!(s.lines.iter().all(|l| l.chars().count() <= OutputSample::LINE_CHARS + 1));
-        assert!(s.describe().starts_with("10000 lines (10000000 bytes)"));
+        assert_eq!(s.total_bytes, 10_000_000 + 38_890);
+        assert!(s.lines.iter().all(|(l, _)| l.chars().count() <= OutputSample::LINE_CHARS + 1));
+        assert!(s.describe().starts_with("10000 lines (10038890 bytes)"));
+        assert!(s.describe().ends_with(" | …"));
+        // Repeats in a row are counted, not kept again.
+        let mut y = OutputSample::default();
+        for _ in 0..1000 {
+            y.push("y");
+        }
+        assert_eq!(y.lines, vec![("y".to_owned(), 1000)]);
+        assert_eq!(y.describe(), "1000 lines (1000 bytes): \"y\" (×1000)");
     }
 }
