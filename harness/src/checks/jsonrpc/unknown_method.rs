@@ -1,6 +1,6 @@
 //! An unknown method is answered with -32601.
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 
 /// A method nobody implements.
@@ -13,11 +13,7 @@ pub(crate) const CHECK: Check = Check {
         title: "a request for an unknown method is answered with error -32601",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "https://www.jsonrpc.org/specification#error_object",
-            quote: "-32601 | Method not found | The method does not exist / is not available.",
-        }],
-        covers: &["jsonrpc.method-not-found"],
+        requirements: &["jsonrpc.method-not-found"],
         applies: Applicability::ALWAYS,
         tags: &["jsonrpc", "errors"],
     },
