@@ -1,7 +1,7 @@
 //! The official JSON Schema of each protocol revision, for validating what a server sends.
 //!
 //! The schemas are the MCP specification's `schema.json` per revision as shipped in the npm package
-//! `@modelcontextprotocol/conformance` (see `suites/schemas/README.md`), embedded at compile time. A validator for
+//! `@modelcontextprotocol/conformance` (see `suites/schemas/README.md`), served by `mcp-harness-suites`. A validator for
 //! definition `X` is the whole document with a root `$ref` to `#/definitions/X` (draft-07 revisions) or
 //! `#/$defs/X` (2020-12 revisions), so references inside the document resolve locally; each is compiled on first
 //! use. The crate is built without remote or file `$ref` resolution. Formats are asserted, as the official suite
@@ -35,17 +35,12 @@ pub(crate) struct RevisionSchema {
     pub(crate) error_envelope: &'static str,
 }
 
-const SCHEMA_2025_03_26: &str = include_str!("../../suites/schemas/2025-03-26.schema.json");
-const SCHEMA_2025_06_18: &str = include_str!("../../suites/schemas/2025-06-18.schema.json");
-const SCHEMA_2025_11_25: &str = include_str!("../../suites/schemas/2025-11-25.schema.json");
-const SCHEMA_2026_07_28: &str = include_str!("../../suites/schemas/2026-07-28.schema.json");
-
 type Loaded = LazyLock<Result<RevisionSchema, String>>;
 
-static V2025_03_26: Loaded = LazyLock::new(|| RevisionSchema::load(Revision::V2025_03_26, SCHEMA_2025_03_26));
-static V2025_06_18: Loaded = LazyLock::new(|| RevisionSchema::load(Revision::V2025_06_18, SCHEMA_2025_06_18));
-static V2025_11_25: Loaded = LazyLock::new(|| RevisionSchema::load(Revision::V2025_11_25, SCHEMA_2025_11_25));
-static V2026_07_28: Loaded = LazyLock::new(|| RevisionSchema::load(Revision::V2026_07_28, SCHEMA_2026_07_28));
+static V2025_03_26: Loaded = LazyLock::new(|| RevisionSchema::load_official(Revision::V2025_03_26));
+static V2025_06_18: Loaded = LazyLock::new(|| RevisionSchema::load_official(Revision::V2025_06_18));
+static V2025_11_25: Loaded = LazyLock::new(|| RevisionSchema::load_official(Revision::V2025_11_25));
+static V2026_07_28: Loaded = LazyLock::new(|| RevisionSchema::load_official(Revision::V2026_07_28));
 
 /// Union definitions, which are not the definition of any one method.
 const UNIONS: &[&str] = &[
@@ -69,6 +64,13 @@ impl RevisionSchema {
             Revision::V2026_07_28 => &V2026_07_28,
         };
         loaded.as_ref().map_err(|e| format!("the {revision} schema does not load: {e}"))
+    }
+
+    /// The official schema of `revision`, from `mcp-harness-suites`.
+    fn load_official(revision: Revision) -> Result<RevisionSchema, String> {
+        let text = mcp_harness_suites::official_schema(revision.as_str())
+            .ok_or_else(|| "mcp-harness-suites has no schema for it".to_owned())?;
+        RevisionSchema::load(revision, text)
     }
 
     fn load(revision: Revision, text: &str) -> Result<RevisionSchema, String> {

@@ -91,7 +91,7 @@ fn run_trial(config: &RunConfig, id: &str) -> Result<Completion, Failed> {
         if let Some(rule) = &check.broken_rule {
             s.push_str(&format!("broken rule: {} ({}): {}\n  \"{}\"\n", rule.id, rule.level, rule.url, rule.quote));
         }
-        s.push_str(&format!("spec: {}\n  \"{}\"\n", check.spec_ref.url, check.spec_ref.quote));
+        s.push_str(&format!("spec: {}: {}\n  \"{}\"\n", check.spec_ref.id, check.spec_ref.url, check.spec_ref.quote));
         for w in check.wire.iter().take(20) {
             s.push_str(&format!("  {:>9.3} ms {:<8} {:<10} {}\n", w.at_ms, w.direction, w.channel, w.text));
         }

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use mcp_harness_suites::Level;
+
 use crate::protocol::{Era, Revision};
 
 /// A check's stable dotted id (`lifecycle.initialize.version-negotiation`). Never renumbered: a renamed check
@@ -22,35 +24,6 @@ impl CheckId {
 impl fmt::Display for CheckId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)
-    }
-}
-
-/// How strongly the spec words the requirement a check tests: it decides failed versus warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Level {
-    /// MUST / MUST NOT / REQUIRED: a violation is a failure.
-    Must,
-    /// SHOULD / SHOULD NOT / RECOMMENDED: a violation is a warning.
-    Should,
-    /// MAY / informational: a violation is a warning at most.
-    May,
-}
-
-impl Level {
-    /// The RFC 2119 keyword.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Must => "MUST",
-            Level::Should => "SHOULD",
-            Level::May => "MAY",
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
     }
 }
 
@@ -95,53 +68,6 @@ impl Suite {
 impl fmt::Display for Suite {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())
-    }
-}
-
-/// Where in the spec a requirement is written, with the requirement quoted verbatim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct SpecRef {
-    /// Page path under the revision's specification root, with fragment (`basic/lifecycle#version-negotiation`),
-    /// or an absolute URL for requirements from other specifications.
-    pub anchor: &'static str,
-    /// The sentence of the spec that states the requirement, quoted.
-    pub quote: &'static str,
-}
-
-impl SpecRef {
-    /// The full URL of this reference in the given revision's specification (anchors that are already absolute
-    /// URLs, such as the JSON-RPC 2.0 specification, are returned as they are; `repo:PATH#ANCHOR` names a document
-    /// of this repository, for requirements that are the project's own, such as the integration suite's).
-    pub fn url(&self, revision: Revision) -> String {
-        if self.anchor.starts_with("https://") {
-            self.anchor.to_owned()
-        } else if let Some(path) = self.anchor.strip_prefix("repo:") {
-            // A requirement of this project (the integration suite's), documented in the repository.
-            path.to_owned()
-        } else {
-            format!("{}/{}", revision.spec_url(), page_in(self.anchor, revision))
-        }
-    }
-}
-
-/// `anchor` moved to where `revision` has that page: 2026-07-28 split `basic/transports` into
-/// `basic/transports/stdio` and `basic/transports/streamable-http` (fragments differ, so a moved anchor keeps its
-/// page only; earlier revisions have the single page), and moved `basic/utilities/progress` to
-/// `basic/patterns/progress`.
-fn page_in(anchor: &str, revision: Revision) -> std::borrow::Cow<'_, str> {
-    let stateless = revision.era() == Era::Stateless;
-    let (page, fragment) = anchor.split_once('#').unwrap_or((anchor, ""));
-    match page {
-        "basic/transports" if stateless && fragment == "stdio" => "basic/transports/stdio".into(),
-        "basic/transports" if stateless => "basic/transports/streamable-http".into(),
-        // 2026-07-28 moved the request utilities under `basic/patterns`, fragments unchanged.
-        "basic/utilities/progress" if stateless && fragment.is_empty() => "basic/patterns/progress".into(),
-        "basic/utilities/progress" if stateless => format!("basic/patterns/progress#{fragment}").into(),
-        "basic/transports/stdio" | "basic/transports/streamable-http" if !stateless => {
-            let legacy = if page.ends_with("stdio") { "stdio" } else { "streamable-http" };
-            format!("basic/transports#{legacy}").into()
-        }
-        _ => anchor.into(),
     }
 }
 
@@ -312,37 +238,20 @@ pub struct CheckMeta {
     pub suite: Suite,
     /// MUST fails, SHOULD warns.
     pub level: Level,
-    /// The spec text the check tests (first entry is the primary reference).
-    pub spec: &'static [SpecRef],
-    /// Ids of the requirement-catalog entries (in `suites/requirements/`) this check covers.
-    pub covers: &'static [&'static str],
+    /// Ids of the requirements the check tests, from the catalogs of `mcp-harness-suites`: a revision catalog
+    /// (`suites/requirements/<revision>.json`) for conformance checks, else the integration, harness or security
+    /// catalog. The first is the primary requirement, quoted in the report; every one counts for requirement
+    /// coverage when the check is evaluated. The quote lives in the catalog only.
+    pub requirements: &'static [&'static str],
     /// When the check applies.
     pub applies: Applicability,
     /// Free tags for selection (`--tag`).
     pub tags: &'static [&'static str],
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn url(anchor: &'static str, revision: Revision) -> String {
-        SpecRef { anchor, quote: "" }.url(revision)
-    }
-
-    #[test]
-    fn transport_anchors_follow_the_page_split_of_2026() {
-        let base = |r: Revision| r.spec_url();
-        let (old, new) = (Revision::V2025_11_25, Revision::V2026_07_28);
-        assert_eq!(url("basic/transports#session-management", old), format!("{}/basic/transports#session-management", base(old)));
-        assert_eq!(url("basic/transports#session-management", new), format!("{}/basic/transports/streamable-http", base(new)));
-        assert_eq!(url("basic/transports#stdio", new), format!("{}/basic/transports/stdio", base(new)));
-        assert_eq!(url("basic/transports/streamable-http#server-validation", new), format!("{}/basic/transports/streamable-http#server-validation", base(new)));
-        assert_eq!(url("basic/transports/streamable-http#server-validation", old), format!("{}/basic/transports#streamable-http", base(old)));
-        assert_eq!(url("server/tools#error-handling", new), format!("{}/server/tools#error-handling", base(new)));
-        assert_eq!(url("basic/utilities/progress#progress-flow", new), format!("{}/basic/patterns/progress#progress-flow", base(new)));
-        assert_eq!(url("basic/utilities/progress#progress-flow", old), format!("{}/basic/utilities/progress#progress-flow", base(old)));
-        assert_eq!(url("https://www.jsonrpc.org/specification", new), "https://www.jsonrpc.org/specification");
-        assert_eq!(url("repo:suites/integration/README.md#durable", new), "suites/integration/README.md#durable");
+impl CheckMeta {
+    /// The primary requirement: the one the report quotes (the first of `requirements`).
+    pub fn primary_requirement(&self) -> Option<&'static str> {
+        self.requirements.first().copied()
     }
 }

@@ -5,7 +5,7 @@ mod meta;
 mod outcome;
 
 pub use context::{CheckContext, ContextError};
-pub use meta::{Applicability, Capability, CheckId, CheckMeta, Eras, Level, Needs, OptIn, SpecRef, Suite, Transports};
+pub use meta::{Applicability, Capability, CheckId, CheckMeta, Eras, Level, Needs, OptIn, Suite, Transports};
 pub use outcome::{BrokenRule, Outcome, SkipReason, Status};
 
 use futures::future::BoxFuture;

@@ -5,10 +5,13 @@
 //! official conformance suite's scenarios by its fixture names. `integration` judges a data-tools contract over real
 //! Postgres/Redis (suite `integration`), `security` defences the spec does not word as rules (suite `security`).
 //!
-//! Adding a check: write the record (stable id, title, level, spec reference with the quoted requirement, the
-//! requirement-catalog ids it covers, applicability, tags) and one async function in a file of its area; add it
-//! to [`ALL`]; make sure the reference server passes it; add a defect to `fixtures/broken-server` that makes it
-//! fail and a row to `fixtures/expected-outcomes.json`.
+//! Adding a check: write the record (stable id, title, level, the ids of the requirements it tests, applicability,
+//! tags) and one async function in a file of its area; add it to [`ALL`]; make sure the reference server passes
+//! it; add a defect to `fixtures/broken-server` that makes it fail and a row to `fixtures/expected-outcomes.json`.
+//! A check cites requirements by id only, the primary one first: the quote lives once, in the requirement catalog
+//! of `mcp-harness-suites` (`suites/requirements/<revision>.json` for a conformance check, else the integration,
+//! harness or security catalog). A sentence no catalog quotes yet is added to the catalog of every revision the
+//! check applies to, verbatim from the spec (format in `suites/requirements/README.md`).
 
 mod capabilities;
 mod evidence;
@@ -23,7 +26,6 @@ mod prompts;
 mod observed;
 mod resources;
 mod robustness;
-mod rules;
 mod security;
 mod stateless;
 mod stdio;
@@ -98,39 +100,55 @@ mod tests {
     }
 
     #[test]
-    fn every_check_quotes_its_requirement_and_covers_catalog_entries() {
+    fn every_check_cites_a_requirement_once() {
         for c in all() {
-            assert!(!c.meta.spec.is_empty(), "{} has no spec reference", c.meta.id);
-            for s in c.meta.spec {
-                assert!(s.quote.len() > 20, "{} quotes too little", c.meta.id);
-            }
-            // Security checks test defences the spec motivates but does not word as rules: no catalog entry.
-            if c.meta.suite != crate::check::Suite::Security {
-                assert!(!c.meta.covers.is_empty(), "{} covers no requirement", c.meta.id);
+            let ids = c.meta.requirements;
+            assert!(!ids.is_empty(), "{} cites no requirement", c.meta.id);
+            let unique: HashSet<&str> = ids.iter().copied().collect();
+            assert_eq!(unique.len(), ids.len(), "{} cites a requirement twice", c.meta.id);
+        }
+    }
+
+    #[test]
+    fn cited_requirements_exist_in_the_catalog_of_the_checks_suite() {
+        use mcp_harness_suites::{harness_catalog, integration_catalog, security_catalog};
+
+        use crate::check::Suite;
+        use crate::protocol::Revision;
+        use crate::report::revision_catalog;
+
+        for c in all() {
+            for id in c.meta.requirements {
+                let found = match c.meta.suite {
+                    // Project catalogs: integration and security requirements never count toward the revision's
+                    // coverage.
+                    Suite::Integration => integration_catalog().contains(id),
+                    Suite::Security => security_catalog().contains(id),
+                    // A protocol requirement of a revision the check applies to, or a limit the harness sets.
+                    _ => {
+                        harness_catalog().contains(id)
+                            || Revision::ALL
+                                .iter()
+                                .filter(|r| c.meta.applies.covers_revision(**r))
+                                .any(|r| revision_catalog(*r).contains(id))
+                    }
+                };
+                assert!(found, "{} cites `{id}`, which no catalog of its suite and revisions lists", c.meta.id);
             }
         }
     }
 
     #[test]
-    fn covered_requirement_ids_exist_in_the_catalog_of_some_applicable_revision() {
+    fn the_primary_requirement_is_quoted_for_every_revision_a_check_applies_to() {
         use crate::protocol::Revision;
-        use crate::report::RequirementCatalog;
+        use crate::report::cite;
+
         for c in all() {
-            if c.meta.suite == crate::check::Suite::Integration {
-                let ids = crate::report::integration_requirement_ids();
-                for req in c.meta.covers {
-                    assert!(ids.iter().any(|i| i == req), "{} covers `{req}`, not in suites/integration/requirements.json", c.meta.id);
-                }
-                continue;
-            }
-            for req in c.meta.covers {
-                if crate::report::harness_requirement(req).is_some() {
-                    continue;
-                }
-                let found = Revision::ALL.iter().filter(|r| c.meta.applies.covers_revision(**r)).any(|r| {
-                    RequirementCatalog::for_revision(*r).requirements.iter().any(|q| q.id == *req)
-                });
-                assert!(found, "{} covers `{req}`, which no catalog of its revisions lists", c.meta.id);
+            let id = c.meta.primary_requirement().unwrap_or_default();
+            for revision in Revision::ALL.into_iter().filter(|r| c.meta.applies.covers_revision(*r)) {
+                let cited = cite(id, revision).unwrap_or_else(|| panic!("{}: `{id}` is in no catalog", c.meta.id));
+                assert!(cited.requirement.quote.len() > 20, "{} quotes too little", c.meta.id);
+                assert!(cited.url.starts_with("https://") || cited.url.starts_with("suites/"), "{}", cited.url);
             }
         }
     }

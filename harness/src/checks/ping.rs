@@ -1,6 +1,6 @@
 //! `ping` (stateful era).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::evidence::{brief, expect_result};
 use crate::protocol::Revision;
@@ -15,8 +15,7 @@ pub(crate) const RESPONDS: Check = Check {
         title: "ping is answered promptly with an empty result",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef { anchor: "basic/utilities/ping#behavior-requirements", quote: "The receiver MUST respond promptly with an empty response" }],
-        covers: &["ping.response"],
+        requirements: &["ping.response"],
         applies: Applicability { eras: Eras::Stateful, until: Some(Revision::V2026_07_28), ..Applicability::ALWAYS },
         tags: &["ping"],
     },

@@ -5,9 +5,10 @@ use std::io::Write;
 use anyhow::Result;
 use serde_json::json;
 
-use mcp_harness::check::Suite;
+use mcp_harness::check::{CheckMeta, Suite};
+use mcp_harness::protocol::{Revision, RevisionChoice};
+use mcp_harness::report::cite;
 use mcp_harness::runner::{Plan, PlanContext, PlannedCheck, Selection};
-use mcp_harness::protocol::RevisionChoice;
 
 use super::args::{FilterArgs, ListArgs, ListFormat, ProfileArg};
 
@@ -25,7 +26,7 @@ pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
     };
     let checks = Plan::new(mcp_harness::checks::all(), &selection, cx)?.checks;
     let mut out = std::io::stdout().lock();
-    let written = write_checks(&mut out, &checks, args.format);
+    let written = write_checks(&mut out, &checks, args.format, cx.protocol);
     match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other?,
@@ -33,7 +34,12 @@ pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
     Ok(selection)
 }
 
-fn write_checks(out: &mut impl Write, checks: &[PlannedCheck], format: ListFormat) -> std::io::Result<()> {
+fn write_checks(
+    out: &mut impl Write,
+    checks: &[PlannedCheck],
+    format: ListFormat,
+    protocol: RevisionChoice,
+) -> std::io::Result<()> {
     match format {
         ListFormat::Text => {
             // Ids in one column as wide as the longest selected id.
@@ -56,14 +62,34 @@ fn write_checks(out: &mut impl Write, checks: &[PlannedCheck], format: ListForma
                         None => json!({"outcome": "run"}),
                         Some(o) => json!({"outcome": o.status, "reason": o.reason}),
                     };
-                    json!({"id": m.id, "title": m.title, "suite": m.suite, "level": m.level, "spec": m.spec,
-                           "covers": m.covers, "applies": m.applies, "tags": m.tags, "plan": planned})
+                    json!({"id": m.id, "title": m.title, "suite": m.suite, "level": m.level,
+                           "requirements": requirements(m, protocol), "applies": m.applies, "tags": m.tags,
+                           "plan": planned})
                 })
                 .collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
         }
     }
     out.flush()
+}
+
+/// The requirements a check cites, `{id, level, quote, url}` each, as the catalogs word them for the revision the
+/// run would speak: the one `--protocol` names, else the newest the check applies to. An id no catalog has (a
+/// unit test rules that out) is listed with null fields.
+fn requirements(meta: &CheckMeta, protocol: RevisionChoice) -> Vec<serde_json::Value> {
+    let revision = match protocol {
+        RevisionChoice::Exact(r) => r,
+        RevisionChoice::Auto => {
+            Revision::ALL.into_iter().rev().find(|r| meta.applies.covers_revision(*r)).unwrap_or(Revision::LATEST)
+        }
+    };
+    meta.requirements
+        .iter()
+        .map(|id| match cite(id, revision) {
+            Some(c) => json!({"id": id, "level": c.requirement.level, "quote": c.requirement.quote, "url": c.url}),
+            None => json!({"id": id, "level": null, "quote": null, "url": null}),
+        })
+        .collect()
 }
 
 /// Turns filter flags into a selection, rejecting unknown suites.

@@ -8,21 +8,23 @@ use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::catalog::RequirementCatalog;
+use super::catalog::{Catalog, cite};
 use super::model::{
     BaselineInfo, BaselineMark, CheckReport, CodeCoverage, Coverage, CoverageCount, ExitInfo, HarnessInfo,
     RequirementCoverage, RuleReport, SCHEMA_VERSION, SpecRefReport, Summary, SuiteReport, TestReport, Verdict,
 };
 use super::{CheckResult, RunRecord};
 use crate::baseline::{Judgement, Mark};
-use crate::check::{Status, Suite};
+use crate::check::{CheckMeta, Level, Status, Suite};
 use crate::protocol::Revision;
 use crate::ExitCode;
 
 /// Builds the report of a finished run.
 ///
 /// `catalog` is the requirement catalog coverage is computed against; callers pass
-/// `RequirementCatalog::for_revision(run.coverage_revision)` (tests pass their own).
+/// `revision_catalog(run.coverage_revision)` (tests pass their own). Quotes and links come from the catalogs of
+/// `mcp-harness-suites`, looked up by requirement id for the negotiated revision ([`cite`]): a check's `specRef`
+/// is its primary requirement, a failure's `brokenRule` the requirement its violation breaks.
 ///
 /// Decisions, in order:
 /// - **baseline** (when `run.baseline` is set): each result is judged against it ([`crate::baseline`]); a failed or
@@ -34,9 +36,9 @@ use crate::ExitCode;
 ///   results; 1 when any check failed (unlisted), errored, or is stale; else 0 (expected failures allowed).
 /// - **verdict**: `failed` if any check failed (unlisted), errored or is stale (or the run could not test at all),
 ///   else `warning` if any warned (unlisted), else `passed`.
-/// - **requirement coverage**: a catalog requirement is covered when its id is in `covers` of at least one result
-///   that was evaluated (passed, failed or warned); skips and errors cover nothing.
-pub fn build_report(run: &RunRecord, catalog: &RequirementCatalog) -> TestReport {
+/// - **requirement coverage**: a catalog requirement is covered when its id is among the `requirements` of at least
+///   one result that was evaluated (passed, failed or warned); skips and errors cover nothing.
+pub fn build_report(run: &RunRecord, catalog: &Catalog) -> TestReport {
     let judgement = run.baseline.as_ref().map(|b| {
         let statuses: Vec<(&str, Status)> = run.results.iter().map(|r| (r.meta.id.as_str(), r.outcome.status)).collect();
         b.judge(&statuses)
@@ -74,7 +76,7 @@ pub fn build_report(run: &RunRecord, catalog: &RequirementCatalog) -> TestReport
                 .iter()
                 .zip(&marks)
                 .filter(|(r, _)| r.meta.suite == suite)
-                .map(|(r, mark)| check_report(r, *mark, spec_revision, catalog))
+                .map(|(r, mark)| check_report(r, *mark, spec_revision))
                 .collect();
             (!checks.is_empty()).then_some(SuiteReport { name: suite, checks })
         })
@@ -320,11 +322,7 @@ fn plural(n: u32, noun: &str) -> String {
     }
 }
 
-fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision, catalog: &RequirementCatalog) -> CheckReport {
-    let spec_ref = match r.meta.spec.first() {
-        Some(s) => SpecRefReport { url: s.url(revision), quote: s.quote.to_owned() },
-        None => SpecRefReport { url: revision.spec_url(), quote: String::new() },
-    };
+fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision) -> CheckReport {
     CheckReport {
         id: r.meta.id.as_str().to_owned(),
         title: r.meta.title.to_owned(),
@@ -339,8 +337,8 @@ fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision, catalog
             _ => r.outcome.reason.clone(),
         },
         skip_kind: r.outcome.skip,
-        spec_ref,
-        broken_rule: r.outcome.broken.map(|b| rule_report(b.requirement, b.level, revision, catalog)),
+        spec_ref: spec_ref(&r.meta, revision),
+        broken_rule: r.outcome.broken.map(|b| rule_report(b.requirement, b.level, revision)),
         violation: r.outcome.violation,
         blocker: r.outcome.blocker,
         duration_ms: (r.duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
@@ -351,32 +349,41 @@ fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision, catalog
     }
 }
 
-/// A rule named by id: its quote and place from the revision's catalog, else from the harness's own catalog
-/// (limits the run sets), else the id alone.
-fn rule_report(id: &str, level: crate::check::Level, revision: Revision, catalog: &RequirementCatalog) -> RuleReport {
-    let found = catalog.requirement(id).map(|r| (r.url(revision), r.quote.clone(), r.level));
-    let found = found.or_else(|| super::catalog::harness_requirement(id).map(|r| (r.anchor.clone(), r.quote.clone(), r.level)));
-    match found {
-        Some((url, quote, level)) => RuleReport { id: id.to_owned(), level, url, quote },
+/// The primary requirement of a check, quoted from the catalog as `revision` words it (see [`cite`]); a check
+/// without requirements, or one citing an id no catalog has, gets the revision's root and no quote.
+fn spec_ref(meta: &CheckMeta, revision: Revision) -> SpecRefReport {
+    let id = meta.primary_requirement().unwrap_or_default();
+    match cite(id, revision) {
+        Some(c) => SpecRefReport { id: id.to_owned(), url: c.url, quote: c.requirement.quote.clone() },
+        None => SpecRefReport { id: id.to_owned(), url: revision.spec_url(), quote: String::new() },
+    }
+}
+
+/// A rule named by id, looked up like a check's primary requirement: its level, quote and place from the
+/// catalogs, else the id alone with the level the finding gave.
+fn rule_report(id: &str, level: Level, revision: Revision) -> RuleReport {
+    match cite(id, revision) {
+        Some(c) => RuleReport { id: id.to_owned(), level: c.requirement.level, url: c.url, quote: c.requirement.quote.clone() },
         None => RuleReport { id: id.to_owned(), level, url: revision.spec_url(), quote: String::new() },
     }
 }
 
-fn requirement_coverage(results: &[CheckResult], catalog: &RequirementCatalog) -> RequirementCoverage {
-    coverage_of(results, catalog.revision.as_str(), catalog.requirements.iter().map(|r| r.id.as_str()))
+fn requirement_coverage(results: &[CheckResult], catalog: &Catalog) -> RequirementCoverage {
+    coverage_of(results, &catalog.name, catalog.requirements.iter().map(|r| r.id.as_str()))
 }
 
 /// Coverage of the integration suite's requirements, when any integration check was selected.
 fn integration_coverage(results: &[CheckResult]) -> Option<RequirementCoverage> {
     results.iter().any(|r| r.meta.suite == Suite::Integration).then(|| {
-        coverage_of(results, "integration", super::catalog::integration_requirement_ids().iter().map(String::as_str))
+        let catalog = mcp_harness_suites::integration_catalog();
+        coverage_of(results, &catalog.name, catalog.requirements.iter().map(|r| r.id.as_str()))
     })
 }
 
 /// Requirements (`ids`) with at least one evaluated check covering them.
 fn coverage_of<'a>(results: &[CheckResult], label: &str, ids: impl Iterator<Item = &'a str>) -> RequirementCoverage {
     let covered_ids: HashSet<&str> =
-        results.iter().filter(|r| r.outcome.evaluated()).flat_map(|r| r.meta.covers.iter().copied()).collect();
+        results.iter().filter(|r| r.outcome.evaluated()).flat_map(|r| r.meta.requirements.iter().copied()).collect();
     let ids: Vec<&str> = ids.collect();
     let total = ids.len();
     let mut uncovered: Vec<String> =
@@ -470,7 +477,7 @@ mod tests {
             response: "{}".into(),
         };
         let run = run_with(vec![result("conformance", "x.a", &["a.one"], Outcome::misbehaved(&violation, "a pong"))]);
-        let r = build_report(&run, RequirementCatalog::for_revision(Revision::V2025_11_25));
+        let r = build_report(&run, crate::report::revision_catalog(Revision::V2025_11_25));
         let check = &r.suites[0].checks[0];
         let rule = check.broken_rule.as_ref().unwrap();
         assert_eq!(rule.id, "jsonrpc.response-id");
@@ -589,7 +596,7 @@ mod tests {
         ]);
         let cov = build_report(&run, &sample_catalog()).coverage.integration.expect("integration coverage");
         assert_eq!(cov.revision, "integration");
-        assert_eq!(cov.total as usize, crate::report::integration_requirement_ids().len());
+        assert_eq!(cov.total as usize, mcp_harness_suites::integration_catalog().requirements.len());
         assert_eq!(cov.covered, 1);
         assert!(cov.uncovered.contains(&"integration.store.durable".to_owned()));
     }
@@ -605,26 +612,37 @@ mod tests {
         assert_eq!((cov.covered, cov.total), (1, 3));
         assert_eq!(cov.percent, Some(33.33));
         assert_eq!(cov.uncovered, ["a.three", "a.two"]);
-        let empty = RequirementCatalog { requirements: vec![], ..sample_catalog() };
+        let empty = Catalog { requirements: vec![], ..sample_catalog() };
         assert_eq!(build_report(&run, &empty).coverage.requirements.percent, None);
     }
 
     #[test]
-    fn spec_refs_use_the_negotiated_revision_and_fall_back_to_the_root() {
+    fn spec_refs_quote_the_primary_requirement_from_the_catalogs() {
         let run = run_with(vec![
-            result("conformance", "c.with-ref", &[], Outcome::pass()),
-            CheckResult { meta: crate::check::CheckMeta { spec: &[], ..result("conformance", "c.none", &[], Outcome::pass()).meta }, ..result("conformance", "c.none", &[], Outcome::pass()) },
+            result("conformance", "c.own", &["lifecycle.version-negotiation", "lifecycle.initialize-result"], Outcome::pass()),
+            result("conformance", "c.later", &["discover.result"], Outcome::pass()),
+            result("conformance", "c.unknown", &["not.in-any-catalog"], Outcome::pass()),
+            result("conformance", "c.none", &[], Outcome::pass()),
+            result("integration", "i.a", &["integration.store.durable"], Outcome::pass()),
         ]);
         let r = build_report(&run, &sample_catalog());
-        let checks = &r.suites[0].checks;
-        assert_eq!(
-            checks[0].spec_ref.url,
-            "https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation"
-        );
-        assert_eq!(checks[1].spec_ref, SpecRefReport {
-            url: "https://modelcontextprotocol.io/specification/2025-11-25".to_owned(),
-            quote: String::new(),
+        let refs: Vec<&SpecRefReport> = r.suites.iter().flat_map(|s| &s.checks).map(|c| &c.spec_ref).collect();
+        let root = "https://modelcontextprotocol.io/specification";
+        // The negotiated revision's wording, at its page.
+        assert_eq!(*refs[0], SpecRefReport {
+            id: "lifecycle.version-negotiation".to_owned(),
+            url: format!("{root}/2025-11-25/basic/lifecycle#version-negotiation"),
+            quote: "If the server supports the requested protocol version, it MUST respond with the same version.".to_owned(),
         });
+        // A requirement the negotiated revision lacks is cited from the nearest revision that has it.
+        assert_eq!(refs[1].url, format!("{root}/2026-07-28/server/discover"));
+        assert!(refs[1].quote.contains("Servers MUST implement it."), "{}", refs[1].quote);
+        // An id no catalog has, or none at all: the revision's root and no quote.
+        assert_eq!(*refs[2], SpecRefReport { id: "not.in-any-catalog".to_owned(), url: format!("{root}/2025-11-25"), quote: String::new() });
+        assert_eq!(*refs[3], SpecRefReport { id: String::new(), url: format!("{root}/2025-11-25"), quote: String::new() });
+        // Project requirements link into this repository.
+        assert_eq!(refs[4].url, "suites/integration/README.md#durable");
+        assert_eq!(refs[4].quote, "Data survives a target restart.");
         assert_eq!(r.coverage.code, CodeCoverage::NotMeasured { reason: "no --coverage-json given".to_owned() });
     }
 

@@ -82,7 +82,8 @@ impl schemars::transform::Transform for Strict {
     }
 }
 
-const REPORT_SCHEMA: &str = include_str!("../../schema/report.schema.json");
+// The committed schema, `harness/schema/report.schema.json`: a file of this crate.
+const REPORT_SCHEMA: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/report.schema.json"));
 
 /// Writes `bytes` to `path`, creating parent directories; shared by the JSON and JUnit writers.
 pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportWriteError> {

@@ -126,8 +126,10 @@ fn details(check: &CheckReport) -> String {
         }
     }
     text.push_str(&format!("spec: {}\n", check.spec_ref.url));
-    if !check.spec_ref.quote.is_empty() {
-        text.push_str(&format!("requirement: {}\n", check.spec_ref.quote));
+    match (check.spec_ref.id.as_str(), check.spec_ref.quote.as_str()) {
+        ("", "") => {}
+        (id, "") => text.push_str(&format!("requirement: {id}\n")),
+        (id, quote) => text.push_str(&format!("requirement: {id}: {quote}\n")),
     }
     if !check.wire.is_empty() {
         text.push_str("wire:\n");

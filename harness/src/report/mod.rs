@@ -11,7 +11,7 @@ pub mod model;
 mod test_support;
 
 pub use aggregate::{build_report, read_llvm_cov_json, CoverageReadError};
-pub use catalog::{CatalogError, Requirement, RequirementCatalog, harness_requirement, integration_requirement_ids};
+pub use catalog::{Catalog, CatalogError, CatalogKind, Citation, Requirement, cite, revision_catalog};
 pub use console::{summary_line, write_console_summary};
 pub use json::{ReportWriteError, generate_report_schema, report_json_schema, write_json};
 pub use junit::{junit_xml, write_junit};

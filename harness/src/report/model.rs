@@ -23,8 +23,10 @@
 //! - `exit` — `{code, reason}`: the process exit code (see [`crate::ExitCode`]) and why.
 //! - `interrupted` — `"SIGINT"` or `"SIGTERM"` when a signal ended the run, else null.
 //! - `suites[]` — `{name, checks[]}`; each check `{id, title, level, outcome, baseline, reason, skipKind,
-//!   specRef {url, quote}, brokenRule, violation, blocker, durationMs, expected, observed, wire[], tags[]}`.
-//!   `outcome` is what the server did: `passed`, `failed`, `warning`, `skipped`, `error` (could not test),
+//!   specRef {id, url, quote}, brokenRule, violation, blocker, durationMs, expected, observed, wire[], tags[]}`.
+//!   `specRef` is the check's primary requirement: its catalog id, and its URL and quote from the requirement
+//!   catalog (the negotiated revision's wording, else the nearest revision's, else the integration, harness or
+//!   security catalog's). `outcome` is what the server did: `passed`, `failed`, `warning`, `skipped`, `error` (could not test),
 //!   `not-applicable`, `interrupted`. `brokenRule` `{id, level, url, quote}` names the rule a failure breaks when it
 //!   is not the check's own (`specRef`): a wire violation observed while the check waited for an answer (a
 //!   mislabelled response id, a crash, …); `violation` is then its kind (`response-id-mismatch`, `exited`, …).
@@ -303,11 +305,14 @@ pub struct CheckReport {
     pub tags: Vec<String>,
 }
 
-/// A spec reference as written in the report.
+/// A check's primary requirement as written in the report: its catalog id, where it is written and its quote,
+/// both from the requirement catalog (the negotiated revision's wording, else the nearest revision's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SpecRefReport {
-    /// Full URL into the revision's specification.
+    /// The requirement-catalog id (`lifecycle.version-negotiation`).
+    pub id: String,
+    /// Full URL into the revision's specification (or the document that states the requirement).
     pub url: String,
     /// The requirement, quoted.
     pub quote: String,

@@ -4,23 +4,19 @@ use std::time::Duration;
 
 use time::macros::datetime;
 
-use super::catalog::{Requirement, RequirementCatalog};
+use super::catalog::{Catalog, CatalogKind, Requirement, revision_catalog};
 use super::model::{CapturedText, CodeCoverage, CoverageCount, ProtocolInfo, TargetInfo, TestReport, WireEntry};
 use super::{build_report, CheckResult, RunRecord};
 use crate::baseline::Baseline;
-use crate::check::{Applicability, CheckId, CheckMeta, Level, Outcome, SkipReason, SpecRef, Status, Suite};
+use crate::check::{Applicability, CheckId, CheckMeta, Level, Outcome, SkipReason, Status, Suite};
 use crate::protocol::Revision;
 
-const REF: &[SpecRef] = &[SpecRef {
-    anchor: "basic/lifecycle#version-negotiation",
-    quote: "If the server supports the requested protocol version, it MUST respond with the same version.",
-}];
-
-/// A result of a MUST check in `suite` with the given id, covered requirement ids and outcome.
+/// A result of a MUST check in `suite` with the given id, cited requirement ids (the first is quoted in the
+/// report) and outcome.
 pub(crate) fn result(
     suite: &str,
     id: &'static str,
-    covers: &'static [&'static str],
+    requirements: &'static [&'static str],
     outcome: Outcome,
 ) -> CheckResult {
     CheckResult {
@@ -29,8 +25,7 @@ pub(crate) fn result(
             title: "Does the right thing",
             suite: Suite::parse(suite).expect("known suite"),
             level: Level::Must,
-            spec: REF,
-            covers,
+            requirements,
             applies: Applicability::ALWAYS,
             tags: &["MUST"],
         },
@@ -79,8 +74,8 @@ pub(crate) fn sample_baseline() -> Baseline {
     Baseline::parse(text, "conformance-baseline.yml", &known).expect("sample baseline parses")
 }
 
-/// A three-requirement catalog: `a.one`, `a.two`, `a.three`.
-pub(crate) fn sample_catalog() -> RequirementCatalog {
+/// A three-requirement catalog of 2025-11-25: `a.one`, `a.two`, `a.three`.
+pub(crate) fn sample_catalog() -> Catalog {
     let req = |id: &str, level| Requirement {
         id: id.to_owned(),
         level,
@@ -88,8 +83,9 @@ pub(crate) fn sample_catalog() -> RequirementCatalog {
         quote: "q".to_owned(),
         source: None,
     };
-    RequirementCatalog {
-        revision: Revision::V2025_11_25,
+    Catalog {
+        kind: CatalogKind::Revision,
+        name: Revision::V2025_11_25.as_str().to_owned(),
         source: Revision::V2025_11_25.spec_url(),
         requirements: vec![req("a.one", Level::Must), req("a.two", Level::Should), req("a.three", Level::Must)],
     }
@@ -182,17 +178,17 @@ pub(crate) fn sample_report(measured: bool) -> TestReport {
         result(
             "security",
             "security.http.host-rebinding",
-            &[],
+            &["security.dns-rebinding"],
             Outcome::interrupted("the run was interrupted by SIGINT before this check"),
         ),
         // Judged by the sample baseline: an expected failure and a stale entry.
         result(
             "conformance",
             "tools.call.structured-content",
-            &[],
+            &["tools.structured-content-conforms"],
             Outcome::violated("structuredContent conforming to outputSchema", "structuredContent is missing"),
         ),
-        result("conformance", "resources.list.shape", &[], Outcome::pass()),
+        result("conformance", "resources.list.shape", &["resources.resource-uri"], Outcome::pass()),
     ];
     let mut run = run_with(results);
     run.baseline = Some(sample_baseline());
@@ -204,5 +200,5 @@ pub(crate) fn sample_report(measured: bool) -> TestReport {
             source: "target/cov.json".to_owned(),
         });
     }
-    build_report(&run, RequirementCatalog::for_revision(Revision::V2025_11_25))
+    build_report(&run, revision_catalog(Revision::V2025_11_25))
 }

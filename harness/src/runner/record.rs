@@ -9,7 +9,7 @@ use super::events::{Event, EventSink};
 use super::interrupt::Signal;
 use crate::protocol::{Revision, RevisionChoice};
 use crate::report::model::{CapturedText, ProtocolInfo, TargetInfo};
-use crate::report::{CheckResult, RequirementCatalog, RunRecord, TestReport, build_report};
+use crate::report::{CheckResult, RunRecord, TestReport, build_report, revision_catalog};
 use crate::session::SessionError;
 
 /// Builds a run's record from its events.
@@ -67,7 +67,7 @@ impl RunRecorder {
     pub fn finish(mut self) -> TestReport {
         self.record.finished_at = OffsetDateTime::now_utc();
         self.record.coverage_revision = self.negotiated.unwrap_or(self.fallback_revision);
-        build_report(&self.record, RequirementCatalog::for_revision(self.record.coverage_revision))
+        build_report(&self.record, revision_catalog(self.record.coverage_revision))
     }
 
     fn could_not_test(&mut self, why: String) {

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::protocol::Era;
 use crate::session::Session;
@@ -21,19 +21,14 @@ pub(crate) const CONSISTENT: Check = Check {
         title: "every advertised capability is served: its list method answers, completion/complete and logging/setLevel exist",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "server/tools#capabilities",
-                quote: "Servers that declare the `tools` capability MUST respond to `tools/list` requests with the set of \
-                        tools currently available to the requesting client.",
-            },
-            SpecRef {
-                anchor: "server/utilities/completion#capabilities",
-                quote: "Servers that support completions MUST declare the `completions` capability:",
-            },
-            SpecRef { anchor: "basic/lifecycle#operation", quote: "Both parties MUST: Only use capabilities that were successfully negotiated" },
+        requirements: &[
+            "tools.list.result",
+            "completion.capability",
+            "lifecycle.negotiated-capabilities",
+            "resources.list.result",
+            "prompts.list.result",
+            "logging.capability",
         ],
-        covers: &["tools.list.result", "resources.list.result", "prompts.list.result", "completion.capability", "logging.capability"],
         applies: Applicability::ALWAYS,
         tags: &["capabilities"],
     },
@@ -130,18 +125,7 @@ pub(crate) const UNADVERTISED_METHOD: Check = Check {
         title: "the list method of a capability the server does not advertise is answered with error -32601",
         suite: Suite::Conformance,
         level: Level::Should,
-        spec: &[
-            SpecRef {
-                anchor: "server/utilities/completion#error-handling",
-                quote: "Servers SHOULD return standard JSON-RPC errors for common failure cases: Method not found: `-32601` \
-                        (Capability not supported)",
-            },
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#error_object",
-                quote: "-32601 | Method not found | The method does not exist / is not available.",
-            },
-        ],
-        covers: &["jsonrpc.method-not-found", "completion.method-not-found"],
+        requirements: &["completion.method-not-found", "jsonrpc.method-not-found"],
         applies: Applicability::ALWAYS,
         tags: &["capabilities", "errors", "negative"],
     },

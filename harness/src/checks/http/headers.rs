@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::probe::{method_of, Probe, Seen};
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite, Transports};
 use crate::check_fn;
 use crate::protocol::Revision;
 
@@ -33,20 +33,10 @@ pub(crate) const PROTOCOL_VERSION_HEADER: Check = Check {
         title: "a request with an invalid or unsupported MCP-Protocol-Version header is answered with HTTP 400",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#protocol-version-header",
-                quote: "If the server receives a request with an invalid or unsupported `MCP-Protocol-Version`, it MUST \
-                        respond with `400 Bad Request`.",
-            },
-            SpecRef {
-                anchor: "basic/transports/streamable-http#protocol-version-header",
-                quote: "If the server does not implement the requested protocol version (whether the version is unknown to \
-                        the server, or is a known version the server has chosen not to support), it MUST respond with \
-                        `400 Bad Request` and an `UnsupportedProtocolVersionError` listing its supported versions.",
-            },
+        requirements: &[
+            "transport.http.protocol-version-header",
+            "transport.http.unsupported-version-400",
         ],
-        covers: &["transport.http.protocol-version-header", "transport.http.unsupported-version-400"],
         applies: Applicability { transports: Transports::Http, since: Revision::V2025_06_18, ..Applicability::ALWAYS },
         tags: &["http", "version", "negative"],
     },
@@ -88,12 +78,10 @@ pub(crate) const VERSION_MISMATCH: Check = Check {
         title: "an MCP-Protocol-Version header that differs from the body's _meta protocolVersion is rejected with HTTP 400 and error -32020",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/transports/streamable-http#protocol-version-header",
-            quote: "If the values do not match, the server MUST reject the request with `400 Bad Request` and a \
-                    `HeaderMismatch` JSON-RPC error (see Server Validation).",
-        }],
-        covers: &["transport.http.protocol-version-header", "transport.http.header-mismatch-error"],
+        requirements: &[
+            "transport.http.protocol-version-header",
+            "transport.http.header-mismatch-error",
+        ],
         applies: STATELESS_HTTP,
         tags: &["http", "version", "headers", "negative"],
     },
@@ -125,23 +113,11 @@ pub(crate) const HEADER_MISMATCH_CHECK: Check = Check {
         title: "a missing Mcp-Method, or an Mcp-Method/Mcp-Name that differs from the body, is rejected with HTTP 400 and error -32020",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports/streamable-http#server-validation",
-                quote: "Servers that process the request body MUST reject requests where the values specified in the \
-                        headers do not match the corresponding values in the request body.",
-            },
-            SpecRef {
-                anchor: "basic/transports/streamable-http#server-validation",
-                quote: "When rejecting a request due to header validation failure, servers MUST return HTTP status \
-                        `400 Bad Request` and MUST include a JSON-RPC error response using the following error code:",
-            },
-            SpecRef {
-                anchor: "basic/transports/streamable-http#server-validation",
-                quote: "A required standard header (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`) is missing.",
-            },
+        requirements: &[
+            "transport.http.header-body-match",
+            "transport.http.header-mismatch-error",
+            "transport.http.header-missing",
         ],
-        covers: &["transport.http.header-body-match", "transport.http.header-mismatch-error"],
         applies: STATELESS_HTTP,
         tags: &["http", "headers", "security", "negative"],
     },
@@ -196,12 +172,7 @@ pub(crate) const METHOD_NOT_FOUND_404: Check = Check {
         title: "a request for a method the server does not implement is answered with HTTP 404 and error -32601",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/transports/streamable-http#protocol-version-header",
-            quote: "If the server does not implement the requested RPC method, it MUST respond with `404 Not Found` and \
-                    a JSON-RPC error with code `-32601` (`Method not found`).",
-        }],
-        covers: &["transport.http.method-not-found-404"],
+        requirements: &["transport.http.method-not-found-404"],
         applies: STATELESS_HTTP,
         tags: &["http", "errors", "negative"],
     },

@@ -2,7 +2,7 @@
 //! not mention, is the security suite's `security.http.host-rebinding`.)
 
 use super::probe::{Probe, Seen, loopback_authority, method_of};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite, Transports};
 use crate::check_fn;
 use crate::checks::evidence::initialize_params;
 use crate::protocol::Revision;
@@ -21,17 +21,7 @@ pub(crate) const ORIGIN_403: Check = Check {
         title: "a request with a foreign Origin is refused with HTTP 403 (any 4xx before 2025-11-25)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#security-warning",
-                quote: "Servers MUST validate the `Origin` header on all incoming connections to prevent DNS rebinding attacks",
-            },
-            SpecRef {
-                anchor: "basic/transports#security-warning",
-                quote: "If the `Origin` header is present and invalid, servers MUST respond with HTTP 403 Forbidden.",
-            },
-        ],
-        covers: &["transport.http.origin", "transport.http.origin-403"],
+        requirements: &["transport.http.origin", "transport.http.origin-403"],
         applies: Applicability { transports: Transports::Http, ..Applicability::ALWAYS },
         tags: &["http", "security", "origin", "negative"],
     },

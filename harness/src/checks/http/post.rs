@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::probe::{method_of, is_mcp_reply_type, Probe, SeenBody};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite, Transports};
 use crate::check_fn;
 use crate::message;
 
@@ -23,17 +23,7 @@ pub(crate) const NOTIFICATION_202: Check = Check {
         title: "a POSTed notification or response is answered 202 Accepted with no body (or refused with a 4xx)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body.",
-            },
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request).",
-            },
-        ],
-        covers: &["transport.http.accepted-202", "transport.http.rejected-4xx"],
+        requirements: &["transport.http.accepted-202", "transport.http.rejected-4xx"],
         applies: HTTP,
         tags: &["http", "notifications"],
     },
@@ -87,19 +77,7 @@ pub(crate) const ACCEPT_NEGOTIATION: Check = Check {
         title: "requests are answered with Content-Type application/json or text/event-stream; an Accept listing neither gets a 4xx (406) or the same",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "If the input is a JSON-RPC request, the server MUST either return `Content-Type: text/event-stream`, \
-                        to initiate an SSE stream, or `Content-Type: application/json`, to return one JSON object.",
-            },
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "The client MUST include an `Accept` header, listing both `application/json` and `text/event-stream` \
-                        as supported content types.",
-            },
-        ],
-        covers: &["transport.http.request-content-type"],
+        requirements: &["transport.http.request-content-type", "transport.http.accept-header"],
         applies: HTTP,
         tags: &["http", "content-negotiation"],
     },

@@ -1,6 +1,6 @@
 //! Every request is answered with a JSON object or an SSE stream (judged over the whole run).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite, Transports};
 use crate::check_fn;
 use crate::checks::observed;
 use crate::session::ViolationKind;
@@ -12,12 +12,7 @@ pub(crate) const RESPONSE_CONTENT_TYPE: Check = Check {
         title: "every POSTed request of the run is answered with Content-Type application/json or text/event-stream",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/transports#sending-messages-to-the-server",
-            quote: "If the input is a JSON-RPC _request_, the server MUST either return `Content-Type: text/event-stream`, \
-                    to initiate an SSE stream, or `Content-Type: application/json`, to return one JSON object.",
-        }],
-        covers: &["transport.http.request-content-type"],
+        requirements: &["transport.http.request-content-type"],
         applies: Applicability { transports: Transports::Http, needs: Needs::Observations, ..Applicability::ALWAYS },
         tags: &["http", "transport", "wire"],
     },

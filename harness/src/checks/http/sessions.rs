@@ -1,7 +1,7 @@
 //! Session management (stateful era): the id's alphabet, requests without it, unknown ids, ending a session.
 
 use super::probe::{method_of, made_up_session_id, Probe};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, Suite, Transports};
 use crate::check_fn;
 use crate::wire::HttpRequest;
 
@@ -20,11 +20,7 @@ pub(crate) const ID_VISIBLE_ASCII: Check = Check {
         title: "the Mcp-Session-Id issued on initialize contains only visible ASCII (0x21–0x7E)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/transports#session-management",
-            quote: "The session ID MUST only contain visible ASCII characters (ranging from 0x21 to 0x7E).",
-        }],
-        covers: &["transport.http.session-id-ascii"],
+        requirements: &["transport.http.session-id-ascii"],
         applies: STATEFUL_HTTP,
         tags: &["http", "session"],
     },
@@ -59,12 +55,7 @@ pub(crate) const REQUIRED: Check = Check {
         title: "a request without Mcp-Session-Id (other than initialize) is answered with HTTP 400",
         suite: Suite::Conformance,
         level: Level::Should,
-        spec: &[SpecRef {
-            anchor: "basic/transports#session-management",
-            quote: "Servers that require a session ID SHOULD respond to requests without an `MCP-Session-Id` header \
-                    (other than initialization) with HTTP 400 Bad Request.",
-        }],
-        covers: &["transport.http.session-missing-400"],
+        requirements: &["transport.http.session-missing-400"],
         applies: STATEFUL_HTTP,
         tags: &["http", "session", "negative"],
     },
@@ -106,19 +97,7 @@ pub(crate) const UNKNOWN_404: Check = Check {
         title: "a request carrying a session id the server does not know is answered with HTTP 404",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#session-management",
-                quote: "The server MAY terminate the session at any time, after which it MUST respond to requests \
-                        containing that session ID with HTTP 404 Not Found.",
-            },
-            SpecRef {
-                anchor: "basic/transports#session-management",
-                quote: "When a client receives HTTP 404 in response to a request containing an `MCP-Session-Id`, it \
-                        MUST start a new session by sending a new `InitializeRequest` without a session ID attached.",
-            },
-        ],
-        covers: &["transport.http.session-404"],
+        requirements: &["transport.http.session-404", "transport.http.session-reinitialize"],
         applies: STATEFUL_HTTP,
         tags: &["http", "session", "negative"],
     },
@@ -154,25 +133,11 @@ pub(crate) const DELETE: Check = Check {
         title: "DELETE with the session id ends the session (or is refused with 405); the ended id is then answered with HTTP 404",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#session-management",
-                quote: "Clients that no longer need a particular session (e.g., because the user is leaving the client \
-                        application) SHOULD send an HTTP DELETE to the MCP endpoint with the `MCP-Session-Id` header, to \
-                        explicitly terminate the session.",
-            },
-            SpecRef {
-                anchor: "basic/transports#session-management",
-                quote: "The server MAY respond to this request with HTTP 405 Method Not Allowed, indicating that the \
-                        server does not allow clients to terminate sessions.",
-            },
-            SpecRef {
-                anchor: "basic/transports#session-management",
-                quote: "The server MAY terminate the session at any time, after which it MUST respond to requests \
-                        containing that session ID with HTTP 404 Not Found.",
-            },
+        requirements: &[
+            "transport.http.session-delete",
+            "transport.http.session-delete-405",
+            "transport.http.session-404",
         ],
-        covers: &["transport.http.session-404"],
         applies: STATEFUL_HTTP,
         tags: &["http", "session"],
     },

@@ -6,9 +6,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::probe::{clip, method_of, media_type, Probe};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, Suite, Transports};
 use crate::check_fn;
-use crate::checks::rules;
 use crate::protocol::{Era, Revision};
 use crate::session::clip_json;
 use crate::wire::{HttpRequest, ReplyBody};
@@ -23,12 +22,7 @@ pub(crate) const GET_STREAM: Check = Check {
         title: "GET with Accept: text/event-stream opens an SSE stream or is answered with HTTP 405",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/transports#listening-for-messages-from-the-server",
-            quote: "The server MUST either return `Content-Type: text/event-stream` in response to this HTTP GET, or else \
-                    return HTTP 405 Method Not Allowed, indicating that the server does not offer an SSE stream at this endpoint.",
-        }],
-        covers: &["transport.http.get-sse-or-405"],
+        requirements: &["transport.http.get-sse-or-405"],
         applies: Applicability { transports: Transports::Http, eras: Eras::Stateful, ..Applicability::ALWAYS },
         tags: &["http", "sse"],
     },
@@ -72,12 +66,7 @@ pub(crate) const LEGACY_GET_DELETE_405: Check = Check {
         title: "a server that speaks only stateless revisions answers GET and DELETE on the endpoint with HTTP 405",
         suite: Suite::Conformance,
         level: Level::Should,
-        spec: &[SpecRef {
-            anchor: "basic/transports/streamable-http#earlier-streamable-http-revisions",
-            quote: "A server that supports only this revision and receives such traffic from an older client SHOULD respond \
-                    as follows: HTTP GET or DELETE to the MCP endpoint: respond with `405 Method Not Allowed`.",
-        }],
-        covers: &["transport.http.legacy-get-delete-405"],
+        requirements: &["transport.http.legacy-get-delete-405"],
         applies: Applicability {
             transports: Transports::Http,
             eras: Eras::Stateless,
@@ -219,16 +208,11 @@ pub(crate) const SSE_FRAMING: Check = Check {
         title: "an SSE reply to a request carries JSON-RPC messages in its events, never repeats an event id, and delivers the response",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            rules::MCP_FOLLOWS_JSONRPC,
-            SpecRef {
-                anchor: "basic/transports#resumability-and-redelivery",
-                quote: "If present, the ID MUST be globally unique across all streams within that session—or all streams \
-                        with that specific client, if session management is not in use.",
-            },
-            rules::JSONRPC_MUST_REPLY,
+        requirements: &[
+            "jsonrpc.messages",
+            "transport.http.event-id-unique",
+            "jsonrpc.reply-required",
         ],
-        covers: &["jsonrpc.messages", "transport.http.event-id-unique"],
         applies: Applicability { transports: Transports::Http, ..Applicability::ALWAYS },
         tags: &["http", "sse"],
     },
@@ -269,17 +253,7 @@ pub(crate) const SSE_TERMINATE: Check = Check {
         title: "the server ends an SSE reply stream after sending the response",
         suite: Suite::Conformance,
         level: Level::Should,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "After the JSON-RPC response has been sent, the server SHOULD terminate the SSE stream.",
-            },
-            SpecRef {
-                anchor: "basic/transports/streamable-http#receiving-messages",
-                quote: "The final JSON-RPC response SHOULD terminate the stream.",
-            },
-        ],
-        covers: &["transport.http.sse-terminate"],
+        requirements: &["transport.http.sse-terminate"],
         applies: Applicability { transports: Transports::Http, ..Applicability::ALWAYS },
         tags: &["http", "sse"],
     },

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::data_tools::{call, fresh_collection, record_id, require_data_tools, Call, META_CACHE};
-use super::{repo_ref, INTEGRATION};
+use super::INTEGRATION;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::session::Session;
@@ -19,11 +19,7 @@ pub(crate) const REPEATED_READ_HIT: Check = Check {
         title: "reading the same record again is answered from the cache (l1 or l2 in _meta)",
         suite: Suite::Integration,
         level: Level::Should,
-        spec: &[repo_ref(
-            "repo:suites/integration/README.md#cache-hits",
-            "Repeated reads served from cache (observable through metrics or result `_meta`).",
-        )],
-        covers: &["integration.cache.hits"],
+        requirements: &["integration.cache.hits"],
         applies: INTEGRATION,
         tags: &["integration", "redis", "cache"],
     },
@@ -65,11 +61,7 @@ pub(crate) const UPDATE_THEN_READ_FRESH: Check = Check {
         title: "a read right after an update returns the updated record, never a cached old one",
         suite: Suite::Integration,
         level: Level::Must,
-        spec: &[repo_ref(
-            "repo:suites/integration/README.md#never-stale",
-            "Invalidation on every write so no read is ever stale.",
-        )],
-        covers: &["integration.cache.never-stale"],
+        requirements: &["integration.cache.never-stale"],
         applies: INTEGRATION,
         tags: &["integration", "redis", "cache"],
     },
@@ -111,11 +103,7 @@ pub(crate) const FRESH_ACROSS_INSTANCES: Check = Check {
         title: "after a second instance (same Postgres and Redis) updates a record, the first never answers the cached old value",
         suite: Suite::Integration,
         level: Level::Must,
-        spec: &[repo_ref(
-            "repo:suites/integration/README.md#never-stale",
-            "Invalidation on every write so no read is ever stale.",
-        )],
-        covers: &["integration.cache.never-stale"],
+        requirements: &["integration.cache.never-stale"],
         applies: INTEGRATION,
         tags: &["integration", "redis", "cache", "restart"],
     },

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::data_tools::{call, fresh_collection, record_id, require_data_tools, Call};
 use super::store_probe::StoreProbe;
-use super::{repo_ref, INTEGRATION};
+use super::INTEGRATION;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::services::Service;
@@ -16,8 +16,7 @@ pub(crate) const CRUD_VERIFIED: Check = Check {
         title: "created, updated and deleted records are (and stop being) rows in Postgres exactly as acknowledged",
         suite: Suite::Integration,
         level: Level::Must,
-        spec: &[repo_ref("repo:suites/integration/README.md#acknowledged-writes", "Writes are never acknowledged unless committed in Postgres.")],
-        covers: &["integration.store.acknowledged-writes"],
+        requirements: &["integration.store.acknowledged-writes"],
         applies: INTEGRATION,
         tags: &["integration", "postgres", "data"],
     },

@@ -15,16 +15,11 @@ mod redis_outage;
 mod restart;
 mod store_probe;
 
-use crate::check::{Applicability, Check, SpecRef};
+use crate::check::{Applicability, Check};
 
 /// When integration checks apply: any transport, any revision, given Postgres and Redis (provided at run time).
 pub(crate) const INTEGRATION: Applicability =
     Applicability { services: &crate::services::Service::ALL, ..Applicability::ALWAYS };
-
-/// A reference to a requirement of this project, documented in the repository (`repo:PATH#ANCHOR`).
-pub(crate) const fn repo_ref(anchor: &'static str, quote: &'static str) -> SpecRef {
-    SpecRef { anchor, quote }
-}
 
 /// The suite's checks, in run order.
 pub(crate) const CHECKS: &[Check] = &[

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::data_tools::{call, fresh_collection, record_id, require_data_tools, Call};
 use super::faults::{fault_error, judged, require_container};
 use super::store_probe::StoreProbe;
-use super::{repo_ref, INTEGRATION};
+use super::INTEGRATION;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::services::Service;
@@ -33,15 +33,10 @@ pub(crate) const ACKNOWLEDGED_WRITES_KEPT: Check = Check {
                 and every acknowledged write is in Postgres",
         suite: Suite::Integration,
         level: Level::Must,
-        spec: &[
-            repo_ref(
-                "repo:suites/integration/README.md#clean-failures",
-                "Postgres restarted mid-run → requests retry or fail cleanly, and every write that was acknowledged is \
-                 present afterwards.",
-            ),
-            repo_ref("repo:suites/integration/README.md#acknowledged-writes", "Writes are never acknowledged unless committed in Postgres."),
+        requirements: &[
+            "integration.resilience.clean-failures",
+            "integration.store.acknowledged-writes",
         ],
-        covers: &["integration.resilience.clean-failures", "integration.store.acknowledged-writes"],
         applies: INTEGRATION,
         tags: &["integration", "postgres", "fault-injection", "resilience"],
     },

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::cache::{create, field_n};
 use super::data_tools::{breaker_of, call, kind_of, require_data_tools, status_of};
 use super::faults::{fault_error, health, judged, require_container, settle};
-use super::{repo_ref, INTEGRATION};
+use super::INTEGRATION;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::services::Service;
@@ -28,8 +28,7 @@ pub(crate) const SERVES_FROM_STORE: Check = Check {
         title: "with Redis stopped, updates and reads keep succeeding, fresh, from Postgres",
         suite: Suite::Integration,
         level: Level::Must,
-        spec: &[repo_ref("repo:suites/integration/README.md#cache-degrades", "The cache degrades to Postgres when Redis is down.")],
-        covers: &["integration.cache.degrades"],
+        requirements: &["integration.cache.degrades"],
         applies: INTEGRATION,
         tags: &["integration", "redis", "fault-injection"],
     },
@@ -47,8 +46,7 @@ pub(crate) const PAUSED_ANSWERS_IN_TIME: Check = Check {
         title: "with Redis paused (commands hang), updates and reads are still answered within the request timeout, fresh",
         suite: Suite::Integration,
         level: Level::Must,
-        spec: &[repo_ref("repo:suites/integration/README.md#cache-degrades", "The cache degrades to Postgres when Redis is down.")],
-        covers: &["integration.cache.degrades"],
+        requirements: &["integration.cache.degrades"],
         applies: INTEGRATION,
         tags: &["integration", "redis", "fault-injection"],
     },
@@ -126,12 +124,7 @@ pub(crate) const BREAKER_OPENS_AND_RECOVERS: Check = Check {
         title: "with Redis stopped the cache's circuit breaker opens (health tool), and it closes again once Redis is back",
         suite: Suite::Integration,
         level: Level::Must,
-        spec: &[repo_ref(
-            "repo:suites/integration/README.md#breaker",
-            "Redis stopped or paused mid-run → the server keeps answering from Postgres and its breaker opens, then \
-             recovers when Redis returns.",
-        )],
-        covers: &["integration.resilience.breaker"],
+        requirements: &["integration.resilience.breaker"],
         applies: INTEGRATION,
         tags: &["integration", "redis", "fault-injection", "resilience"],
     },

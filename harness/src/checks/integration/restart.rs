@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::cache::{create, field_n};
 use super::data_tools::{call, require_data_tools};
-use super::{repo_ref, INTEGRATION};
+use super::INTEGRATION;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::target::LaunchedTarget;
@@ -16,8 +16,7 @@ pub(crate) const DATA_SURVIVES: Check = Check {
         title: "a record written before the target restarts is read back, unchanged, after the restart",
         suite: Suite::Integration,
         level: Level::Must,
-        spec: &[repo_ref("repo:suites/integration/README.md#durable", "Data survives a target restart.")],
-        covers: &["integration.store.durable"],
+        requirements: &["integration.store.durable"],
         applies: INTEGRATION,
         tags: &["integration", "postgres", "restart"],
     },

@@ -2,9 +2,8 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
-use crate::checks::rules;
 use crate::checks::jsonrpc::raw::{request_and_judge, RawAnswer};
 use crate::protocol::{Era, Revision};
 
@@ -21,16 +20,12 @@ pub(crate) const BATCH_ANSWERED: Check = Check {
         title: "a JSON array of two requests is answered (processed, or rejected with an error or an HTTP error status), not ignored",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#batch",
-                quote: "If the batch rpc call itself fails to be recognized as an valid JSON or as an Array with at least \
-                        one value, the response from the Server MUST be a single Response object.",
-            },
-            rules::JSONRPC_MUST_REPLY,
-            rules::HTTP_MUST_REFUSE_WITH_STATUS,
+        requirements: &[
+            "jsonrpc.batch-invalid",
+            "jsonrpc.reply-required",
+            "transport.http.rejected-4xx",
+            "jsonrpc.invalid-request",
         ],
-        covers: &["jsonrpc.invalid-request"],
         applies: Applicability { since: Revision::V2025_06_18, ..Applicability::ALWAYS },
         tags: &["jsonrpc", "negative", "batch"],
     },

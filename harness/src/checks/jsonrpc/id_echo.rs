@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::jsonrpc::raw::{send_and_read, RawAnswer};
 use crate::protocol::Era;
@@ -14,14 +14,7 @@ pub(crate) const ID_ECHO: Check = Check {
         title: "a string id and a large integer id are echoed exactly, with the same JSON type",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic#result-responses",
-                quote: "Result responses MUST include the same ID as the request they correspond to.",
-            },
-            SpecRef { anchor: "basic#requests", quote: "Requests MUST include a string or integer ID." },
-        ],
-        covers: &["jsonrpc.response-id"],
+        requirements: &["jsonrpc.response-id", "jsonrpc.request-id"],
         applies: Applicability::ALWAYS,
         tags: &["jsonrpc"],
     },

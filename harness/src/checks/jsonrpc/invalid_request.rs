@@ -2,10 +2,9 @@
 
 use serde_json::Value;
 
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::message::Broken;
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
 use crate::check_fn;
-use crate::checks::rules;
 use crate::checks::jsonrpc::raw::{send_and_read, RawAnswer};
 use crate::protocol::Era;
 use crate::session::Session;
@@ -17,19 +16,7 @@ pub(crate) const INVALID_REQUEST: Check = Check {
         title: "a request with \"jsonrpc\": \"1.0\" or a non-string method is answered (a MUST) with error -32600 (id echoed or null)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            rules::JSONRPC_MUST_REPLY,
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#error_object",
-                quote: "-32600 | Invalid Request | The JSON sent is not a valid Request object.",
-            },
-            SpecRef {
-                anchor: "basic#error-responses",
-                quote: "Error responses MUST include the same ID as the request they correspond to (except in error cases \
-                        where the ID could not be read due a malformed request).",
-            },
-        ],
-        covers: &["jsonrpc.invalid-request", "jsonrpc.error-id"],
+        requirements: &["jsonrpc.reply-required", "jsonrpc.invalid-request", "jsonrpc.error-id"],
         applies: Applicability::ALWAYS,
         tags: &["jsonrpc", "errors", "negative"],
     },

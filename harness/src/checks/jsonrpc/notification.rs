@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::jsonrpc::raw::{send_and_read, RawAnswer};
 use crate::checks::tools::call::harmless;
@@ -17,8 +17,7 @@ pub(crate) const NOTIFICATION_NO_RESPONSE: Check = Check {
         title: "a notification (even an unknown one) gets no response, and the server keeps answering requests",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef { anchor: "basic#notifications", quote: "The receiver MUST NOT send a response." }],
-        covers: &["jsonrpc.notification-no-response"],
+        requirements: &["jsonrpc.notification-no-response"],
         applies: Applicability::ALWAYS,
         tags: &["jsonrpc", "negative"],
     },

@@ -3,9 +3,8 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
-use crate::checks::rules;
 use crate::checks::jsonrpc::raw::{RawAnswer, request_and_judge};
 
 /// A truncated request: not valid JSON.
@@ -18,19 +17,12 @@ pub(crate) const CHECK: Check = Check {
         title: "invalid JSON is answered with error -32700 and id null (or, over Streamable HTTP, refused with a 4xx)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            rules::JSONRPC_MUST_REPLY,
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#response_object",
-                quote: "If there was an error in detecting the id in the Request object (e.g. Parse error/Invalid Request), it MUST be Null.",
-            },
-            SpecRef {
-                anchor: "basic/transports#sending-messages-to-the-server",
-                quote: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request). \
-                        The HTTP response body MAY comprise a JSON-RPC error response that has no id.",
-            },
+        requirements: &[
+            "jsonrpc.reply-required",
+            "jsonrpc.error-id-null",
+            "transport.http.rejected-4xx",
+            "jsonrpc.parse-error",
         ],
-        covers: &["jsonrpc.parse-error"],
         applies: Applicability::ALWAYS,
         tags: &["jsonrpc", "errors", "negative"],
     },

@@ -1,6 +1,6 @@
 //! Every response carries the id of the request it answers (judged over the whole run).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite};
 use crate::check_fn;
 use crate::checks::observed;
 use crate::session::ViolationKind;
@@ -12,18 +12,7 @@ pub(crate) const RESPONSE_ID: Check = Check {
         title: "every response to the harness's requests during the run carries the id of the request it answers",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic#result-responses",
-                quote: "Result responses MUST include the same ID as the request they correspond to.",
-            },
-            SpecRef {
-                anchor: "basic#error-responses",
-                quote: "Error responses MUST include the same ID as the request they correspond to (except in error \
-                        cases where the ID could not be read due a malformed request).",
-            },
-        ],
-        covers: &["jsonrpc.response-id", "jsonrpc.error-id"],
+        requirements: &["jsonrpc.response-id", "jsonrpc.error-id"],
         applies: Applicability { needs: Needs::Observations, ..Applicability::ALWAYS },
         tags: &["jsonrpc", "wire"],
     },

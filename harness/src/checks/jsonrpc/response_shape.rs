@@ -1,9 +1,9 @@
 //! Every message is a JSON-RPC message, and every response has exactly one of `result` and `error` (judged over
 //! the whole run).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite};
 use crate::check_fn;
-use crate::checks::{observed, rules};
+use crate::checks::observed;
 use crate::session::ViolationKind;
 
 /// Responses are well-formed, and nothing else but messages is sent.
@@ -13,14 +13,7 @@ pub(crate) const RESPONSE_SHAPE: Check = Check {
         title: "every response during the run has exactly one of result and error, and everything the server sends is a JSON-RPC message",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "https://www.jsonrpc.org/specification#response_object",
-                quote: "Either the result member or error member MUST be included, but both members MUST NOT be included.",
-            },
-            rules::MCP_FOLLOWS_JSONRPC,
-        ],
-        covers: &["jsonrpc.result-or-error", "jsonrpc.result-field", "jsonrpc.messages"],
+        requirements: &["jsonrpc.result-or-error", "jsonrpc.messages", "jsonrpc.result-field"],
         applies: Applicability { needs: Needs::Observations, ..Applicability::ALWAYS },
         tags: &["jsonrpc", "wire"],
     },

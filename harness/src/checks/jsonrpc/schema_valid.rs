@@ -12,9 +12,8 @@
 //! document resolve locally. The crate is built without remote or file `$ref` resolution. Formats are asserted,
 //! as the official suite does (ajv with ajv-formats).
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
-use crate::checks::rules;
 use crate::checks::evidence::{bare_session, initialize_params};
 use crate::protocol::{Era, Revision};
 use crate::protocol_schema::RevisionSchema;
@@ -30,15 +29,7 @@ pub(crate) const CHECK: Check = Check {
         title: "every message the server sends during the run (responses to the harness's requests, its requests and notifications) validates against the revision's official JSON Schema",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            rules::MCP_FOLLOWS_JSONRPC,
-            SpecRef {
-                anchor: "",
-                quote: "This specification defines the authoritative protocol requirements, based on the TypeScript \
-                        schema in schema.ts.",
-            },
-        ],
-        covers: &["jsonrpc.messages"],
+        requirements: &["jsonrpc.messages", "schema.authoritative"],
         applies: Applicability { needs: crate::check::Needs::Observations, ..Applicability::ALWAYS },
         tags: &["jsonrpc", "schema"],
     },

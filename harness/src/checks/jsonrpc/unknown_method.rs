@@ -1,6 +1,6 @@
 //! An unknown method is answered (a MUST), with -32601 (the error table's code: a warning otherwise).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::evidence::judge_silence;
 
@@ -14,11 +14,7 @@ pub(crate) const CHECK: Check = Check {
         title: "a request for an unknown method is answered with error -32601",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "https://www.jsonrpc.org/specification#error_object",
-            quote: "-32601 | Method not found | The method does not exist / is not available.",
-        }],
-        covers: &["jsonrpc.method-not-found"],
+        requirements: &["jsonrpc.method-not-found"],
         applies: Applicability::ALWAYS,
         tags: &["jsonrpc", "errors"],
     },

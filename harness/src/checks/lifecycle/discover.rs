@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite, Needs};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite, Needs};
 use crate::check_fn;
 use crate::checks::evidence::{bare_session, brief, expect_result};
 use crate::protocol::Revision;
@@ -14,12 +14,7 @@ pub(crate) const RESULT: Check = Check {
         title: "server/discover answers with supportedVersions (including 2026-07-28) and capabilities",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "server/discover",
-            quote: "Servers MUST implement server/discover, returning the protocol versions they support \
-                    (supportedVersions) and their capabilities.",
-        }],
-        covers: &["discover.result"],
+        requirements: &["discover.result"],
         applies: Applicability {
             eras: Eras::Stateless,
             since: Revision::V2026_07_28,

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite, Needs};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite, Needs};
 use crate::check_fn;
 use crate::checks::evidence::{bare_session, brief, expect_result, initialize_params, is_known_revision};
 
@@ -16,11 +16,7 @@ pub(crate) const SUCCEEDS: Check = Check {
         title: "initialize is answered with protocolVersion, capabilities and serverInfo",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/lifecycle#initialization",
-            quote: "The server MUST respond with its own capabilities and information",
-        }],
-        covers: &["lifecycle.initialize-result"],
+        requirements: &["lifecycle.initialize-result"],
         applies: STATEFUL,
         tags: &["lifecycle", "handshake"],
     },
@@ -60,12 +56,7 @@ pub(crate) const VERSION_NEGOTIATION: Check = Check {
         title: "an unsupported requested protocol version is answered with a version the server supports",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/lifecycle#version-negotiation",
-            quote: "If the server supports the requested protocol version, it MUST respond with the same version. \
-                    Otherwise, the server MUST respond with another protocol version it supports.",
-        }],
-        covers: &["lifecycle.version-negotiation"],
+        requirements: &["lifecycle.version-negotiation", "lifecycle.version-fallback"],
         applies: STATEFUL,
         tags: &["lifecycle", "handshake", "version"],
     },

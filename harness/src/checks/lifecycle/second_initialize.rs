@@ -3,7 +3,6 @@
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
 use crate::check_fn;
-use crate::checks::rules;
 use crate::checks::evidence::initialize_params;
 use crate::checks::jsonrpc::raw::{request_and_judge, RawAnswer};
 
@@ -19,12 +18,12 @@ pub(crate) const SECOND_ANSWERED: Check = Check {
         title: "a second initialize on an initialized session is answered (with a result, an error or an HTTP 4xx)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            rules::MCP_FOLLOWS_JSONRPC,
-            rules::JSONRPC_MUST_REPLY,
-            rules::HTTP_MUST_REFUSE_WITH_STATUS,
+        requirements: &[
+            "jsonrpc.messages",
+            "jsonrpc.reply-required",
+            "transport.http.rejected-4xx",
+            "lifecycle.initialize-first",
         ],
-        covers: &["lifecycle.initialize-first"],
         applies: Applicability { eras: Eras::Stateful, ..Applicability::ALWAYS },
         tags: &["lifecycle", "handshake", "negative"],
     },

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{result_of, scenario, truthy, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
 };
 use crate::check_fn;
 use crate::protocol::Revision;
@@ -17,18 +17,11 @@ pub(crate) const COMPLETE: Check = Check {
         title: "completion/complete for argument arg1 of the official fixture prompt `test_prompt_with_arguments` returns completion.values as an array",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "server/utilities/completion#requesting-completions",
-                quote: "To get completion suggestions, clients send a `completion/complete` request specifying what is being \
-                        completed through a reference type:",
-            },
-            SpecRef {
-                anchor: "server/utilities/completion#completion-results",
-                quote: "Servers return an array of completion values ranked by relevance, with:",
-            },
+        requirements: &[
+            "completion.complete.request",
+            "completion.complete.result",
+            "completion.capability",
         ],
-        covers: &["completion.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Completions),
         tags: &[TAG, "completion"],
     },

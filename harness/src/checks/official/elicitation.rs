@@ -6,17 +6,11 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{result_of, scenario, show, truthy, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
 };
 use crate::check_fn;
 use crate::protocol::Revision;
 use crate::session::Session;
-
-/// The spec sentence on which requests servers may send.
-const SUPPORTED_MODES: SpecRef = SpecRef {
-    anchor: "client/elicitation#capabilities",
-    quote: "Servers MUST NOT send elicitation requests with modes that are not supported by the client.",
-};
 
 /// `tools-call-elicitation` (removed in 2026-07-28).
 pub(crate) const TOOL: Check = Check {
@@ -25,14 +19,7 @@ pub(crate) const TOOL: Check = Check {
         title: "official fixture `test_elicitation` sends a form-mode elicitation/create to the client and returns content",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "client/elicitation#elicitation-requests",
-                quote: "To request information from a user, servers send an `elicitation/create` request.",
-            },
-            SUPPORTED_MODES,
-        ],
-        covers: &["elicitation.supported-modes"],
+        requirements: &["elicitation.create", "elicitation.supported-modes"],
         applies: scenario(
             Revision::V2025_06_18,
             Some(Revision::V2026_07_28),
@@ -80,14 +67,7 @@ pub(crate) const SEP1034_DEFAULTS: Check = Check {
         title: "official fixture `test_elicitation_sep1034_defaults` elicits name, age, score, status and verified with the fixture's defaults",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "client/elicitation#requested-schema",
-                quote: "All primitive types support optional default values to provide sensible starting points.",
-            },
-            SUPPORTED_MODES,
-        ],
-        covers: &["elicitation.supported-modes"],
+        requirements: &["elicitation.schema-defaults", "elicitation.supported-modes"],
         applies: scenario(
             Revision::V2025_11_25,
             Some(Revision::V2026_07_28),
@@ -190,15 +170,7 @@ pub(crate) const SEP1330_ENUMS: Check = Check {
         title: "official fixture `test_elicitation_sep1330_enums` elicits the five enum shapes: untitled/titled single-select, legacy enumNames, untitled/titled multi-select",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "client/elicitation#requested-schema",
-                quote: "To simplify client user experience, form mode elicitation schemas are limited to flat objects with \
-                        primitive properties only.",
-            },
-            SUPPORTED_MODES,
-        ],
-        covers: &["elicitation.supported-modes"],
+        requirements: &["elicitation.schema-flat", "elicitation.supported-modes"],
         applies: scenario(
             Revision::V2025_11_25,
             Some(Revision::V2026_07_28),

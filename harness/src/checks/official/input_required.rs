@@ -10,26 +10,12 @@ use serde_json::{Map, Value, json};
 use super::TAG;
 use super::fixture::{scenario, truthy, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
 };
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::protocol::Revision;
 use crate::session::{ClientAnswers, Session};
-
-/// The spec sentence every scenario exercises.
-const SERVER_REQUESTS: SpecRef = SpecRef {
-    anchor: "basic/patterns/mrtr",
-    quote: "Servers MUST send server-to-client requests (such as `roots/list`, `sampling/createMessage`, or \
-            `elicitation/create`) using the MRTR pattern.",
-};
-
-/// The spec sentence on what input requests may be.
-const REQUEST_TYPES: SpecRef = SpecRef {
-    anchor: "basic/patterns/mrtr#server-requirements-basic-workflow",
-    quote: "`inputRequests` values are request objects that MUST be one of `ElicitRequest`, `CreateMessageRequest`, or \
-            `ListRootsRequest`",
-};
 
 /// Every scenario: 2026-07-28 on, a server with tools.
 const APPLIES: crate::check::Applicability =
@@ -42,8 +28,7 @@ pub(crate) const BASIC_ELICITATION: Check = Check {
         title: "official fixture `test_input_required_result_elicitation` asks for input `user_name` (elicitation/create), then completes with content",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SERVER_REQUESTS, REQUEST_TYPES],
-        covers: &["mrtr.server-requests", "mrtr.input-request-types"],
+        requirements: &["mrtr.server-requests", "mrtr.input-request-types"],
         applies: APPLIES,
         tags: &[TAG, "tools", "mrtr"],
     },
@@ -68,8 +53,7 @@ pub(crate) const BASIC_SAMPLING: Check = Check {
         title: "official fixture `test_input_required_result_sampling` asks for a sampling/createMessage input, then completes",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SERVER_REQUESTS, REQUEST_TYPES],
-        covers: &["mrtr.server-requests", "mrtr.input-request-types"],
+        requirements: &["mrtr.server-requests", "mrtr.input-request-types"],
         applies: APPLIES,
         tags: &[TAG, "tools", "mrtr"],
     },
@@ -94,8 +78,7 @@ pub(crate) const BASIC_LIST_ROOTS: Check = Check {
         title: "official fixture `test_input_required_result_list_roots` asks for a roots/list input, then completes",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SERVER_REQUESTS, REQUEST_TYPES],
-        covers: &["mrtr.server-requests", "mrtr.input-request-types"],
+        requirements: &["mrtr.server-requests", "mrtr.input-request-types"],
         applies: APPLIES,
         tags: &[TAG, "tools", "mrtr"],
     },
@@ -211,14 +194,7 @@ pub(crate) const REQUEST_STATE: Check = Check {
         title: "official fixture `test_input_required_result_request_state` asks for input with a string requestState and completes when it is echoed",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/patterns/mrtr#server-requirements-basic-workflow",
-                quote: "Servers MUST include at least one of `inputRequests` or `requestState` in every `InputRequiredResult` response.",
-            },
-            SERVER_REQUESTS,
-        ],
-        covers: &["mrtr.at-least-one", "mrtr.server-requests"],
+        requirements: &["mrtr.at-least-one", "mrtr.server-requests"],
         applies: APPLIES,
         tags: &[TAG, "tools", "mrtr"],
     },
@@ -273,14 +249,7 @@ pub(crate) const MULTIPLE_INPUT_REQUESTS: Check = Check {
         title: "official fixture `test_input_required_result_multiple_inputs` asks for elicitation, sampling and roots inputs at once, then completes",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            REQUEST_TYPES,
-            SpecRef {
-                anchor: "basic/patterns/mrtr#server-requirements-basic-workflow",
-                quote: "`inputRequests` keys are server assigned identifiers and MUST be unique within the scope of the request.",
-            },
-        ],
-        covers: &["mrtr.input-request-types", "mrtr.input-request-keys-unique"],
+        requirements: &["mrtr.input-request-types", "mrtr.input-request-keys-unique"],
         applies: APPLIES,
         tags: &[TAG, "tools", "mrtr"],
     },
@@ -363,8 +332,7 @@ pub(crate) const MULTI_ROUND: Check = Check {
         title: "official fixture `test_input_required_result_multi_round` asks for input twice, with a new requestState in round 2, and completes in round 3",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SERVER_REQUESTS],
-        covers: &["mrtr.server-requests", "mrtr.at-least-one"],
+        requirements: &["mrtr.server-requests", "mrtr.at-least-one"],
         applies: APPLIES,
         tags: &[TAG, "tools", "mrtr"],
     },
@@ -436,15 +404,7 @@ pub(crate) const TAMPERED_STATE: Check = Check {
         title: "official fixture `test_input_required_result_tampered_state` rejects its requestState with a JSON-RPC error once it was altered",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/patterns/mrtr#server-requirements-basic-workflow",
-            quote: "If `requestState` influences authorization, resource access, or business logic, servers MUST protect its \
-                    integrity (e.g. HMAC or AEAD) and MUST reject state that fails verification.",
-        }],
-        covers: &[
-            "mrtr.request-state-integrity",
-            "mrtr.request-state-untrusted",
-        ],
+        requirements: &["mrtr.request-state-integrity", "mrtr.request-state-untrusted"],
         applies: APPLIES,
         tags: &[TAG, "tools", "mrtr", "negative"],
     },

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{scenario, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
 };
 use crate::check_fn;
 use crate::checks::pagination::walk::list_all;
@@ -29,17 +29,7 @@ pub(crate) const JSON_SCHEMA_2020_12: Check = Check {
                 (from 2026-07-28 also allOf/anyOf, if/then/else and $anchor)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic#schema-validation",
-                quote: "Schemas MUST be valid according to their declared or default dialect",
-            },
-            SpecRef {
-                anchor: "server/tools#tool",
-                quote: "MUST be a valid JSON Schema object (not `null`)",
-            },
-        ],
-        covers: &["tools.input-schema", "schema.valid-dialect"],
+        requirements: &["schema.valid-dialect", "tools.input-schema"],
         applies: scenario(Revision::V2025_11_25, None, Capability::Tools),
         tags: &[TAG, "tools", "schema"],
     },

@@ -8,7 +8,7 @@ use super::TAG;
 use super::fixture::{result_of, scenario, verdict};
 use crate::check::{
     Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason,
-    SpecRef, Suite,
+    Suite,
 };
 use crate::check_fn;
 use crate::protocol::Revision;
@@ -23,17 +23,7 @@ pub(crate) const WITH_LOGGING: Check = Check {
         title: "official fixture `test_tool_with_logging`, after logging/setLevel debug, sends at least three log notifications",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "server/utilities/logging#log-message-notifications",
-                quote: "Servers send log messages using `notifications/message` notifications:",
-            },
-            SpecRef {
-                anchor: "server/utilities/logging#capabilities",
-                quote: "Servers that emit log message notifications MUST declare the `logging` capability:",
-            },
-        ],
-        covers: &["logging.capability"],
+        requirements: &["logging.message-notification", "logging.capability"],
         applies: scenario(
             Revision::V2025_06_18,
             Some(Revision::V2026_07_28),

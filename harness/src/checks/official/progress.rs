@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{result_of, scenario, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
 };
 use crate::check_fn;
 use crate::protocol::Revision;
@@ -20,17 +20,7 @@ pub(crate) const WITH_PROGRESS: Check = Check {
         title: "official fixture `test_tool_with_progress` sends at least three non-decreasing progress notifications for the request's token",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/utilities/progress#progress-flow",
-                quote: "The `progress` value MUST increase with each notification, even if the total is unknown.",
-            },
-            SpecRef {
-                anchor: "basic/utilities/progress#behavior-requirements",
-                quote: "Progress notifications MUST only reference tokens that: Were provided in an active request",
-            },
-        ],
-        covers: &["progress.increasing", "progress.active-token"],
+        requirements: &["progress.increasing", "progress.active-token"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Tools),
         tags: &[TAG, "tools", "progress"],
     },

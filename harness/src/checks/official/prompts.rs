@@ -7,16 +7,10 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{is_base64, result_of, scenario, truthy, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
 };
 use crate::check_fn;
 use crate::protocol::Revision;
-
-/// The spec sentence on getting a prompt.
-const GETTING: SpecRef = SpecRef {
-    anchor: "server/prompts#getting-a-prompt",
-    quote: "To retrieve a specific prompt, clients send a `prompts/get` request.",
-};
 
 /// `prompts-get-simple`.
 pub(crate) const SIMPLE: Check = Check {
@@ -25,8 +19,7 @@ pub(crate) const SIMPLE: Check = Check {
         title: "official fixture prompt `test_simple_prompt` returns a non-empty messages array, each message with role and content",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[GETTING],
-        covers: &["prompts.capability"],
+        requirements: &["prompts.get.request", "prompts.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Prompts),
         tags: &[TAG, "prompts"],
     },
@@ -83,14 +76,11 @@ pub(crate) const WITH_ARGS: Check = Check {
         title: "official fixture prompt `test_prompt_with_arguments` substitutes both arguments (arg1, arg2) into its messages",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            GETTING,
-            SpecRef {
-                anchor: "server/prompts#getting-a-prompt",
-                quote: "Arguments may be auto-completed through the completion API.",
-            },
+        requirements: &[
+            "prompts.get.request",
+            "prompts.get.argument-completion",
+            "prompts.capability",
         ],
-        covers: &["prompts.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Prompts),
         tags: &[TAG, "prompts"],
     },
@@ -143,17 +133,11 @@ pub(crate) const EMBEDDED_RESOURCE: Check = Check {
         title: "official fixture prompt `test_prompt_with_embedded_resource` returns a message with an embedded resource (uri and text or blob)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "server/prompts#embedded-resources",
-                quote: "Embedded resources allow referencing server-side resources directly in messages:",
-            },
-            SpecRef {
-                anchor: "server/prompts#embedded-resources",
-                quote: "Resources can contain either text or binary (blob) data and MUST include:",
-            },
+        requirements: &[
+            "prompts.embedded-resources",
+            "prompts.embedded-resource-fields",
+            "prompts.capability",
         ],
-        covers: &["prompts.capability", "prompts.embedded-resource-fields"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Prompts),
         tags: &[TAG, "prompts"],
     },
@@ -210,11 +194,7 @@ pub(crate) const WITH_IMAGE: Check = Check {
         title: "official fixture prompt `test_prompt_with_image` returns a message with image content (base64 data and a mimeType)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "server/prompts#image-content",
-            quote: "The image data MUST be base64-encoded and include a valid MIME type.",
-        }],
-        covers: &["prompts.capability", "prompts.image-base64"],
+        requirements: &["prompts.image-base64", "prompts.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Prompts),
         tags: &[TAG, "prompts"],
     },

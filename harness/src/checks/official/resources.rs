@@ -7,17 +7,11 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{is_base64, result_of, scenario, show, truthy, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
 };
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::protocol::Revision;
-
-/// The spec sentence on reading.
-const READING: SpecRef = SpecRef {
-    anchor: "server/resources#reading-resources",
-    quote: "To retrieve resource contents, clients send a `resources/read` request:",
-};
 
 /// `resources-read-text`.
 pub(crate) const READ_TEXT: Check = Check {
@@ -26,14 +20,11 @@ pub(crate) const READ_TEXT: Check = Check {
         title: "official fixture resource test://static-text reads as contents whose first item has uri, mimeType and text",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            READING,
-            SpecRef {
-                anchor: "server/resources#resource-contents",
-                quote: "Resources can contain either text or binary data",
-            },
+        requirements: &[
+            "resources.read.request",
+            "resources.read.contents",
+            "resources.capability",
         ],
-        covers: &["resources.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Resources),
         tags: &[TAG, "resources"],
     },
@@ -74,14 +65,11 @@ pub(crate) const READ_BINARY: Check = Check {
         title: "official fixture resource test://static-binary reads as contents whose first item has uri, mimeType and a base64 blob",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            READING,
-            SpecRef {
-                anchor: "server/resources#security-considerations",
-                quote: "Binary data MUST be properly encoded",
-            },
+        requirements: &[
+            "resources.read.request",
+            "resources.binary-encoding",
+            "resources.capability",
         ],
-        covers: &["resources.capability", "resources.binary-encoding"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Resources),
         tags: &[TAG, "resources"],
     },
@@ -131,11 +119,7 @@ pub(crate) const TEMPLATES_READ: Check = Check {
         title: "official fixture template test://template/{id}/data reads test://template/123/data with the id substituted into the content",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "server/resources#resource-templates",
-            quote: "Resource templates allow servers to expose parameterized resources using URI templates.",
-        }],
-        covers: &["resources.capability"],
+        requirements: &["resources.templates", "resources.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Resources),
         tags: &[TAG, "resources"],
     },
@@ -200,20 +184,7 @@ pub(crate) const NOT_FOUND: Check = Check {
                 (-32602 and data.uri are noted when missing: SHOULDs there)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "server/resources#error-handling",
-                quote: "Servers MUST NOT return an empty `contents` array for a non-existent resource.",
-            },
-            SpecRef {
-                anchor: "server/resources#error-handling",
-                quote: "If the requested resource does not exist, servers MUST return a JSON-RPC error with code `-32602` (Invalid Params).",
-            },
-        ],
-        covers: &[
-            "resources.not-found-no-empty-contents",
-            "resources.not-found",
-        ],
+        requirements: &["resources.not-found-no-empty-contents", "resources.not-found"],
         applies: scenario(Revision::V2026_07_28, None, Capability::Resources),
         tags: &[TAG, "resources", "errors", "negative"],
     },

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{result_of, scenario, truthy, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
 };
 use crate::check_fn;
 use crate::protocol::Revision;
@@ -17,18 +17,7 @@ pub(crate) const SAMPLING: Check = Check {
         title: "official fixture `test_sampling` sends sampling/createMessage to the client (without tools) and returns content",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "client/sampling#creating-messages",
-                quote: "To request a language model generation, servers send a `sampling/createMessage` request:",
-            },
-            SpecRef {
-                anchor: "client/sampling#tools-in-sampling",
-                quote: "Servers MUST NOT send tool-enabled sampling requests to Clients that have not declared support for \
-                        tool use via the `sampling.tools` capability.",
-            },
-        ],
-        covers: &["sampling.tools-capability"],
+        requirements: &["sampling.create-message", "sampling.tools-capability"],
         applies: scenario(
             Revision::V2025_06_18,
             Some(Revision::V2026_07_28),

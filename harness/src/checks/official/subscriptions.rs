@@ -7,7 +7,7 @@ use serde_json::json;
 use super::TAG;
 use super::fixture::{result_of, scenario};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
 };
 use crate::check_fn;
 use crate::checks::evidence::brief;
@@ -17,12 +17,6 @@ use crate::session::Session;
 /// The fixture resource.
 const WATCHED: &str = "test://watched-resource";
 
-/// The spec sentence on subscriptions.
-const SUBSCRIPTIONS: SpecRef = SpecRef {
-    anchor: "server/resources#subscriptions",
-    quote: "Clients can subscribe to specific resources and receive notifications when they change:",
-};
-
 /// `resources-subscribe`.
 pub(crate) const SUBSCRIBE: Check = Check {
     meta: CheckMeta {
@@ -30,8 +24,7 @@ pub(crate) const SUBSCRIBE: Check = Check {
         title: "resources/subscribe to the official fixture resource test://watched-resource is answered with a result",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SUBSCRIPTIONS],
-        covers: &["resources.capability"],
+        requirements: &["resources.subscribe", "resources.capability"],
         applies: scenario(
             Revision::V2025_06_18,
             Some(Revision::V2026_07_28),
@@ -61,14 +54,11 @@ pub(crate) const UNSUBSCRIBE: Check = Check {
         title: "after subscribing to test://watched-resource, resources/unsubscribe from it is answered with a result",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SUBSCRIPTIONS,
-            SpecRef {
-                anchor: "server/resources#subscriptions",
-                quote: "The protocol supports optional subscriptions to resource changes.",
-            },
+        requirements: &[
+            "resources.subscribe",
+            "resources.subscribe-optional",
+            "resources.capability",
         ],
-        covers: &["resources.capability"],
         applies: scenario(
             Revision::V2025_06_18,
             Some(Revision::V2026_07_28),

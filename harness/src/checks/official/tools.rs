@@ -6,17 +6,10 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{result_of, scenario, show, truthy, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, SpecRef, Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
 };
 use crate::check_fn;
 use crate::protocol::Revision;
-
-/// The spec sentence every content scenario relies on.
-const UNSTRUCTURED: SpecRef = SpecRef {
-    anchor: "server/tools#tool-result",
-    quote: "Unstructured content is returned in the `content` field of a result, and can contain multiple content \
-            items of different types",
-};
 
 /// `tools-call-simple-text`: `test_simple_text` returns a text item.
 pub(crate) const SIMPLE_TEXT: Check = Check {
@@ -25,14 +18,7 @@ pub(crate) const SIMPLE_TEXT: Check = Check {
         title: "official fixture `test_simple_text` returns a non-empty content array with a text item that has text",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            UNSTRUCTURED,
-            SpecRef {
-                anchor: "server/tools#calling-tools",
-                quote: "To invoke a tool, clients send a `tools/call` request:",
-            },
-        ],
-        covers: &["tools.capability"],
+        requirements: &["tools.call.content", "tools.call.request", "tools.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Tools),
         tags: &[TAG, "tools"],
     },
@@ -80,8 +66,7 @@ pub(crate) const IMAGE: Check = Check {
         title: "official fixture `test_image_content` returns an image item with data and a mimeType",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[UNSTRUCTURED],
-        covers: &["tools.capability"],
+        requirements: &["tools.call.content", "tools.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Tools),
         tags: &[TAG, "tools"],
     },
@@ -116,8 +101,7 @@ pub(crate) const AUDIO: Check = Check {
         title: "official fixture `test_audio_content` returns an audio item with data and mimeType audio/wav",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[UNSTRUCTURED],
-        covers: &["tools.capability"],
+        requirements: &["tools.call.content", "tools.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Tools),
         tags: &[TAG, "tools"],
     },
@@ -157,14 +141,7 @@ pub(crate) const EMBEDDED_RESOURCE: Check = Check {
         title: "official fixture `test_embedded_resource` returns a resource item whose resource has uri, mimeType and text or blob",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            UNSTRUCTURED,
-            SpecRef {
-                anchor: "server/tools#embedded-resources",
-                quote: "Resources MAY be embedded to provide additional context or data using a suitable URI scheme.",
-            },
-        ],
-        covers: &["tools.capability"],
+        requirements: &["tools.call.content", "tools.embedded-resources", "tools.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Tools),
         tags: &[TAG, "tools"],
     },
@@ -213,8 +190,7 @@ pub(crate) const MIXED_CONTENT: Check = Check {
         title: "official fixture `test_multiple_content_types` returns several content items: text, image and resource",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[UNSTRUCTURED],
-        covers: &["tools.capability"],
+        requirements: &["tools.call.content", "tools.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Tools),
         tags: &[TAG, "tools"],
     },
@@ -264,11 +240,7 @@ pub(crate) const ERROR: Check = Check {
         title: "official fixture `test_error_handling` answers a result with isError: true and an error message as first content item",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "server/tools#error-handling",
-            quote: "Tool Execution Errors: Reported in tool results with `isError: true`: API failures",
-        }],
-        covers: &["tools.call.execution-error", "tools.capability"],
+        requirements: &["tools.call.execution-error", "tools.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Tools),
         tags: &[TAG, "tools", "errors"],
     },

@@ -1,6 +1,6 @@
 //! A cursor the server never issued is answered with -32602.
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::checks::pagination::terminates::capability_of;
 use crate::checks::pagination::walk::LIST_METHODS;
@@ -15,11 +15,7 @@ pub(crate) const INVALID_CURSOR: Check = Check {
         title: "a list request with a cursor the server never issued is answered with error -32602",
         suite: Suite::Conformance,
         level: Level::Should,
-        spec: &[SpecRef {
-            anchor: "server/utilities/pagination#error-handling",
-            quote: "Invalid cursors SHOULD result in an error with code -32602 (Invalid params).",
-        }],
-        covers: &["pagination.invalid-cursor"],
+        requirements: &["pagination.invalid-cursor"],
         applies: Applicability::ALWAYS,
         tags: &["pagination", "errors", "negative"],
     },

@@ -1,6 +1,6 @@
 //! Following `nextCursor` through every list method ends: no repeated cursor, no endless pages.
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::checks::pagination::walk::{list_all, Ended, LIST_METHODS};
 
@@ -14,20 +14,13 @@ pub(crate) const TERMINATES: Check = Check {
         title: "following nextCursor through tools, resources, templates and prompts lists reaches a last page",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "server/utilities/pagination#response-format",
-                quote: "Pagination starts when the server sends a response that includes: An optional `nextCursor` field if \
-                        more results exist",
-            },
-            SpecRef {
-                anchor: "server/tools#capabilities",
-                quote: "Servers that declare the `tools` capability MUST respond to `tools/list` requests with the set of \
-                        tools currently available to the requesting client.",
-            },
-            SpecRef { anchor: "server/utilities/pagination#implementation-guidelines", quote: "Servers SHOULD: Provide stable cursors" },
+        requirements: &[
+            "pagination.next-cursor",
+            "tools.list.result",
+            "pagination.stable-cursors",
+            "resources.list.result",
+            "prompts.list.result",
         ],
-        covers: &["pagination.stable-cursors", "tools.list.result", "resources.list.result", "prompts.list.result"],
         applies: Applicability::ALWAYS,
         tags: &["pagination", "tools", "resources", "prompts"],
     },

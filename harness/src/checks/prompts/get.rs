@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
@@ -20,11 +20,7 @@ pub(crate) const LIST_SHAPE: Check = Check {
         title: "prompts/list returns prompts that each have a string name, with arguments (if any) that each have a name",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef { anchor: "server/prompts#prompt", quote: "`name`: Unique identifier for the prompt" },
-            SpecRef { anchor: "server/prompts#prompt", quote: "`arguments`: Optional list of arguments for customization" },
-        ],
-        covers: &["prompts.list.result"],
+        requirements: &["prompts.prompt-name", "prompts.prompt-arguments", "prompts.list.result"],
         applies: Applicability { capability: Some(Capability::Prompts), ..Applicability::ALWAYS },
         tags: &["prompts"],
     },
@@ -69,11 +65,7 @@ pub(crate) const GET_LISTED: Check = Check {
         title: "getting a listed prompt with its required arguments returns messages, each with a role and content",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef { anchor: "server/prompts#promptmessage", quote: "`role`: Either \"user\" or \"assistant\" to indicate the speaker" },
-            SpecRef { anchor: "server/prompts#getting-a-prompt", quote: "To retrieve a specific prompt, clients send a `prompts/get` request." },
-        ],
-        covers: &["prompts.capability"],
+        requirements: &["prompts.message-role", "prompts.get.request", "prompts.capability"],
         applies: Applicability { capability: Some(Capability::Prompts), ..Applicability::ALWAYS },
         tags: &["prompts"],
     },
@@ -171,12 +163,7 @@ pub(crate) const MISSING_ARGUMENT: Check = Check {
         title: "getting a prompt without one of its required arguments is answered with error -32602",
         suite: Suite::Conformance,
         level: Level::Should,
-        spec: &[SpecRef {
-            anchor: "server/prompts#error-handling",
-            quote: "Servers SHOULD return standard JSON-RPC errors for common failure cases: Missing required arguments: \
-                    `-32602` (Invalid params)",
-        }],
-        covers: &["prompts.missing-arguments", "prompts.validate-arguments"],
+        requirements: &["prompts.missing-arguments", "prompts.validate-arguments"],
         applies: Applicability { capability: Some(Capability::Prompts), ..Applicability::ALWAYS },
         tags: &["prompts", "errors", "negative"],
     },

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::check::{SkipReason, Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::checks::pagination::walk::list_all;
 
@@ -16,11 +16,11 @@ pub(crate) const LIST_SHAPE: Check = Check {
         title: "resources/list returns resources that each have a string uri and name (mimeType, if any, a string)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef { anchor: "server/resources#resource", quote: "`uri`: Unique identifier for the resource" },
-            SpecRef { anchor: "server/resources#resource", quote: "`name`: The name of the resource." },
+        requirements: &[
+            "resources.resource-uri",
+            "resources.resource-name",
+            "resources.list.result",
         ],
-        covers: &["resources.list.result"],
         applies: Applicability { capability: Some(Capability::Resources), ..Applicability::ALWAYS },
         tags: &["resources"],
     },
@@ -34,11 +34,7 @@ pub(crate) const TEMPLATES_SHAPE: Check = Check {
         title: "resources/templates/list returns templates that each have a string uriTemplate and name",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "server/resources#resource-templates",
-            quote: "Resource templates allow servers to expose parameterized resources using URI templates.",
-        }],
-        covers: &["resources.list.result"],
+        requirements: &["resources.templates", "resources.list.result"],
         applies: Applicability { capability: Some(Capability::Resources), ..Applicability::ALWAYS },
         tags: &["resources"],
     },

@@ -5,7 +5,7 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
@@ -26,11 +26,11 @@ pub(crate) const READ_LISTED: Check = Check {
         title: "reading a listed resource returns contents, each with a uri and either text or base64 blob",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef { anchor: "server/resources#resource-contents", quote: "Resources can contain either text or binary data" },
-            SpecRef { anchor: "server/resources#security-considerations", quote: "Binary data MUST be properly encoded" },
+        requirements: &[
+            "resources.read.contents",
+            "resources.binary-encoding",
+            "resources.list.result",
         ],
-        covers: &["resources.binary-encoding", "resources.list.result"],
         applies: Applicability { capability: Some(Capability::Resources), ..Applicability::ALWAYS },
         tags: &["resources"],
     },
@@ -105,17 +105,7 @@ pub(crate) const NOT_FOUND: Check = Check {
         title: "reading an unknown resource is a JSON-RPC error with code -32602, never empty contents",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "server/resources#error-handling",
-                quote: "If the requested resource does not exist, servers MUST return a JSON-RPC error with code `-32602` (Invalid Params).",
-            },
-            SpecRef {
-                anchor: "server/resources#error-handling",
-                quote: "Servers MUST NOT return an empty `contents` array for a non-existent resource.",
-            },
-        ],
-        covers: &["resources.not-found", "resources.not-found-no-empty-contents"],
+        requirements: &["resources.not-found", "resources.not-found-no-empty-contents"],
         applies: Applicability { capability: Some(Capability::Resources), since: Revision::V2026_07_28, ..Applicability::ALWAYS },
         tags: &["resources", "errors", "negative"],
     },
@@ -129,11 +119,7 @@ pub(crate) const NOT_FOUND_CODE: Check = Check {
         title: "reading an unknown resource is answered with the JSON-RPC error -32002 (Resource not found)",
         suite: Suite::Conformance,
         level: Level::Should,
-        spec: &[SpecRef {
-            anchor: "server/resources#error-handling",
-            quote: "Servers SHOULD return standard JSON-RPC errors for common failure cases: Resource not found: `-32002`",
-        }],
-        covers: &["resources.not-found"],
+        requirements: &["resources.not-found"],
         applies: Applicability { capability: Some(Capability::Resources), until: Some(Revision::V2026_07_28), ..Applicability::ALWAYS },
         tags: &["resources", "errors", "negative"],
     },

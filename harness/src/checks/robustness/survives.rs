@@ -3,7 +3,7 @@
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite};
 use crate::check_fn;
-use crate::checks::{observed, rules};
+use crate::checks::observed;
 use crate::session::ViolationKind;
 
 /// The target survives valid requests.
@@ -13,8 +13,7 @@ pub(crate) const SURVIVES_VALID_REQUESTS: Check = Check {
         title: "the server answers every valid request of the run: it never exits, drops the connection or fails with an HTTP 5xx instead",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[rules::JSONRPC_MUST_REPLY, rules::MCP_FOLLOWS_JSONRPC],
-        covers: &["jsonrpc.reply-required"],
+        requirements: &["jsonrpc.reply-required", "jsonrpc.messages"],
         applies: Applicability { needs: Needs::Observations, ..Applicability::ALWAYS },
         tags: &["robustness", "wire"],
     },

@@ -1,6 +1,6 @@
 //! A JSON-RPC request POSTed as `text/plain` (the CSRF request a web page can send without a preflight) is refused.
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite, Transports};
 use crate::check_fn;
 use crate::checks::http::probe::{Probe, Seen, method_of};
 
@@ -16,13 +16,7 @@ pub(crate) const CONTENT_TYPE: Check = Check {
         title: "a JSON-RPC request POSTed with Content-Type text/plain is refused with an HTTP 4xx (415 or 400)",
         suite: Suite::Security,
         level: Level::Should,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#security-warning",
-                quote: "Servers MUST validate the `Origin` header on all incoming connections to prevent DNS rebinding attacks",
-            },
-        ],
-        covers: &[],
+        requirements: &["security.origin-validation"],
         applies: Applicability { transports: Transports::Http, ..Applicability::ALWAYS },
         tags: &["http", "security", "csrf", "negative"],
     },

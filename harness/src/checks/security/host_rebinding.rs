@@ -1,6 +1,6 @@
 //! A loopback Streamable HTTP server refuses a request whose `Host` names a foreign domain (DNS rebinding).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite, Transports};
 use crate::check_fn;
 use crate::checks::http::probe::{loopback_authority, method_of, Probe};
 
@@ -21,17 +21,7 @@ pub(crate) const HOST_REBINDING: Check = Check {
         title: "a loopback server refuses a request whose Host header names a foreign domain (DNS rebinding)",
         suite: Suite::Security,
         level: Level::Should,
-        spec: &[
-            SpecRef {
-                anchor: "basic/transports#security-warning",
-                quote: "Without these protections, attackers could use DNS rebinding to interact with local MCP servers from remote websites.",
-            },
-            SpecRef {
-                anchor: "https://modelcontextprotocol.io/docs/tutorials/security/security_best_practices#local-mcp-server-compromise",
-                quote: "An attacker accesses an insecure local server that's left running on localhost via DNS rebinding",
-            },
-        ],
-        covers: &[],
+        requirements: &["security.dns-rebinding", "security.local-server-compromise"],
         applies: Applicability { transports: Transports::Http, ..Applicability::ALWAYS },
         tags: &["http", "security", "dns-rebinding", "negative"],
     },

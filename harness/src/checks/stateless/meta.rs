@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::evidence::bare_session;
 use crate::protocol::Revision;
@@ -21,12 +21,7 @@ pub(crate) const META_REQUIRED: Check = Check {
         title: "a request whose _meta lacks io.modelcontextprotocol/protocolVersion is rejected with -32602 (HTTP 400)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic#_meta",
-            quote: "A request missing any required field is malformed; the server MUST reject it with JSON-RPC error code \
-                    `-32602` (Invalid params). On HTTP, the response status MUST be `400 Bad Request`.",
-        }],
-        covers: &["meta.required-fields", "meta.required-fields-http-400"],
+        requirements: &["meta.required-fields-http-400", "meta.required-fields"],
         applies: STATELESS,
         tags: &["stateless", "meta", "negative"],
     },
@@ -83,21 +78,7 @@ pub(crate) const UNSUPPORTED_VERSION_CHECK: Check = Check {
         title: "a request for protocol version 1999-01-01 is answered with -32022 listing the supported versions (HTTP 400)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "basic/versioning#protocol-version-negotiation",
-                quote: "If the server does not implement the requested version (whether the version is unknown to the server, \
-                        or is a known version the server has chosen not to support), it MUST respond with an \
-                        `UnsupportedProtocolVersionError` listing the versions it does support:",
-            },
-            SpecRef {
-                anchor: "basic/transports/streamable-http#protocol-version-header",
-                quote: "If the server does not implement the requested protocol version (whether the version is unknown to \
-                        the server, or is a known version the server has chosen not to support), it MUST respond with \
-                        `400 Bad Request` and an `UnsupportedProtocolVersionError` listing its supported versions.",
-            },
-        ],
-        covers: &["lifecycle.version-negotiation"],
+        requirements: &["lifecycle.version-negotiation", "transport.http.unsupported-version-400"],
         applies: STATELESS,
         tags: &["stateless", "version", "negative"],
     },

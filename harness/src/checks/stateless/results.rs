@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
@@ -30,11 +30,7 @@ pub(crate) const RESULT_TYPE: Check = Check {
         title: "every result carries resultType \"complete\" (discover, lists, resources/read)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic#result-responses",
-            quote: "The `result` MUST include a `resultType` field to indicate the type of the result.",
-        }],
-        covers: &["jsonrpc.result-type"],
+        requirements: &["jsonrpc.result-type"],
         applies: STATELESS,
         tags: &["stateless", "results"],
     },
@@ -106,18 +102,11 @@ pub(crate) const CACHING_HINTS: Check = Check {
         title: "discover, list and resources/read results carry ttlMs >= 0 and cacheScope public|private, the same on every page",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef {
-                anchor: "server/utilities/caching#cacheable-results",
-                quote: "Servers MUST include caching hints on results with `resultType: \"complete\"` returned by the following operations:",
-            },
-            SpecRef { anchor: "server/utilities/caching#time-to-live-ttl-field", quote: "Servers MUST provide a `ttlMs` value that is `>= 0`." },
-            SpecRef {
-                anchor: "server/utilities/caching#interaction-with-pagination",
-                quote: "Servers MUST apply the same `cacheScope` to all response pages for a given list request.",
-            },
+        requirements: &[
+            "caching.hints-required",
+            "caching.ttl-non-negative",
+            "caching.scope-consistent-pages",
         ],
-        covers: &["caching.hints-required", "caching.ttl-non-negative", "caching.scope-consistent-pages"],
         applies: STATELESS,
         tags: &["stateless", "caching"],
     },

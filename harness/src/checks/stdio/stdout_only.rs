@@ -1,6 +1,6 @@
 //! Nothing but MCP messages on stdout (judged over every process of the run).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, SpecRef, Suite, Transports};
+use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite, Transports};
 use crate::check_fn;
 use crate::checks::observed;
 use crate::session::ViolationKind;
@@ -12,11 +12,7 @@ pub(crate) const CHECK: Check = Check {
         title: "the server writes nothing but MCP messages to stdout, in any of the run's processes",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "basic/transports#stdio",
-            quote: "The server MUST NOT write anything to its `stdout` that is not a valid MCP message.",
-        }],
-        covers: &["transport.stdio.stdout-only-mcp"],
+        requirements: &["transport.stdio.stdout-only-mcp"],
         applies: Applicability { transports: Transports::Stdio, needs: Needs::Observations, ..Applicability::ALWAYS },
         tags: &["transport", "stdio", "wire"],
     },

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::checks::evidence::{brief, judge_silence};
 use crate::checks::tools::arguments::{is_valid_for, synthesize, violating};
@@ -24,11 +24,7 @@ pub(crate) const UNKNOWN_TOOL_CHECK: Check = Check {
         suite: Suite::Conformance,
         // The spec classifies unknown tools as protocol errors without an RFC 2119 keyword: a warning, not a failure.
         level: Level::Should,
-        spec: &[SpecRef {
-            anchor: "server/tools#error-handling",
-            quote: "Protocol Errors: Standard JSON-RPC errors for issues like: Unknown tools",
-        }],
-        covers: &["tools.call.unknown-tool"],
+        requirements: &["tools.call.unknown-tool"],
         applies: Applicability { capability: Some(Capability::Tools), ..Applicability::ALWAYS },
         tags: &["tools", "errors", "negative"],
     },
@@ -56,15 +52,7 @@ pub(crate) const INVALID_ARGUMENTS: Check = Check {
         title: "a tool called with arguments that violate its inputSchema answers isError: true or -32602 and the server keeps answering",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef { anchor: "server/tools#security-considerations", quote: "Servers MUST: Validate all tool inputs" },
-            SpecRef {
-                anchor: "server/tools#error-handling",
-                quote: "Tool Execution Errors: Reported in tool results with `isError: true`: Input validation errors \
-                        (e.g., date in wrong format, value out of range)",
-            },
-        ],
-        covers: &["tools.validate-inputs", "tools.call.input-validation-error"],
+        requirements: &["tools.validate-inputs", "tools.call.input-validation-error"],
         applies: Applicability { capability: Some(Capability::Tools), ..Applicability::ALWAYS },
         tags: &["tools", "errors", "negative"],
     },
@@ -148,8 +136,7 @@ pub(crate) const STRUCTURED_CONTENT: Check = Check {
         title: "a tool with an outputSchema returns structuredContent that validates against it",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef { anchor: "server/tools#output-schema", quote: "Servers MUST provide structured results that conform to this schema." }],
-        covers: &["tools.structured-content-conforms"],
+        requirements: &["tools.structured-content-conforms"],
         applies: Applicability { capability: Some(Capability::Tools), since: Revision::V2025_06_18, ..Applicability::ALWAYS },
         tags: &["tools", "structured-output"],
     },

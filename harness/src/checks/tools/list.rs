@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::evidence::{brief, expect_result};
 use crate::protocol::Era;
@@ -17,11 +17,7 @@ pub(crate) const SHAPE: Check = Check {
         title: "tools/list returns tools that each have a name and an inputSchema object",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[SpecRef {
-            anchor: "server/tools#tool",
-            quote: "inputSchema: JSON Schema defining expected parameters … MUST be a valid JSON Schema object (not null)",
-        }],
-        covers: &["tools.list.result", "tools.input-schema"],
+        requirements: &["tools.input-schema", "tools.list.result"],
         applies: Applicability { capability: Some(Capability::Tools), ..Applicability::ALWAYS },
         tags: &["tools"],
     },

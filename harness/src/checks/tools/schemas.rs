@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, SpecRef, Suite};
+use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::checks::tools::catalog::{list_tools, name_of};
 use crate::protocol::Revision;
@@ -14,11 +14,7 @@ pub(crate) const INPUT_SCHEMA_VALID: Check = Check {
         title: "every tool's inputSchema and outputSchema is a valid JSON Schema (2020-12 unless $schema says otherwise)",
         suite: Suite::Conformance,
         level: Level::Must,
-        spec: &[
-            SpecRef { anchor: "server/tools#tool", quote: "MUST be a valid JSON Schema object (not `null`)" },
-            SpecRef { anchor: "basic#schema-validation", quote: "Schemas MUST be valid according to their declared or default dialect" },
-        ],
-        covers: &["tools.input-schema", "schema.valid-dialect"],
+        requirements: &["tools.input-schema", "schema.valid-dialect"],
         applies: Applicability { capability: Some(Capability::Tools), ..Applicability::ALWAYS },
         tags: &["tools", "schema"],
     },
@@ -99,15 +95,7 @@ pub(crate) const NAME_FORMAT: Check = Check {
         title: "tool names are 1 to 128 characters of A-Z, a-z, 0-9, underscore, hyphen and dot",
         suite: Suite::Conformance,
         level: Level::Should,
-        spec: &[
-            SpecRef { anchor: "server/tools#tool-names", quote: "Tool names SHOULD be between 1 and 128 characters in length (inclusive)." },
-            SpecRef {
-                anchor: "server/tools#tool-names",
-                quote: "The following SHOULD be the only allowed characters: uppercase and lowercase ASCII letters (A-Z, a-z), \
-                        digits (0-9), underscore (_), hyphen (-), and dot (.)",
-            },
-        ],
-        covers: &["tools.name-length", "tools.name-charset"],
+        requirements: &["tools.name-length", "tools.name-charset"],
         applies: Applicability { capability: Some(Capability::Tools), since: Revision::V2025_11_25, ..Applicability::ALWAYS },
         tags: &["tools"],
     },
