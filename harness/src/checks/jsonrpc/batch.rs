@@ -21,7 +21,6 @@ pub(crate) const BATCH_ANSWERED: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         requirements: &[
-            "jsonrpc.batch-invalid",
             "jsonrpc.reply-required",
             "transport.http.rejected-4xx",
             "jsonrpc.invalid-request",

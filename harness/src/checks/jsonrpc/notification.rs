@@ -17,7 +17,7 @@ pub(crate) const NOTIFICATION_NO_RESPONSE: Check = Check {
         title: "a notification (even an unknown one) gets no response, and the server keeps answering requests",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &["jsonrpc.notification-no-response"],
+        requirements: &["jsonrpc.notification-no-response", "jsonrpc.reply-required"],
         applies: Applicability::ALWAYS,
         tags: &["jsonrpc", "negative"],
     },

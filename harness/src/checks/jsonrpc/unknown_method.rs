@@ -14,7 +14,7 @@ pub(crate) const CHECK: Check = Check {
         title: "a request for an unknown method is answered with error -32601",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &["jsonrpc.method-not-found"],
+        requirements: &["jsonrpc.reply-required", "jsonrpc.method-not-found"],
         applies: Applicability::ALWAYS,
         tags: &["jsonrpc", "errors"],
     },
