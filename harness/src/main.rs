@@ -25,7 +25,8 @@ fn main() -> std::process::ExitCode {
             let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
                 Ok(rt) => rt,
                 Err(e) => {
-                    return fail(ExitCode::CouldNotTest, &anyhow::anyhow!("failed to start the async runtime: {e}")).into();
+                    return fail(ExitCode::CouldNotTest, &anyhow::anyhow!("failed to start the async runtime: {e}"))
+                        .into();
                 }
             };
             match runtime.block_on(cli::run::run(args)) {
@@ -45,6 +46,7 @@ fn fail(code: ExitCode, e: &anyhow::Error) -> ExitCode {
 
 /// Structured logs on stderr, off unless `RUST_LOG` asks for them.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

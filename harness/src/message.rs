@@ -102,7 +102,10 @@ mod tests {
         assert_eq!(request(1, "ping", None), json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}));
         assert_eq!(notification("n", Some(json!({}))), json!({"jsonrpc": "2.0", "method": "n", "params": {}}));
         assert_eq!(result("a", json!({})), json!({"jsonrpc": "2.0", "id": "a", "result": {}}));
-        assert_eq!(error(1, -32601, "x"), json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32601, "message": "x"}}));
+        assert_eq!(
+            error(1, -32601, "x"),
+            json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32601, "message": "x"}})
+        );
     }
 
     #[test]

@@ -83,10 +83,7 @@ impl FromStr for Revision {
     type Err = UnknownRevision;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Revision::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRevision(s.to_owned()))
+        Revision::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRevision(s.to_owned()))
     }
 }
 

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::protocol::{Era, Revision};
 
@@ -79,7 +79,9 @@ impl RevisionSchema {
         // These two revisions' schema types NumberSchema's minimum/maximum/default as integer although the spec
         // means any number; the official suite widens them the same way, so 1.5 is not a finding.
         if matches!(revision, Revision::V2025_06_18 | Revision::V2025_11_25) {
-            if let Some(props) = document.pointer_mut(&format!("/{key}/NumberSchema/properties")).and_then(Value::as_object_mut) {
+            if let Some(props) =
+                document.pointer_mut(&format!("/{key}/NumberSchema/properties")).and_then(Value::as_object_mut)
+            {
                 for field in ["minimum", "maximum", "default"] {
                     if let Some(t) = props.get_mut(field).and_then(|p| p.get_mut("type")) {
                         if t == "integer" {
@@ -116,14 +118,28 @@ impl RevisionSchema {
         let pick = |new: &'static str, old: &'static str| if validators.contains_key(new) { new } else { old };
         let result_envelope = pick("JSONRPCResultResponse", "JSONRPCResponse");
         let error_envelope = pick("JSONRPCErrorResponse", "JSONRPCError");
-        Ok(RevisionSchema { revision, document, key, validators, method_defs, result_defs, error_defs, result_envelope, error_envelope })
+        Ok(RevisionSchema {
+            revision,
+            document,
+            key,
+            validators,
+            method_defs,
+            result_defs,
+            error_defs,
+            result_envelope,
+            error_envelope,
+        })
     }
 
     /// The violations of one message the server sent, judged as the official suite's wire validation does: a
     /// request or notification by its method's definition (else the generic envelope), an error by its code's
     /// definition (else the error envelope), a result by the result type of the request it answers
     /// (`request_method`; `InputRequiredResult` when a 2026 result asks for input) and then the result envelope.
-    pub(crate) fn message_violations(&self, message: &Value, request_method: Option<&str>) -> Result<Vec<String>, String> {
+    pub(crate) fn message_violations(
+        &self,
+        message: &Value,
+        request_method: Option<&str>,
+    ) -> Result<Vec<String>, String> {
         let tagged = |def: &str, v: Vec<String>| v.into_iter().map(|f| format!("{def} {f}")).collect::<Vec<_>>();
         if let Some(method) = message.get("method").and_then(Value::as_str) {
             let def = match self.method_defs.get(method) {
@@ -134,14 +150,22 @@ impl RevisionSchema {
             return Ok(tagged(def, self.violations(def, message)?));
         }
         if let Some(error) = message.get("error").filter(|e| !e.is_null()) {
-            let def = error.get("code").and_then(Value::as_i64).and_then(|c| self.error_defs.get(&c)).map_or(self.error_envelope, String::as_str);
+            let def = error
+                .get("code")
+                .and_then(Value::as_i64)
+                .and_then(|c| self.error_defs.get(&c))
+                .map_or(self.error_envelope, String::as_str);
             return Ok(tagged(def, self.violations(def, message)?));
         }
         if let Some(result) = message.get("result") {
             let input_required = self.revision.era() == Era::Stateless
                 && result.get("resultType").and_then(Value::as_str) == Some("input_required")
                 && self.has("InputRequiredResult");
-            let def = if input_required { Some("InputRequiredResult") } else { request_method.and_then(|m| self.result_defs.get(m)).map(String::as_str) };
+            let def = if input_required {
+                Some("InputRequiredResult")
+            } else {
+                request_method.and_then(|m| self.result_defs.get(m)).map(String::as_str)
+            };
             if let Some(def) = def {
                 let found = self.violations(def, result)?;
                 if !found.is_empty() {
@@ -166,7 +190,10 @@ impl RevisionSchema {
             if let Some(obj) = root.as_object_mut() {
                 obj.insert("$ref".to_owned(), json!(format!("#/{}/{name}", self.key)));
             }
-            jsonschema::options().should_validate_formats(true).build(&root).map_err(|e| format!("definition {name}: {e}"))
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&root)
+                .map_err(|e| format!("definition {name}: {e}"))
         })
         .as_ref()
         .map_err(Clone::clone)
@@ -223,7 +250,10 @@ mod tests {
             assert_eq!(s.message_violations(&good, Some("tools/list")).unwrap(), Vec::<String>::new(), "{rev}");
             let bad = tools_result(rev, json!([{"name": "broken"}]));
             let v = s.message_violations(&bad, Some("tools/list")).unwrap();
-            assert!(v.iter().any(|f| f.starts_with("ListToolsResult (result of tools/list) /tools/0: required")), "{rev}: {v:?}");
+            assert!(
+                v.iter().any(|f| f.starts_with("ListToolsResult (result of tools/list) /tools/0: required")),
+                "{rev}: {v:?}"
+            );
             // Without the request method only the envelope is judged.
             assert_eq!(s.message_violations(&bad, None).unwrap(), Vec::<String>::new(), "{rev}");
         }
@@ -232,7 +262,8 @@ mod tests {
     #[test]
     fn notifications_errors_and_garbage() {
         let s = RevisionSchema::of(Revision::V2025_11_25).unwrap();
-        let log = json!({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info", "data": "x"}});
+        let log =
+            json!({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info", "data": "x"}});
         assert_eq!(s.message_violations(&log, None).unwrap(), Vec::<String>::new());
         let bad_log = json!({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "loud"}});
         assert!(!s.message_violations(&bad_log, None).unwrap().is_empty());
@@ -248,8 +279,14 @@ mod tests {
         let s = RevisionSchema::of(Revision::V2026_07_28).unwrap();
         let msg = json!({"jsonrpc": "2.0", "id": 2, "result": {"resultType": "input_required", "requestState": "abc"}});
         assert_eq!(s.message_violations(&msg, Some("tools/call")).unwrap(), Vec::<String>::new());
-        let missing = json!({"jsonrpc": "2.0", "id": 2, "result": {"resultType": "input_required", "inputRequests": 5}});
-        assert!(s.message_violations(&missing, Some("tools/call")).unwrap().iter().any(|f| f.starts_with("InputRequiredResult")));
+        let missing =
+            json!({"jsonrpc": "2.0", "id": 2, "result": {"resultType": "input_required", "inputRequests": 5}});
+        assert!(
+            s.message_violations(&missing, Some("tools/call"))
+                .unwrap()
+                .iter()
+                .any(|f| f.starts_with("InputRequiredResult"))
+        );
     }
 
     #[test]

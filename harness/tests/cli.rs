@@ -117,7 +117,10 @@ fn the_readme_run_command_passes_against_the_reference_server() {
 #[test]
 fn a_target_that_exits_at_once_is_could_not_test() {
     let dir = out_dir("exits");
-    let out = harness(&["run", "--stdio", "sh -c 'echo bye >&2; exit 1'", "--timeout-ms", "2000", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    let out = harness(
+        &["run", "--stdio", "sh -c 'echo bye >&2; exit 1'", "--timeout-ms", "2000", "--out", dir.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
     assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
     let report = read_report(&dir);
     assert_valid_report(&report);
@@ -129,7 +132,10 @@ fn a_target_that_exits_at_once_is_could_not_test() {
 #[test]
 fn a_target_that_hangs_is_could_not_test_within_the_timeouts() {
     let dir = out_dir("hangs");
-    let out = harness(&["run", "--stdio", "sleep 600", "--timeout-ms", "1500", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    let out = harness(
+        &["run", "--stdio", "sleep 600", "--timeout-ms", "1500", "--out", dir.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
     assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
     let report = read_report(&dir);
     assert_valid_report(&report);
@@ -142,7 +148,10 @@ fn a_target_that_hangs_is_could_not_test_within_the_timeouts() {
 fn a_target_that_prints_only_garbage_fails_with_a_sample_of_its_stdout() {
     let dir = out_dir("garbage");
     let script = "sh -c 'while :; do echo this is not json; sleep 0.01; done'";
-    let out = harness(&["run", "--stdio", script, "--timeout-ms", "1500", "--out", dir.to_str().unwrap()], Duration::from_secs(90));
+    let out = harness(
+        &["run", "--stdio", script, "--timeout-ms", "1500", "--out", dir.to_str().unwrap()],
+        Duration::from_secs(90),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(code(&out), 1, "stderr:\n{stderr}");
     let report = read_report(&dir);
@@ -160,7 +169,10 @@ fn an_unreachable_url_is_could_not_test() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = out_dir("unreachable");
     let url = format!("http://127.0.0.1:{port}/mcp");
-    let out = harness(&["run", "--url", &url, "--timeout-ms", "2000", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    let out = harness(
+        &["run", "--url", &url, "--timeout-ms", "2000", "--out", dir.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
     assert_eq!(code(&out), 3, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
     assert_valid_report(&read_report(&dir));
 }
@@ -232,7 +244,10 @@ fn selecting_nothing_exits_4_and_still_writes_the_report() {
 
 #[test]
 fn list_prints_every_check_as_json_without_connecting() {
-    let out = harness(&["list", "--suite", "all", "--profile", "official-fixtures", "--format", "json"], Duration::from_secs(30));
+    let out = harness(
+        &["list", "--suite", "all", "--profile", "official-fixtures", "--format", "json"],
+        Duration::from_secs(30),
+    );
     assert_eq!(code(&out), 0);
     let list: Value = serde_json::from_slice(&out.stdout).expect("list --format json is JSON");
     let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
@@ -260,7 +275,8 @@ fn list_and_run_agree_on_the_selection() {
         .flat_map(|s| s["checks"].as_array().unwrap())
         .map(|c| (c["id"].as_str().unwrap().to_owned(), c["outcome"].as_str().unwrap().to_owned()))
         .collect();
-    let mut listed_ids: Vec<String> = listed.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    let mut listed_ids: Vec<String> =
+        listed.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
     let mut reported_ids: Vec<String> = reported.iter().map(|(id, _)| id.clone()).collect();
     listed_ids.sort();
     reported_ids.sort();
@@ -275,7 +291,10 @@ fn list_and_run_agree_on_the_selection() {
             assert_ne!(outcome, "not-applicable", "{id}");
         }
     }
-    assert_eq!(report["summary"]["total"].as_u64().unwrap() + report["summary"]["notApplicable"].as_u64().unwrap(), listed_ids.len() as u64);
+    assert_eq!(
+        report["summary"]["total"].as_u64().unwrap() + report["summary"]["notApplicable"].as_u64().unwrap(),
+        listed_ids.len() as u64
+    );
 }
 
 #[test]
@@ -389,10 +408,23 @@ fn a_baseline_entry_that_passes_is_stale_and_a_malformed_baseline_is_a_usage_err
     let stale = dir.join("stale.yml");
     std::fs::write(&stale, "server:\n  - jsonrpc.unknown-method\n").unwrap();
     let out = harness(
-        &["run", "--check", "jsonrpc.unknown-method", "--baseline", stale.to_str().unwrap(), "--out", dir.to_str().unwrap()],
+        &[
+            "run",
+            "--check",
+            "jsonrpc.unknown-method",
+            "--baseline",
+            stale.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ],
         Duration::from_secs(60),
     );
-    assert_eq!(code(&out), 1, "a passing baselined check fails the run as stale: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        code(&out),
+        1,
+        "a passing baselined check fails the run as stale: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report = read_report(&dir);
     assert_valid_report(&report);
     assert_junit_matches(&dir, &report);
@@ -400,7 +432,10 @@ fn a_baseline_entry_that_passes_is_stale_and_a_malformed_baseline_is_a_usage_err
 
     let mapping = dir.join("mapping.yml");
     std::fs::write(&mapping, "server:\n  - jsonrpc: unknown-method\n").unwrap();
-    let out = harness(&["run", "--baseline", mapping.to_str().unwrap(), "--out", dir.to_str().unwrap()], Duration::from_secs(30));
+    let out = harness(
+        &["run", "--baseline", mapping.to_str().unwrap(), "--out", dir.to_str().unwrap()],
+        Duration::from_secs(30),
+    );
     assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -411,13 +446,26 @@ fn official_profile_passes_over(transport: &str) {
     use mcp_harness::protocol::Revision;
     for revision in [Revision::V2025_11_25, Revision::V2026_07_28] {
         let dir = out_dir(&format!("official-{transport}-{revision}"));
-        let args = ["run", "--reference", transport, "--profile", "official-fixtures", "--check", "official.*", "--protocol", revision.as_str(), "--out", dir.to_str().unwrap()];
+        let args = [
+            "run",
+            "--reference",
+            transport,
+            "--profile",
+            "official-fixtures",
+            "--check",
+            "official.*",
+            "--protocol",
+            revision.as_str(),
+            "--out",
+            dir.to_str().unwrap(),
+        ];
         let out = harness(&args, Duration::from_secs(180));
         assert_eq!(code(&out), 0, "{args:?}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr));
         let report = read_report(&dir);
         assert_valid_report(&report);
         assert_junit_matches(&dir, &report);
-        let checks: Vec<&Value> = report["suites"].as_array().unwrap().iter().flat_map(|s| s["checks"].as_array().unwrap()).collect();
+        let checks: Vec<&Value> =
+            report["suites"].as_array().unwrap().iter().flat_map(|s| s["checks"].as_array().unwrap()).collect();
         let mut passed = 0;
         for c in &checks {
             let id = c["id"].as_str().unwrap();
@@ -429,7 +477,10 @@ fn official_profile_passes_over(transport: &str) {
                 assert_eq!(c["outcome"], "not-applicable", "{transport} {revision}: {c}");
             }
         }
-        assert_eq!(checks.len(), mcp_harness::checks::all().iter().filter(|c| c.meta.id.as_str().starts_with("official.")).count());
+        assert_eq!(
+            checks.len(),
+            mcp_harness::checks::all().iter().filter(|c| c.meta.id.as_str().starts_with("official.")).count()
+        );
         assert!(passed >= 20, "{transport} {revision}: only {passed} official checks passed");
     }
 }
@@ -447,7 +498,10 @@ fn the_official_fixture_profile_passes_against_the_reference_server_over_http() 
 #[test]
 fn without_the_profile_official_checks_are_skipped_as_opt_in_and_help_explains_the_profile() {
     let dir = out_dir("official-opt-in");
-    let out = harness(&["run", "--check", "official.*", "--protocol", "2025-11-25", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    let out = harness(
+        &["run", "--check", "official.*", "--protocol", "2025-11-25", "--out", dir.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
     // Nothing was evaluated: exit 4, with the reason on every check.
     assert_eq!(code(&out), 4, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
     let report = read_report(&dir);
@@ -462,5 +516,8 @@ fn without_the_profile_official_checks_are_skipped_as_opt_in_and_help_explains_t
     }
     let help = harness(&["run", "--help"], Duration::from_secs(30));
     let text = String::from_utf8_lossy(&help.stdout);
-    assert!(text.contains("--profile") && text.contains("official-fixtures") && text.contains("test_simple_text"), "{text}");
+    assert!(
+        text.contains("--profile") && text.contains("official-fixtures") && text.contains("test_simple_text"),
+        "{text}"
+    );
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use mcp_harness::session::{client_config, typed_client, Connection};
+use mcp_harness::session::{Connection, client_config, typed_client};
 use mcp_harness::target::{LaunchedTarget, TargetSpec};
 use mcp_harness::wire::{Direction, Limits, StdioCommand, Transcript};
 use rmcp::model::ProtocolVersion;
@@ -23,8 +23,13 @@ async fn list_tools_typed(target: &LaunchedTarget) -> (usize, Transcript) {
     let transcript = Transcript::new(&limits);
     let log = mcp_harness::session::WireLog::default();
     let conn = Connection::open(target, &limits, &transcript, Duration::from_secs(10), &log).await.expect("connection");
-    let client = typed_client(conn, client_config(ProtocolVersion::V_2025_11_25), Duration::from_secs(10)).await.expect("typed handshake");
-    let tools = tokio::time::timeout(Duration::from_secs(10), client.peer().list_all_tools()).await.expect("in time").expect("tools/list");
+    let client = typed_client(conn, client_config(ProtocolVersion::V_2025_11_25), Duration::from_secs(10))
+        .await
+        .expect("typed handshake");
+    let tools = tokio::time::timeout(Duration::from_secs(10), client.peer().list_all_tools())
+        .await
+        .expect("in time")
+        .expect("tools/list");
     let _ = client.cancel().await;
     (tools.len(), transcript)
 }

@@ -63,21 +63,12 @@ fn stdio(c: &mut Criterion) {
     };
     round_trip(&initialize(), &mut line);
     let request = echo_request(1, None);
-    c.bench_function("echo_roundtrip/stdio", |b| {
-        b.iter(|| round_trip(&request, &mut line))
-    });
+    c.bench_function("echo_roundtrip/stdio", |b| b.iter(|| round_trip(&request, &mut line)));
 }
 
 fn http(c: &mut Criterion) {
     let mut child = Command::new(BIN)
-        .args([
-            "--transport",
-            "http",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-level",
-            "error",
-        ])
+        .args(["--transport", "http", "--listen", "127.0.0.1:0", "--log-level", "error"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -91,10 +82,7 @@ fn http(c: &mut Criterion) {
         if stderr.read_line(&mut line).unwrap() == 0 {
             break;
         }
-        if let Some(found) = line
-            .trim()
-            .strip_prefix("mcp-reference-server listening on ")
-        {
+        if let Some(found) = line.trim().strip_prefix("mcp-reference-server listening on ") {
             url = found.to_owned();
             break;
         }
@@ -102,10 +90,7 @@ fn http(c: &mut Criterion) {
     assert!(!url.is_empty(), "server did not report its URL");
     std::thread::spawn(move || for _ in stderr.lines() {});
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let client = reqwest::Client::builder()
         .tcp_nodelay(true)
         .pool_max_idle_per_host(1)
@@ -148,18 +133,12 @@ fn http(c: &mut Criterion) {
     // 2025-11-25: session, SSE response.
     let session = runtime.block_on(async {
         let reply = post(initialize(), vec![]).await.unwrap();
-        let id = reply.headers()["mcp-session-id"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let id = reply.headers()["mcp-session-id"].to_str().unwrap().to_owned();
         reply.bytes().await.unwrap();
         id
     });
     let legacy = echo_request(2, None);
-    let legacy_headers = vec![
-        ("mcp-protocol-version", "2025-11-25".to_owned()),
-        ("mcp-session-id", session),
-    ];
+    let legacy_headers = vec![("mcp-protocol-version", "2025-11-25".to_owned()), ("mcp-session-id", session)];
     c.bench_function("echo_roundtrip/http-session-2025", |b| {
         b.iter(|| {
             runtime.block_on(async {

@@ -6,14 +6,7 @@ use rmcp::{
 };
 
 const DEPARTMENTS: &[&str] = &["Engineering", "Sales", "Marketing", "Support"];
-const CITIES: &[&str] = &[
-    "Paris",
-    "Park City",
-    "Parma",
-    "Portland",
-    "Prague",
-    "Pretoria",
-];
+const CITIES: &[&str] = &["Paris", "Park City", "Parma", "Portland", "Prague", "Pretoria"];
 
 fn staff(department: &str) -> &'static [&'static str] {
     match department {
@@ -30,9 +23,7 @@ pub(crate) fn complete(request: &CompleteRequestParams) -> Result<CompleteResult
     let argument = request.argument.name.as_str();
     let candidates: Vec<String> = match &request.r#ref {
         Reference::Prompt(prompt) => match (prompt.name.as_str(), argument) {
-            ("completable-prompt", "department") => {
-                DEPARTMENTS.iter().map(|s| s.to_string()).collect()
-            }
+            ("completable-prompt", "department") => DEPARTMENTS.iter().map(|s| s.to_string()).collect(),
             ("completable-prompt", "name") => {
                 let department = request
                     .context
@@ -44,17 +35,15 @@ pub(crate) fn complete(request: &CompleteRequestParams) -> Result<CompleteResult
                 staff(department).iter().map(|s| s.to_string()).collect()
             }
             ("args-prompt", "city") => CITIES.iter().map(|s| s.to_string()).collect(),
-            ("test_prompt_with_arguments", "arg1" | "arg2") => ["paris", "park", "party"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            ("test_prompt_with_arguments", "arg1" | "arg2") => {
+                ["paris", "park", "party"].iter().map(|s| s.to_string()).collect()
+            }
             _ => vec![],
         },
         Reference::Resource(template) => match (template.uri.as_str(), argument) {
             ("test://template/{id}/data", "id")
             | (
-                "demo://resource/dynamic/text/{resourceId}"
-                | "demo://resource/dynamic/blob/{resourceId}",
+                "demo://resource/dynamic/text/{resourceId}" | "demo://resource/dynamic/blob/{resourceId}",
                 "resourceId",
             ) => (1..=5).map(|i| i.to_string()).collect(),
             _ => vec![],
@@ -62,11 +51,7 @@ pub(crate) fn complete(request: &CompleteRequestParams) -> Result<CompleteResult
         _ => vec![],
     };
     let prefix = request.argument.value.to_lowercase();
-    let values: Vec<String> = candidates
-        .into_iter()
-        .filter(|v| v.to_lowercase().starts_with(&prefix))
-        .collect();
-    let info =
-        CompletionInfo::with_all_values(values).map_err(|e| ErrorData::internal_error(e, None))?;
+    let values: Vec<String> = candidates.into_iter().filter(|v| v.to_lowercase().starts_with(&prefix)).collect();
+    let info = CompletionInfo::with_all_values(values).map_err(|e| ErrorData::internal_error(e, None))?;
     Ok(CompleteResult::new(info))
 }

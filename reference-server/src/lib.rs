@@ -78,14 +78,9 @@ pub fn main_from_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone
 
 fn build_runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
     if workers <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
     } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(workers)
-            .enable_all()
-            .build()
+        tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()
     }
 }
 

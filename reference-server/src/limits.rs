@@ -44,12 +44,7 @@ struct Inner {
 }
 
 impl Limiter {
-    pub(crate) fn new(
-        max_concurrency: u32,
-        max_queue: u32,
-        timeout: Duration,
-        metrics: Arc<Metrics>,
-    ) -> Self {
+    pub(crate) fn new(max_concurrency: u32, max_queue: u32, timeout: Duration, metrics: Arc<Metrics>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 slots: Semaphore::new(max_concurrency as usize),
@@ -71,9 +66,7 @@ impl Limiter {
         let inner = &self.inner;
         let started = Instant::now();
         if inner.closing.load(Ordering::Acquire) {
-            inner
-                .metrics
-                .tool_call(tool, CallOutcome::Rejected, started.elapsed());
+            inner.metrics.tool_call(tool, CallOutcome::Rejected, started.elapsed());
             return Err(LimitError::ShuttingDown);
         }
         let permit = match inner.slots.try_acquire() {
@@ -82,9 +75,7 @@ impl Limiter {
                 let queued = inner.metrics.queued();
                 if queued.fetch_add(1, Ordering::AcqRel) >= inner.max_queue {
                     queued.fetch_sub(1, Ordering::AcqRel);
-                    inner
-                        .metrics
-                        .tool_call(tool, CallOutcome::Rejected, started.elapsed());
+                    inner.metrics.tool_call(tool, CallOutcome::Rejected, started.elapsed());
                     return Err(LimitError::QueueFull);
                 }
                 let acquired = tokio::time::timeout(inner.timeout, inner.slots.acquire()).await;
@@ -92,15 +83,11 @@ impl Limiter {
                 match acquired {
                     Ok(Ok(permit)) => permit,
                     Ok(Err(_)) => {
-                        inner
-                            .metrics
-                            .tool_call(tool, CallOutcome::Rejected, started.elapsed());
+                        inner.metrics.tool_call(tool, CallOutcome::Rejected, started.elapsed());
                         return Err(LimitError::ShuttingDown);
                     }
                     Err(_) => {
-                        inner
-                            .metrics
-                            .tool_call(tool, CallOutcome::Timeout, started.elapsed());
+                        inner.metrics.tool_call(tool, CallOutcome::Timeout, started.elapsed());
                         return Err(LimitError::Timeout(inner.timeout));
                     }
                 }
@@ -113,18 +100,12 @@ impl Limiter {
         drop(permit);
         match result {
             Ok(result) => {
-                let outcome = if result.is_ok() {
-                    CallOutcome::Ok
-                } else {
-                    CallOutcome::Error
-                };
+                let outcome = if result.is_ok() { CallOutcome::Ok } else { CallOutcome::Error };
                 inner.metrics.tool_call(tool, outcome, started.elapsed());
                 Ok(result)
             }
             Err(_) => {
-                inner
-                    .metrics
-                    .tool_call(tool, CallOutcome::Timeout, started.elapsed());
+                inner.metrics.tool_call(tool, CallOutcome::Timeout, started.elapsed());
                 Err(LimitError::Timeout(inner.timeout))
             }
         }
@@ -134,8 +115,7 @@ impl Limiter {
     pub(crate) async fn drain(&self, grace: Duration) -> bool {
         let inner = &self.inner;
         inner.closing.store(true, Ordering::Release);
-        let all =
-            tokio::time::timeout(grace, inner.slots.acquire_many(inner.max_concurrency)).await;
+        let all = tokio::time::timeout(grace, inner.slots.acquire_many(inner.max_concurrency)).await;
         matches!(all, Ok(Ok(_)))
     }
 
@@ -155,12 +135,7 @@ mod tests {
     use super::*;
 
     fn limiter(concurrency: u32, queue: u32) -> Limiter {
-        Limiter::new(
-            concurrency,
-            queue,
-            Duration::from_secs(5),
-            Arc::new(Metrics::default()),
-        )
+        Limiter::new(concurrency, queue, Duration::from_secs(5), Arc::new(Metrics::default()))
     }
 
     #[tokio::test]
@@ -174,10 +149,8 @@ mod tests {
         let limiter = limiter(1, 0);
         let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
         let busy = limiter.clone();
-        let holder = tokio::spawn(async move {
-            busy.run("t", async move { Ok::<_, ()>(release_rx.await.ok()) })
-                .await
-        });
+        let holder =
+            tokio::spawn(async move { busy.run("t", async move { Ok::<_, ()>(release_rx.await.ok()) }).await });
         // Wait (bounded) until the holder occupies the only slot.
         for _ in 0..1000 {
             if limiter.in_flight() == 1 {
@@ -193,12 +166,7 @@ mod tests {
 
     #[tokio::test]
     async fn times_out_slow_work() {
-        let limiter = Limiter::new(
-            1,
-            1,
-            Duration::from_millis(10),
-            Arc::new(Metrics::default()),
-        );
+        let limiter = Limiter::new(1, 1, Duration::from_millis(10), Arc::new(Metrics::default()));
         let result = limiter
             .run("t", async {
                 tokio::time::sleep(Duration::from_secs(60)).await;
@@ -212,9 +180,6 @@ mod tests {
     async fn drain_refuses_new_work() {
         let limiter = limiter(2, 2);
         assert!(limiter.drain(Duration::from_secs(1)).await);
-        assert_eq!(
-            limiter.run("t", async { Ok::<_, ()>(()) }).await,
-            Err(LimitError::ShuttingDown)
-        );
+        assert_eq!(limiter.run("t", async { Ok::<_, ()>(()) }).await, Err(LimitError::ShuttingDown));
     }
 }

@@ -50,10 +50,7 @@ pub(crate) struct Metrics {
 impl Metrics {
     /// Counts one HTTP response by status code.
     pub(crate) fn http_response(&self, status: u16) {
-        let mut map = self
-            .http_responses
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut map = self.http_responses.lock().unwrap_or_else(|e| e.into_inner());
         *map.entry(status).or_default() += 1;
     }
 
@@ -73,10 +70,7 @@ impl Metrics {
 
     /// Adds a guarded backend whose breaker, retry and error counters are rendered.
     pub(crate) fn register_backend(&self, backend: Arc<Backend>) {
-        self.backends
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(backend);
+        self.backends.lock().unwrap_or_else(|e| e.into_inner()).push(backend);
     }
 
     /// Gauge of tool calls currently executing.
@@ -92,38 +86,17 @@ impl Metrics {
     /// Renders every metric in the Prometheus text format, version 0.0.4.
     pub(crate) fn render(&self, uptime: Duration, sessions: usize) -> String {
         let mut out = String::with_capacity(2048);
-        let _ = writeln!(
-            out,
-            "# HELP mcp_uptime_seconds Seconds since the server started."
-        );
+        let _ = writeln!(out, "# HELP mcp_uptime_seconds Seconds since the server started.");
         let _ = writeln!(out, "# TYPE mcp_uptime_seconds gauge");
         let _ = writeln!(out, "mcp_uptime_seconds {:.3}", uptime.as_secs_f64());
-        let _ = writeln!(
-            out,
-            "# HELP mcp_http_responses_total HTTP responses by status code."
-        );
+        let _ = writeln!(out, "# HELP mcp_http_responses_total HTTP responses by status code.");
         let _ = writeln!(out, "# TYPE mcp_http_responses_total counter");
-        for (status, count) in self
-            .http_responses
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            let _ = writeln!(
-                out,
-                "mcp_http_responses_total{{status=\"{status}\"}} {count}"
-            );
+        for (status, count) in self.http_responses.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let _ = writeln!(out, "mcp_http_responses_total{{status=\"{status}\"}} {count}");
         }
-        let _ = writeln!(
-            out,
-            "# HELP mcp_tool_calls_total Finished tool calls by tool and outcome."
-        );
+        let _ = writeln!(out, "# HELP mcp_tool_calls_total Finished tool calls by tool and outcome.");
         let _ = writeln!(out, "# TYPE mcp_tool_calls_total counter");
-        let calls = self
-            .tool_calls
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let calls = self.tool_calls.lock().unwrap_or_else(|e| e.into_inner()).clone();
         for ((tool, outcome), (count, _)) in &calls {
             let _ = writeln!(
                 out,
@@ -132,10 +105,7 @@ impl Metrics {
                 outcome.label()
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP mcp_tool_call_seconds_sum Total seconds spent in tool calls."
-        );
+        let _ = writeln!(out, "# HELP mcp_tool_call_seconds_sum Total seconds spent in tool calls.");
         let _ = writeln!(out, "# TYPE mcp_tool_call_seconds_sum counter");
         for ((tool, outcome), (_, seconds)) in &calls {
             let _ = writeln!(
@@ -145,22 +115,10 @@ impl Metrics {
                 outcome.label()
             );
         }
-        let lookups = self
-            .cache_lookups
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let lookups = self.cache_lookups.lock().unwrap_or_else(|e| e.into_inner()).clone();
         for (name, help, hit) in [
-            (
-                "mcp_cache_hits_total",
-                "Result-cache hits by level (l1 in-process, l2 Redis).",
-                true,
-            ),
-            (
-                "mcp_cache_misses_total",
-                "Result-cache misses by level.",
-                false,
-            ),
+            ("mcp_cache_hits_total", "Result-cache hits by level (l1 in-process, l2 Redis).", true),
+            ("mcp_cache_misses_total", "Result-cache misses by level.", false),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}");
             let _ = writeln!(out, "# TYPE {name} counter");
@@ -171,35 +129,16 @@ impl Metrics {
             }
         }
         let gauges = [
-            (
-                "mcp_tool_calls_in_flight",
-                "gauge",
-                "Tool calls executing now.",
-                self.in_flight.load(Ordering::Relaxed),
-            ),
-            (
-                "mcp_tool_calls_queued",
-                "gauge",
-                "Tool calls waiting for a slot.",
-                self.queued.load(Ordering::Relaxed),
-            ),
-            (
-                "mcp_sessions_active",
-                "gauge",
-                "Open legacy sessions.",
-                sessions as u64,
-            ),
+            ("mcp_tool_calls_in_flight", "gauge", "Tool calls executing now.", self.in_flight.load(Ordering::Relaxed)),
+            ("mcp_tool_calls_queued", "gauge", "Tool calls waiting for a slot.", self.queued.load(Ordering::Relaxed)),
+            ("mcp_sessions_active", "gauge", "Open legacy sessions.", sessions as u64),
         ];
         for (name, kind, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}");
             let _ = writeln!(out, "# TYPE {name} {kind}");
             let _ = writeln!(out, "{name} {value}");
         }
-        let backends = self
-            .backends
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let backends = self.backends.lock().unwrap_or_else(|e| e.into_inner()).clone();
         if !backends.is_empty() {
             let refs: Vec<&Backend> = backends.iter().map(Arc::as_ref).collect();
             crate::resilience::render_metrics(&refs, &mut out);
@@ -209,10 +148,7 @@ impl Metrics {
 }
 
 fn escape_label(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]

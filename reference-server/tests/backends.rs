@@ -30,10 +30,8 @@ fn database_url(test: &str) -> Option<String> {
 
 /// A collection name unique to this test run, so parallel tests and reruns never collide.
 fn collection(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     format!("{prefix}_{}_{nanos}", std::process::id())
 }
 
@@ -52,14 +50,8 @@ impl Client {
 
     async fn tool(&mut self, name: &str, arguments: Value) -> Value {
         self.next_id += 1;
-        let response = self
-            .server
-            .call(request(
-                self.next_id,
-                "tools/call",
-                json!({"name": name, "arguments": arguments}),
-            ))
-            .await;
+        let response =
+            self.server.call(request(self.next_id, "tools/call", json!({"name": name, "arguments": arguments}))).await;
         response["result"].clone()
     }
 
@@ -75,9 +67,7 @@ impl Client {
 }
 
 fn cache_level(result: &Value) -> &str {
-    result["_meta"]["io.mcp-harness/cache"]
-        .as_str()
-        .unwrap_or("absent")
+    result["_meta"]["io.mcp-harness/cache"].as_str().unwrap_or("absent")
 }
 
 #[tokio::test]
@@ -94,44 +84,25 @@ async fn postgres_crud_query_and_durability() {
     let mut ids = Vec::new();
     for qty in [5, 1, 3, 9] {
         let created = client
-            .ok("create_data", json!({"collection": items, "data": {"qty": qty, "tag": "x'); DROP TABLE mcp_records; --"}}))
+            .ok(
+                "create_data",
+                json!({"collection": items, "data": {"qty": qty, "tag": "x'); DROP TABLE mcp_records; --"}}),
+            )
             .await;
         assert_eq!(created["structuredContent"]["version"], 1);
-        ids.push(
-            created["structuredContent"]["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-        );
+        ids.push(created["structuredContent"]["id"].as_str().expect("id").to_owned());
     }
     let got = client.ok("get_data", json!({"id": ids[0]})).await;
     assert_eq!(got["structuredContent"]["data"]["qty"], 5);
-    assert_eq!(
-        got["structuredContent"]["data"]["tag"],
-        "x'); DROP TABLE mcp_records; --"
-    );
+    assert_eq!(got["structuredContent"]["data"]["tag"], "x'); DROP TABLE mcp_records; --");
 
-    let updated = client
-        .ok(
-            "update_data",
-            json!({"id": ids[0], "data": {"qty": 6, "tag": null}, "expected_version": 1}),
-        )
-        .await;
+    let updated =
+        client.ok("update_data", json!({"id": ids[0], "data": {"qty": 6, "tag": null}, "expected_version": 1})).await;
     assert_eq!(updated["structuredContent"]["version"], 2);
     assert_eq!(updated["structuredContent"]["data"], json!({"qty": 6}));
-    let conflict = client
-        .tool(
-            "update_data",
-            json!({"id": ids[0], "data": {"qty": 7}, "expected_version": 1}),
-        )
-        .await;
+    let conflict = client.tool("update_data", json!({"id": ids[0], "data": {"qty": 7}, "expected_version": 1})).await;
     assert_eq!(conflict["isError"], true, "{conflict}");
-    assert!(
-        conflict["content"][0]["text"]
-            .as_str()
-            .unwrap_or("")
-            .contains("version conflict")
-    );
+    assert!(conflict["content"][0]["text"].as_str().unwrap_or("").contains("version conflict"));
 
     let query = json!({
         "collection": items,
@@ -150,17 +121,9 @@ async fn postgres_crud_query_and_durability() {
     let contains = client
         .ok("data_query", json!({"collection": items, "filters": [{"field": "tag", "op": "contains", "value": "DROP TABLE"}], "max_rows": 10}))
         .await;
-    assert_eq!(
-        contains["structuredContent"]["rows"]
-            .as_array()
-            .map(Vec::len),
-        Some(3)
-    );
+    assert_eq!(contains["structuredContent"]["rows"].as_array().map(Vec::len), Some(3));
     let injection = client
-        .tool(
-            "data_query",
-            json!({"filters": [{"field": "qty; DROP TABLE mcp_records", "op": "eq", "value": 1}]}),
-        )
+        .tool("data_query", json!({"filters": [{"field": "qty; DROP TABLE mcp_records", "op": "eq", "value": 1}]}))
         .await;
     assert_eq!(injection["isError"], true);
 
@@ -172,9 +135,7 @@ async fn postgres_crud_query_and_durability() {
     // Every acknowledged write survives a server restart.
     drop(client);
     let mut client = Client::start(&["--database-url", &db]).await;
-    let all = client
-        .ok("data_query", json!({"collection": items, "max_rows": 100}))
-        .await;
+    let all = client.ok("data_query", json!({"collection": items, "max_rows": 100})).await;
     let mut found: Vec<_> = all["structuredContent"]["rows"]
         .as_array()
         .expect("rows")
@@ -204,16 +165,8 @@ async fn redis_second_level_cache_is_never_stale() {
     assert_eq!(a.health().await["cache"]["kind"], "lru+redis");
 
     let items = collection("cache");
-    let created = a
-        .ok(
-            "create_data",
-            json!({"collection": items, "data": {"qty": 1}}),
-        )
-        .await;
-    let id = created["structuredContent"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let created = a.ok("create_data", json!({"collection": items, "data": {"qty": 1}})).await;
+    let id = created["structuredContent"]["id"].as_str().expect("id").to_owned();
     let get = json!({"id": id});
 
     assert_eq!(cache_level(&a.ok("get_data", get.clone()).await), "miss");
@@ -223,27 +176,19 @@ async fn redis_second_level_cache_is_never_stale() {
     assert_eq!(cache_level(&b.ok("get_data", get.clone()).await), "l1");
 
     // A write through A invalidates B's L1 and the shared L2: B's next read is fresh.
-    a.ok("update_data", json!({"id": id, "data": {"qty": 2}}))
-        .await;
+    a.ok("update_data", json!({"id": id, "data": {"qty": 2}})).await;
     let fresh = b.ok("get_data", get.clone()).await;
     assert_eq!(cache_level(&fresh), "miss");
     assert_eq!(fresh["structuredContent"]["data"]["qty"], 2);
 
     let query = json!({"collection": items, "max_rows": 10});
-    assert_eq!(
-        cache_level(&b.ok("data_query", query.clone()).await),
-        "miss"
-    );
+    assert_eq!(cache_level(&b.ok("data_query", query.clone()).await), "miss");
     assert_eq!(cache_level(&a.ok("data_query", query.clone()).await), "l2");
     b.ok("delete_data", json!({"id": id})).await;
     let after = a.ok("data_query", query).await;
     assert_eq!(cache_level(&after), "miss");
     assert_eq!(after["structuredContent"]["rows"], json!([]));
-    assert_eq!(
-        a.tool("get_data", get).await["isError"],
-        true,
-        "deleted record is gone"
-    );
+    assert_eq!(a.tool("get_data", get).await["isError"], true, "deleted record is gone");
 }
 
 /// A TCP port with nothing listening (bound, then released).
@@ -252,14 +197,7 @@ fn closed_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
-const FAST_BREAKER: [&str; 6] = [
-    "--breaker-failures",
-    "2",
-    "--breaker-open-ms",
-    "300",
-    "--redis-timeout-ms",
-    "200",
-];
+const FAST_BREAKER: [&str; 6] = ["--breaker-failures", "2", "--breaker-open-ms", "300", "--redis-timeout-ms", "200"];
 
 #[tokio::test]
 async fn redis_down_degrades_to_store_reads() {
@@ -270,26 +208,14 @@ async fn redis_down_degrades_to_store_reads() {
     if let Some(db) = &db {
         args.extend(["--database-url", db.as_str()]);
     } else {
-        eprintln!(
-            "note: redis_down_degrades_to_store_reads uses the in-memory store (MCP_TEST_DATABASE_URL unset)"
-        );
+        eprintln!("note: redis_down_degrades_to_store_reads uses the in-memory store (MCP_TEST_DATABASE_URL unset)");
     }
     let mut client = Client::start(&args).await;
-    let created = client
-        .ok(
-            "create_data",
-            json!({"collection": collection("degrade"), "data": {"qty": 1}}),
-        )
-        .await;
-    let id = created["structuredContent"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let created = client.ok("create_data", json!({"collection": collection("degrade"), "data": {"qty": 1}})).await;
+    let id = created["structuredContent"]["id"].as_str().expect("id").to_owned();
     for round in 0..5 {
         // A fresh generation each round defeats L1, so every read reaches L2 (or its breaker).
-        client
-            .ok("update_data", json!({"id": id, "data": {"round": round}}))
-            .await;
+        client.ok("update_data", json!({"id": id, "data": {"round": round}})).await;
         let got = client.ok("get_data", json!({"id": id})).await;
         assert_eq!(cache_level(&got), "miss");
         assert_eq!(got["structuredContent"]["data"]["round"], round);
@@ -315,35 +241,16 @@ async fn redis_outage_then_recovery_closes_the_breaker() {
     let mut args = vec!["--redis-url", url.as_str()];
     args.extend(FAST_BREAKER);
     let mut client = Client::start(&args).await;
-    let created = client
-        .ok(
-            "create_data",
-            json!({"collection": "recovery", "data": {"qty": 1}}),
-        )
-        .await;
-    let id = created["structuredContent"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let created = client.ok("create_data", json!({"collection": "recovery", "data": {"qty": 1}})).await;
+    let id = created["structuredContent"]["id"].as_str().expect("id").to_owned();
     for _ in 0..3 {
-        client
-            .ok("update_data", json!({"id": id, "data": {}}))
-            .await;
+        client.ok("update_data", json!({"id": id, "data": {}})).await;
         client.ok("get_data", json!({"id": id})).await;
     }
     assert_eq!(client.health().await["cache"]["breaker"], "open");
 
     let mut redis = tokio::process::Command::new(redis_server)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
@@ -359,21 +266,10 @@ async fn redis_outage_then_recovery_closes_the_breaker() {
     }
     assert_eq!(health["cache"]["breaker"], "closed", "{health}");
     assert_eq!(health["cache"]["status"], "ok", "{health}");
-    assert!(
-        health["cache"]["breakerTransitions"].as_u64() >= Some(3),
-        "{health}"
-    );
-    client
-        .ok("update_data", json!({"id": id, "data": {"qty": 2}}))
-        .await;
-    assert_eq!(
-        cache_level(&client.ok("get_data", json!({"id": id})).await),
-        "miss"
-    );
-    assert_eq!(
-        cache_level(&client.ok("get_data", json!({"id": id})).await),
-        "l1"
-    );
+    assert!(health["cache"]["breakerTransitions"].as_u64() >= Some(3), "{health}");
+    client.ok("update_data", json!({"id": id, "data": {"qty": 2}})).await;
+    assert_eq!(cache_level(&client.ok("get_data", json!({"id": id})).await), "miss");
+    assert_eq!(cache_level(&client.ok("get_data", json!({"id": id})).await), "l1");
     let _ = redis.kill().await;
 }
 

@@ -11,16 +11,8 @@ async fn initialize_echo_and_clean_exit_on_eof() {
     let init = server.call(initialize(1, "2025-11-25")).await;
     assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
     assert_eq!(init["result"]["serverInfo"]["name"], "mcp-reference-server");
-    server
-        .send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-        .await;
-    let echo = server
-        .call(request(
-            2,
-            "tools/call",
-            json!({"name": "echo", "arguments": {"message": "hello"}}),
-        ))
-        .await;
+    server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    let echo = server.call(request(2, "tools/call", json!({"name": "echo", "arguments": {"message": "hello"}}))).await;
     assert_eq!(echo["result"]["content"][0]["text"], "hello");
     server.close_stdin();
     assert_eq!(server.exit_code().await, Some(0));
@@ -44,13 +36,9 @@ async fn malformed_input_gets_json_rpc_errors() {
     assert_eq!(parse["id"], Value::Null);
 
     server.call(initialize(1, "2025-11-25")).await;
-    server
-        .send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-        .await;
+    server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
 
-    let wrong_version = server
-        .call(json!({"jsonrpc": "1.0", "id": 2, "method": "ping"}))
-        .await;
+    let wrong_version = server.call(json!({"jsonrpc": "1.0", "id": 2, "method": "ping"})).await;
     assert_eq!(wrong_version["error"]["code"], -32600);
     assert_eq!(wrong_version["id"], 2);
 
@@ -60,28 +48,15 @@ async fn malformed_input_gets_json_rpc_errors() {
     let again = server.call(initialize(4, "2025-11-25")).await;
     assert_eq!(again["error"]["code"], -32600);
 
-    let bad_cursor = server
-        .call(request(5, "tools/list", json!({"cursor": "garbage"})))
-        .await;
+    let bad_cursor = server.call(request(5, "tools/list", json!({"cursor": "garbage"}))).await;
     assert_eq!(bad_cursor["error"]["code"], -32602);
 
-    let unknown_tool = server
-        .call(request(
-            6,
-            "tools/call",
-            json!({"name": "nope", "arguments": {}}),
-        ))
-        .await;
+    let unknown_tool = server.call(request(6, "tools/call", json!({"name": "nope", "arguments": {}}))).await;
     assert_eq!(unknown_tool["error"]["code"], -32602);
 }
 
 /// Follows `nextCursor` through `method`, returning every item of `field`.
-async fn walk(
-    server: &mut StdioServer,
-    method: &str,
-    field: &str,
-    first_id: u64,
-) -> (Vec<Value>, usize) {
+async fn walk(server: &mut StdioServer, method: &str, field: &str, first_id: u64) -> (Vec<Value>, usize) {
     let mut items = vec![];
     let mut cursor: Option<String> = None;
     for page in 0..200 {
@@ -127,11 +102,7 @@ async fn tool_annotations_mark_read_only_and_destructive_tools() {
     let list = server.call(request(2, "tools/list", json!({}))).await;
     let tools = list["result"]["tools"].as_array().unwrap();
     let hint = |name: &str, key: &str| {
-        tools
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap_or_else(|| panic!("{name} listed"))["annotations"][key]
-            .clone()
+        tools.iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("{name} listed"))["annotations"][key].clone()
     };
     assert_eq!(hint("echo", "readOnlyHint"), true);
     assert_eq!(hint("data_query", "readOnlyHint"), true);
@@ -144,7 +115,11 @@ async fn sigterm_drains_in_flight_requests() {
     let mut server = StdioServer::spawn(&[]);
     server.call(initialize(1, "2025-11-25")).await;
     server
-        .send(&request(2, "tools/call", json!({"name": "trigger-long-running-operation", "arguments": {"duration": 1, "steps": 2}})))
+        .send(&request(
+            2,
+            "tools/call",
+            json!({"name": "trigger-long-running-operation", "arguments": {"duration": 1, "steps": 2}}),
+        ))
         .await;
     // Make sure the call is running before the signal: a progress-free ping round trip.
     let ping = server.call(request(3, "ping", json!({}))).await;
@@ -161,33 +136,22 @@ async fn data_tools_round_trip_and_cache_queries() {
     let mut server = StdioServer::spawn(&[]);
     server.call(initialize(1, "2025-11-25")).await;
     let created = server
-        .call(request(2, "tools/call", json!({"name": "create_data", "arguments": {"collection": "items", "data": {"qty": 3}}})))
+        .call(request(
+            2,
+            "tools/call",
+            json!({"name": "create_data", "arguments": {"collection": "items", "data": {"qty": 3}}}),
+        ))
         .await;
-    let id = created["result"]["structuredContent"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = created["result"]["structuredContent"]["id"].as_str().expect("id").to_owned();
     let query = json!({"name": "data_query", "arguments": {"collection": "items", "filters": [{"field": "qty", "op": "ge", "value": 1}], "max_rows": 10}});
     let first = server.call(request(3, "tools/call", query.clone())).await;
     assert_eq!(first["result"]["_meta"]["io.mcp-harness/cache"], "miss");
-    assert_eq!(
-        first["result"]["structuredContent"]["rows"][0]["id"],
-        id.as_str()
-    );
+    assert_eq!(first["result"]["structuredContent"]["rows"][0]["id"], id.as_str());
     let second = server.call(request(4, "tools/call", query.clone())).await;
     assert_eq!(second["result"]["_meta"]["io.mcp-harness/cache"], "l1");
-    server
-        .call(request(
-            5,
-            "tools/call",
-            json!({"name": "delete_data", "arguments": {"id": id}}),
-        ))
-        .await;
+    server.call(request(5, "tools/call", json!({"name": "delete_data", "arguments": {"id": id}}))).await;
     let after = server.call(request(6, "tools/call", query)).await;
-    assert_eq!(
-        after["result"]["_meta"]["io.mcp-harness/cache"], "miss",
-        "a write invalidates cached queries"
-    );
+    assert_eq!(after["result"]["_meta"]["io.mcp-harness/cache"], "miss", "a write invalidates cached queries");
     assert_eq!(after["result"]["structuredContent"]["rows"], json!([]));
     let injection = server
         .call(request(7, "tools/call", json!({"name": "data_query", "arguments": {"filters": [{"field": "x; DROP TABLE t", "op": "eq", "value": 1}]}})))
@@ -198,16 +162,8 @@ async fn data_tools_round_trip_and_cache_queries() {
 #[tokio::test]
 async fn modern_requests_work_over_stdio() {
     let mut server = StdioServer::spawn(&[]);
-    let discover = server
-        .call(request(
-            1,
-            "server/discover",
-            json!({"_meta": common::modern_meta()}),
-        ))
-        .await;
-    let versions = discover["result"]["supportedVersions"]
-        .as_array()
-        .expect("supportedVersions");
+    let discover = server.call(request(1, "server/discover", json!({"_meta": common::modern_meta()}))).await;
+    let versions = discover["result"]["supportedVersions"].as_array().expect("supportedVersions");
     assert!(versions.contains(&json!("2026-07-28")) && versions.contains(&json!("2025-11-25")));
     let call = server
         .call(request(
@@ -235,55 +191,21 @@ async fn until(server: &mut StdioServer, wanted: impl Fn(&Value) -> bool) -> Val
 async fn subscriptions_and_list_changes_are_notified() {
     let mut server = StdioServer::spawn(&[]);
     server.call(initialize(1, "2025-11-25")).await;
-    server
-        .send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-        .await;
+    server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
     let uri = "test://watched-resource";
-    let subscribed = server
-        .call(request(2, "resources/subscribe", json!({"uri": uri})))
-        .await;
+    let subscribed = server.call(request(2, "resources/subscribe", json!({"uri": uri}))).await;
     assert_eq!(subscribed["result"], json!({}));
-    let missing = server
-        .call(request(
-            3,
-            "resources/subscribe",
-            json!({"uri": "test://missing"}),
-        ))
-        .await;
+    let missing = server.call(request(3, "resources/subscribe", json!({"uri": "test://missing"}))).await;
     assert!(missing["error"].is_object());
 
-    server
-        .send(&request(
-            4,
-            "tools/call",
-            json!({"name": "touch-resource", "arguments": {"uri": uri}}),
-        ))
-        .await;
-    let updated = until(&mut server, |m| {
-        m["method"] == "notifications/resources/updated"
-    })
-    .await;
+    server.send(&request(4, "tools/call", json!({"name": "touch-resource", "arguments": {"uri": uri}}))).await;
+    let updated = until(&mut server, |m| m["method"] == "notifications/resources/updated").await;
     assert_eq!(updated["params"]["uri"], uri);
     until(&mut server, |m| m["id"] == 4).await;
 
-    server
-        .send(&request(
-            5,
-            "tools/call",
-            json!({"name": "toggle-dynamic-tool", "arguments": {}}),
-        ))
-        .await;
-    until(&mut server, |m| {
-        m["method"] == "notifications/tools/list_changed"
-    })
-    .await;
+    server.send(&request(5, "tools/call", json!({"name": "toggle-dynamic-tool", "arguments": {}}))).await;
+    until(&mut server, |m| m["method"] == "notifications/tools/list_changed").await;
     until(&mut server, |m| m["id"] == 5).await;
     let list = server.call(request(6, "tools/list", json!({}))).await;
-    assert!(
-        list["result"]["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["name"] == "dynamic-tool")
-    );
+    assert!(list["result"]["tools"].as_array().unwrap().iter().any(|t| t["name"] == "dynamic-tool"));
 }

@@ -145,58 +145,30 @@ impl Catalog {
     pub fn parse(kind: CatalogKind, name: &str, text: &str) -> Result<Catalog, CatalogError> {
         let catalog = || name.to_owned();
         let file: CatalogFile =
-            serde_json::from_str(text).map_err(|source| CatalogError::Parse {
-                catalog: catalog(),
-                source,
-            })?;
+            serde_json::from_str(text).map_err(|source| CatalogError::Parse { catalog: catalog(), source })?;
         let declared = match kind {
             CatalogKind::Revision => file.revision,
             CatalogKind::Harness => file.catalog,
             CatalogKind::Integration | CatalogKind::Security => file.suite,
         };
         if declared.as_deref() != Some(name) {
-            return Err(CatalogError::NameMismatch {
-                expected: catalog(),
-                found: declared.unwrap_or_default(),
-            });
+            return Err(CatalogError::NameMismatch { expected: catalog(), found: declared.unwrap_or_default() });
         }
         let mut seen = HashSet::new();
         let mut requirements = Vec::with_capacity(file.requirements.len());
         for r in file.requirements {
             let Ok(level) = r.level.parse::<Level>() else {
-                return Err(CatalogError::InvalidLevel {
-                    catalog: catalog(),
-                    id: r.id,
-                    level: r.level,
-                });
+                return Err(CatalogError::InvalidLevel { catalog: catalog(), id: r.id, level: r.level });
             };
             if let Some(problem) = malformed(kind, &r) {
-                return Err(CatalogError::Malformed {
-                    catalog: catalog(),
-                    id: r.id,
-                    problem,
-                });
+                return Err(CatalogError::Malformed { catalog: catalog(), id: r.id, problem });
             }
             if !seen.insert(r.id.clone()) {
-                return Err(CatalogError::DuplicateId {
-                    catalog: catalog(),
-                    id: r.id,
-                });
+                return Err(CatalogError::DuplicateId { catalog: catalog(), id: r.id });
             }
-            requirements.push(Requirement {
-                id: r.id,
-                level,
-                anchor: r.anchor,
-                quote: r.quote,
-                source: r.source,
-            });
+            requirements.push(Requirement { id: r.id, level, anchor: r.anchor, quote: r.quote, source: r.source });
         }
-        Ok(Catalog {
-            kind,
-            name: name.to_owned(),
-            source: file.source,
-            requirements,
-        })
+        Ok(Catalog { kind, name: name.to_owned(), source: file.source, requirements })
     }
 
     /// The revision a revision catalog describes.
@@ -291,9 +263,7 @@ pub fn security_catalog() -> &'static Catalog {
 /// As [`revision_catalog`], only if an embedded file were invalid.
 pub fn catalogs() -> impl Iterator<Item = &'static Catalog> {
     let c = &*CATALOGS;
-    c.revisions
-        .iter()
-        .chain([&c.integration, &c.harness, &c.security])
+    c.revisions.iter().chain([&c.integration, &c.harness, &c.security])
 }
 
 /// Requirement `id` as a run that speaks `revision` cites it: from `revision`'s catalog, else from the nearest
@@ -310,18 +280,10 @@ pub fn cite(id: &str, revision: &str) -> Option<Citation> {
         None => order.reverse(),
     }
     let c = &*CATALOGS;
-    let candidates =
-        order
-            .into_iter()
-            .map(|i| &c.revisions[i])
-            .chain([&c.integration, &c.harness, &c.security]);
+    let candidates = order.into_iter().map(|i| &c.revisions[i]).chain([&c.integration, &c.harness, &c.security]);
     candidates.into_iter().find_map(|catalog| {
         let requirement = catalog.requirement(id)?;
-        Some(Citation {
-            requirement,
-            catalog,
-            url: catalog.url(requirement, revision),
-        })
+        Some(Citation { requirement, catalog, url: catalog.url(requirement, revision) })
     })
 }
 
@@ -339,10 +301,7 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
         Err(e) => panic!("embedded requirement catalog is invalid: {e}"),
     };
     Catalogs {
-        revisions: REVISION_FILES
-            .iter()
-            .map(|(rev, text)| load(CatalogKind::Revision, rev, text))
-            .collect(),
+        revisions: REVISION_FILES.iter().map(|(rev, text)| load(CatalogKind::Revision, rev, text)).collect(),
         integration: load(CatalogKind::Integration, "integration", INTEGRATION_FILE),
         harness: load(CatalogKind::Harness, "harness", HARNESS_FILE),
         security: load(CatalogKind::Security, "security", SECURITY_FILE),
@@ -350,22 +309,10 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
 });
 
 const REVISION_FILES: [(&str, &str); 4] = [
-    (
-        REVISIONS[0],
-        include_str!("../requirements/2025-03-26.json"),
-    ),
-    (
-        REVISIONS[1],
-        include_str!("../requirements/2025-06-18.json"),
-    ),
-    (
-        REVISIONS[2],
-        include_str!("../requirements/2025-11-25.json"),
-    ),
-    (
-        REVISIONS[3],
-        include_str!("../requirements/2026-07-28.json"),
-    ),
+    (REVISIONS[0], include_str!("../requirements/2025-03-26.json")),
+    (REVISIONS[1], include_str!("../requirements/2025-06-18.json")),
+    (REVISIONS[2], include_str!("../requirements/2025-11-25.json")),
+    (REVISIONS[3], include_str!("../requirements/2026-07-28.json")),
 ];
 const INTEGRATION_FILE: &str = include_str!("../integration/requirements.json");
 const HARNESS_FILE: &str = include_str!("../requirements/harness.json");
@@ -399,20 +346,15 @@ struct RequirementEntry {
 
 fn malformed(kind: CatalogKind, r: &RequirementEntry) -> Option<&'static str> {
     let segments_ok = r.id.split('.').count() >= 2
-        && r.id.split('.').all(|s| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        });
-    let relative_page =
-        !r.anchor.is_empty() && !r.anchor.starts_with(['/', '#']) && !r.anchor.contains("://");
+        && r.id
+            .split('.')
+            .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    let relative_page = !r.anchor.is_empty() && !r.anchor.starts_with(['/', '#']) && !r.anchor.contains("://");
     if !segments_ok {
         Some("id must be dotted lowercase segments of [a-z0-9-]")
     } else if kind == CatalogKind::Revision && !relative_page {
         Some("anchor must be a page path relative to the revision's specification root")
-    } else if matches!(kind, CatalogKind::Integration | CatalogKind::Harness)
-        && !r.anchor.starts_with('#')
-    {
+    } else if matches!(kind, CatalogKind::Integration | CatalogKind::Harness) && !r.anchor.starts_with('#') {
         Some("anchor must be a heading (`#…`) of the catalog's source document")
     } else if kind == CatalogKind::Security && !relative_page && !is_absolute(&r.anchor) {
         Some("anchor must be an https URL or a page path relative to a specification root")
@@ -453,18 +395,10 @@ fn page_in<'a>(anchor: &'a str, revision: &str) -> std::borrow::Cow<'a, str> {
         "basic/transports" if stateless && fragment == "stdio" => "basic/transports/stdio".into(),
         "basic/transports" if stateless => "basic/transports/streamable-http".into(),
         // 2026-07-28 moved the request utilities under `basic/patterns`, fragments unchanged.
-        "basic/utilities/progress" if stateless && fragment.is_empty() => {
-            "basic/patterns/progress".into()
-        }
-        "basic/utilities/progress" if stateless => {
-            format!("basic/patterns/progress#{fragment}").into()
-        }
+        "basic/utilities/progress" if stateless && fragment.is_empty() => "basic/patterns/progress".into(),
+        "basic/utilities/progress" if stateless => format!("basic/patterns/progress#{fragment}").into(),
         "basic/transports/stdio" | "basic/transports/streamable-http" if !stateless => {
-            let legacy = if page.ends_with("stdio") {
-                "stdio"
-            } else {
-                "streamable-http"
-            };
+            let legacy = if page.ends_with("stdio") { "stdio" } else { "streamable-http" };
             format!("basic/transports#{legacy}").into()
         }
         _ => anchor.into(),
@@ -496,10 +430,7 @@ mod tests {
             ("tools.input-schema", ALL),
             ("transport.http.origin", ALL),
             ("transport.http.session-404", STATEFUL),
-            (
-                "transport.http.protocol-version-header",
-                &["2025-06-18", "2025-11-25", "2026-07-28"],
-            ),
+            ("transport.http.protocol-version-header", &["2025-06-18", "2025-11-25", "2026-07-28"]),
         ]
     };
 
@@ -510,19 +441,13 @@ mod tests {
     #[test]
     fn every_embedded_catalog_parses_with_unique_ids_and_valid_levels() {
         for (rev, text) in REVISION_FILES {
-            let catalog =
-                Catalog::parse(CatalogKind::Revision, rev, text).unwrap_or_else(|e| panic!("{e}"));
+            let catalog = Catalog::parse(CatalogKind::Revision, rev, text).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(catalog.revision(), Some(rev));
             assert_eq!(catalog.source, spec_root(rev));
             let n = catalog.requirements.len();
             assert!((60..=250).contains(&n), "{rev}: {n} requirements");
             assert!(catalog.requirements.iter().any(|r| r.level == Level::Must));
-            assert!(
-                catalog
-                    .requirements
-                    .iter()
-                    .any(|r| r.level == Level::Should)
-            );
+            assert!(catalog.requirements.iter().any(|r| r.level == Level::Should));
             assert_eq!(revision(rev), &catalog);
         }
         for (kind, name, text) in [
@@ -542,11 +467,7 @@ mod tests {
     fn catalogs_contain_the_ids_checks_rely_on() {
         for (id, revisions) in REQUIRED_IDS {
             for rev in REVISIONS {
-                assert_eq!(
-                    revision(rev).contains(id),
-                    revisions.contains(&rev),
-                    "`{id}` in {rev}"
-                );
+                assert_eq!(revision(rev).contains(id), revisions.contains(&rev), "`{id}` in {rev}");
             }
         }
     }
@@ -607,31 +528,14 @@ mod tests {
         let ok = r#"{"id":"a.b","level":"MUST","anchor":"basic#x","quote":"q"}"#;
         assert!(parse(&doc(ok)).is_ok());
         let bad_level = r#"{"id":"a.b","level":"MUSTN'T","anchor":"basic#x","quote":"q"}"#;
-        assert!(matches!(
-            parse(&doc(bad_level)),
-            Err(CatalogError::InvalidLevel { .. })
-        ));
-        assert!(matches!(
-            parse(&doc(&format!("{ok},{ok}"))),
-            Err(CatalogError::DuplicateId { .. })
-        ));
+        assert!(matches!(parse(&doc(bad_level)), Err(CatalogError::InvalidLevel { .. })));
+        assert!(matches!(parse(&doc(&format!("{ok},{ok}"))), Err(CatalogError::DuplicateId { .. })));
         let bad_id = r#"{"id":"Tools","level":"MUST","anchor":"basic#x","quote":"q"}"#;
-        assert!(matches!(
-            parse(&doc(bad_id)),
-            Err(CatalogError::Malformed { .. })
-        ));
-        let absolute =
-            r#"{"id":"a.b","level":"MUST","anchor":"https://example.com/x","quote":"q"}"#;
-        assert!(matches!(
-            parse(&doc(absolute)),
-            Err(CatalogError::Malformed { .. })
-        ));
-        let bad_source =
-            r#"{"id":"a.b","level":"MUST","anchor":"basic#x","quote":"q","source":"jsonrpc.org"}"#;
-        assert!(matches!(
-            parse(&doc(bad_source)),
-            Err(CatalogError::Malformed { .. })
-        ));
+        assert!(matches!(parse(&doc(bad_id)), Err(CatalogError::Malformed { .. })));
+        let absolute = r#"{"id":"a.b","level":"MUST","anchor":"https://example.com/x","quote":"q"}"#;
+        assert!(matches!(parse(&doc(absolute)), Err(CatalogError::Malformed { .. })));
+        let bad_source = r#"{"id":"a.b","level":"MUST","anchor":"basic#x","quote":"q","source":"jsonrpc.org"}"#;
+        assert!(matches!(parse(&doc(bad_source)), Err(CatalogError::Malformed { .. })));
         assert!(matches!(
             Catalog::parse(CatalogKind::Revision, "2026-07-28", &doc(ok)),
             Err(CatalogError::NameMismatch { .. })
@@ -645,10 +549,7 @@ mod tests {
             Catalog::parse(CatalogKind::Integration, "integration", &text)
         };
         assert!(project("#durable").is_ok());
-        assert!(matches!(
-            project("basic#x"),
-            Err(CatalogError::Malformed { .. })
-        ));
+        assert!(matches!(project("basic#x"), Err(CatalogError::Malformed { .. })));
         let harness_as_suite = r#"{"suite":"harness","source":"x","requirements":[]}"#;
         assert!(matches!(
             Catalog::parse(CatalogKind::Harness, "harness", harness_as_suite),
@@ -669,25 +570,16 @@ mod tests {
             url("basic/transports#session-management", new),
             format!("{}/basic/transports/streamable-http", base(new))
         );
-        assert_eq!(
-            url("basic/transports#stdio", new),
-            format!("{}/basic/transports/stdio", base(new))
-        );
+        assert_eq!(url("basic/transports#stdio", new), format!("{}/basic/transports/stdio", base(new)));
         assert_eq!(
             url("basic/transports/streamable-http#server-validation", new),
-            format!(
-                "{}/basic/transports/streamable-http#server-validation",
-                base(new)
-            )
+            format!("{}/basic/transports/streamable-http#server-validation", base(new))
         );
         assert_eq!(
             url("basic/transports/streamable-http#server-validation", old),
             format!("{}/basic/transports#streamable-http", base(old))
         );
-        assert_eq!(
-            url("server/tools#error-handling", new),
-            format!("{}/server/tools#error-handling", base(new))
-        );
+        assert_eq!(url("server/tools#error-handling", new), format!("{}/server/tools#error-handling", base(new)));
         assert_eq!(
             url("basic/utilities/progress#progress-flow", new),
             format!("{}/basic/patterns/progress#progress-flow", base(new))
@@ -697,82 +589,43 @@ mod tests {
             format!("{}/basic/utilities/progress#progress-flow", base(old))
         );
         assert_eq!(url("index", old), base(old));
-        assert_eq!(
-            url("index#overview", old),
-            format!("{}#overview", base(old))
-        );
+        assert_eq!(url("index#overview", old), format!("{}#overview", base(old)));
     }
 
     #[test]
     fn citations_prefer_the_run_revision_then_the_nearest_then_project_catalogs() {
-        let at = |id: &str, rev: &str| {
-            cite(id, rev).unwrap_or_else(|| panic!("`{id}` is cited nowhere"))
-        };
+        let at = |id: &str, rev: &str| cite(id, rev).unwrap_or_else(|| panic!("`{id}` is cited nowhere"));
 
         let own = at("lifecycle.version-negotiation", "2025-06-18");
         assert_eq!(own.catalog.revision(), Some("2025-06-18"));
-        assert_eq!(
-            own.url,
-            format!(
-                "{}/basic/lifecycle#version-negotiation",
-                spec_root("2025-06-18")
-            )
-        );
+        assert_eq!(own.url, format!("{}/basic/lifecycle#version-negotiation", spec_root("2025-06-18")));
         assert_eq!(own.requirement.level, Level::Must);
 
         // `ping.response` is 2025 only: a 2026 run cites the newest 2025 wording, at its own page.
         let nearest = at("ping.response", "2026-07-28");
         assert_eq!(nearest.catalog.revision(), Some("2025-11-25"));
-        assert!(
-            nearest.url.starts_with(&spec_root("2025-11-25")),
-            "{}",
-            nearest.url
-        );
+        assert!(nearest.url.starts_with(&spec_root("2025-11-25")), "{}", nearest.url);
         // `jsonrpc.error-id` starts in 2025-11-25: the nearest to 2025-03-26 is 2025-11-25.
-        assert_eq!(
-            at("jsonrpc.error-id", "2025-03-26").catalog.revision(),
-            Some("2025-11-25")
-        );
+        assert_eq!(at("jsonrpc.error-id", "2025-03-26").catalog.revision(), Some("2025-11-25"));
         // Without a catalog of its own, a revision cites the newest wording.
-        assert_eq!(
-            at("lifecycle.version-negotiation", "2099-01-01")
-                .catalog
-                .revision(),
-            Some("2026-07-28")
-        );
+        assert_eq!(at("lifecycle.version-negotiation", "2099-01-01").catalog.revision(), Some("2026-07-28"));
 
         // Requirements quoted from JSON-RPC 2.0 link to it.
-        assert!(
-            at("jsonrpc.reply-required", "2025-11-25")
-                .url
-                .starts_with("https://www.jsonrpc.org/specification#")
-        );
+        assert!(at("jsonrpc.reply-required", "2025-11-25").url.starts_with("https://www.jsonrpc.org/specification#"));
 
         let integration = at("integration.store.durable", "2025-11-25");
         assert_eq!(integration.catalog.kind, CatalogKind::Integration);
         assert_eq!(integration.url, "suites/integration/README.md#durable");
         let harness = at("wire.message-size", "2025-11-25");
-        assert_eq!(
-            harness.url,
-            "suites/requirements/README.md#the-harnesss-own-limits"
-        );
+        assert_eq!(harness.url, "suites/requirements/README.md#the-harnesss-own-limits");
 
         // A security requirement on a specification page links to that page of the run's revision.
         let security = at("security.dns-rebinding", "2026-07-28");
         assert_eq!(security.catalog.kind, CatalogKind::Security);
-        assert_eq!(
-            security.url,
-            format!(
-                "{}/basic/transports/streamable-http",
-                spec_root("2026-07-28")
-            )
-        );
+        assert_eq!(security.url, format!("{}/basic/transports/streamable-http", spec_root("2026-07-28")));
         assert_eq!(
             at("security.dns-rebinding", "2025-06-18").url,
-            format!(
-                "{}/basic/transports#security-warning",
-                spec_root("2025-06-18")
-            )
+            format!("{}/basic/transports#security-warning", spec_root("2025-06-18"))
         );
         assert!(
             at("security.local-server-compromise", "2025-11-25")

@@ -6,19 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// How strongly the spec words the requirement a check tests: it decides failed versus warning.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Level {
     /// MUST / MUST NOT / REQUIRED: a violation is a failure.
@@ -72,15 +60,9 @@ mod tests {
     fn levels_round_trip_through_their_keyword() {
         for level in [Level::Must, Level::Should, Level::May] {
             assert_eq!(level.as_str().parse::<Level>(), Ok(level));
-            assert_eq!(
-                serde_json::to_string(&level).unwrap(),
-                format!("\"{level}\"")
-            );
+            assert_eq!(serde_json::to_string(&level).unwrap(), format!("\"{level}\""));
         }
-        assert_eq!(
-            "must".parse::<Level>(),
-            Err(UnknownLevel("must".to_owned()))
-        );
+        assert_eq!("must".parse::<Level>(), Err(UnknownLevel("must".to_owned())));
         assert_eq!(format!("{:<6}|", Level::May), "MAY   |");
     }
 }

@@ -16,8 +16,8 @@ mod level;
 mod schema;
 
 pub use catalog::{
-    Catalog, CatalogError, CatalogKind, Citation, REVISIONS, Requirement, catalogs, cite,
-    harness_catalog, integration_catalog, revision_catalog, security_catalog, spec_root,
+    Catalog, CatalogError, CatalogKind, Citation, REVISIONS, Requirement, catalogs, cite, harness_catalog,
+    integration_catalog, revision_catalog, security_catalog, spec_root,
 };
 pub use level::{Level, UnknownLevel};
 pub use schema::official_schema;

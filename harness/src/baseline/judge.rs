@@ -81,7 +81,10 @@ mod tests {
         ];
         let all = "server:\n  - a.fail\n  - a.pass\n  - c.skip\n  - c.error\n  - d.warn\n";
         let j = judge(all, &results);
-        assert_eq!(j.marks, [Some(Mark::ExpectedFailure), Some(Mark::Stale), None, None, None, Some(Mark::ExpectedFailure)]);
+        assert_eq!(
+            j.marks,
+            [Some(Mark::ExpectedFailure), Some(Mark::Stale), None, None, None, Some(Mark::ExpectedFailure)]
+        );
         assert_eq!(j.matched, 5);
         assert_eq!(j.stale_entries, ["a.pass"]);
 

@@ -47,4 +47,4 @@ mod judge;
 mod parse;
 
 pub use judge::{Judgement, Mark};
-pub use parse::{render_baseline, Baseline, BaselineError, Entry};
+pub use parse::{Baseline, BaselineError, Entry, render_baseline};

@@ -117,7 +117,8 @@ impl Baseline {
     /// Reads and parses `path`, resolving entries against every registered check.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read { file: file.clone(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| BaselineError::Read { file: file.clone(), source })?;
         let known: Vec<&str> = crate::checks::all().iter().map(|c| c.meta.id.as_str()).collect();
         Baseline::parse(&text, &file, &known)
     }
@@ -200,7 +201,8 @@ pub fn render_baseline<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
 /// Resolves an entry to a pattern: `scenario:check` by its check part when that matches a known check, else the
 /// whole text; the pattern must match at least one known check.
 fn resolve(text: &str, line: usize, file: &str, known: &[&str]) -> Result<Entry, BaselineError> {
-    let bad = |reason: String| BaselineError::BadPattern { file: file.to_owned(), line, entry: text.to_owned(), reason };
+    let bad =
+        |reason: String| BaselineError::BadPattern { file: file.to_owned(), line, entry: text.to_owned(), reason };
     let matches_any = |p: &IdPattern| known.iter().any(|id| p.matches(id));
     if let Some((_, check)) = text.split_once(':') {
         if let Ok(p) = IdPattern::parse(check) {
@@ -225,7 +227,8 @@ enum Section {
 
 /// Reads the strict YAML subset and returns the `server` entries with their line numbers.
 fn read_server_entries(text: &str, file: &str) -> Result<Vec<(String, usize)>, BaselineError> {
-    let syntax = |line: usize, message: &str| BaselineError::Syntax { file: file.to_owned(), line, message: message.to_owned() };
+    let syntax =
+        |line: usize, message: &str| BaselineError::Syntax { file: file.to_owned(), line, message: message.to_owned() };
     let mut section: Option<Section> = None;
     let mut seen_keys: Vec<Section> = Vec::new();
     let mut entries = Vec::new();
@@ -281,7 +284,9 @@ fn read_server_entries(text: &str, file: &str) -> Result<Vec<(String, usize)>, B
         seen_keys.push(this);
         match value.trim() {
             "" | "[]" | "~" | "null" => section = Some(this),
-            _ => return Err(syntax(line, &format!("write the `{key}` entries as a block list, one `- entry` per line"))),
+            _ => {
+                return Err(syntax(line, &format!("write the `{key}` entries as a block list, one `- entry` per line")));
+            }
         }
     }
     Ok(entries)
@@ -400,26 +405,70 @@ mod tests {
     fn every_rejection() {
         let err = |text: &str| parse(text).unwrap_err();
         let cases: Vec<(&str, fn(&BaselineError) -> bool, &str)> = vec![
-            ("server:\n  - tools: list\n", |e| matches!(e, BaselineError::MappingEntry { line: 2, .. }), "write `tools:list`"),
+            (
+                "server:\n  - tools: list\n",
+                |e| matches!(e, BaselineError::MappingEntry { line: 2, .. }),
+                "write `tools:list`",
+            ),
             ("server:\n  - tools:\n", |e| matches!(e, BaselineError::MappingEntry { .. }), "is a mapping"),
-            ("servers:\n  - tools\n", |e| matches!(e, BaselineError::UnknownKey { line: 1, .. }), "unknown top-level key `servers`"),
-            ("server:\n  - tools\n  - tools:tools.list.shape\n", |e| matches!(e, BaselineError::Contradictory { line: 3, .. }), "also covered by `tools`"),
-            ("server:\n  - s:tools.list.shape\n  - s\n", |e| matches!(e, BaselineError::Contradictory { .. }), "either whole or per check"),
-            ("server:\n  - jsonrpc.*\n  - jsonrpc.parse-error\n", |e| matches!(e, BaselineError::Contradictory { .. }), "covered by `jsonrpc.*`"),
-            ("server:\n  - no.such-check\n", |e| matches!(e, BaselineError::UnknownEntry { line: 2, .. }), "`no.such-check` matches no known check"),
-            ("server:\n  - server-initialize\n", |e| matches!(e, BaselineError::UnknownEntry { .. }), "server-initialize"),
-            ("server:\n  - scenario:no.such\n", |e| matches!(e, BaselineError::UnknownEntry { .. }), "`scenario:no.such`"),
-            ("server:\n  - tools\n  - tools\n", |e| matches!(e, BaselineError::Duplicate { line: 3, .. }), "listed twice"),
+            (
+                "servers:\n  - tools\n",
+                |e| matches!(e, BaselineError::UnknownKey { line: 1, .. }),
+                "unknown top-level key `servers`",
+            ),
+            (
+                "server:\n  - tools\n  - tools:tools.list.shape\n",
+                |e| matches!(e, BaselineError::Contradictory { line: 3, .. }),
+                "also covered by `tools`",
+            ),
+            (
+                "server:\n  - s:tools.list.shape\n  - s\n",
+                |e| matches!(e, BaselineError::Contradictory { .. }),
+                "either whole or per check",
+            ),
+            (
+                "server:\n  - jsonrpc.*\n  - jsonrpc.parse-error\n",
+                |e| matches!(e, BaselineError::Contradictory { .. }),
+                "covered by `jsonrpc.*`",
+            ),
+            (
+                "server:\n  - no.such-check\n",
+                |e| matches!(e, BaselineError::UnknownEntry { line: 2, .. }),
+                "`no.such-check` matches no known check",
+            ),
+            (
+                "server:\n  - server-initialize\n",
+                |e| matches!(e, BaselineError::UnknownEntry { .. }),
+                "server-initialize",
+            ),
+            (
+                "server:\n  - scenario:no.such\n",
+                |e| matches!(e, BaselineError::UnknownEntry { .. }),
+                "`scenario:no.such`",
+            ),
+            (
+                "server:\n  - tools\n  - tools\n",
+                |e| matches!(e, BaselineError::Duplicate { line: 3, .. }),
+                "listed twice",
+            ),
             ("server:\n  - jsonrpc.[\n", |e| matches!(e, BaselineError::BadPattern { .. }), "not a valid id pattern"),
             ("- tools\n", |e| matches!(e, BaselineError::Syntax { line: 1, .. }), "outside"),
             ("server: tools\n", |e| matches!(e, BaselineError::Syntax { .. }), "block list"),
             ("server: [tools]\n", |e| matches!(e, BaselineError::Syntax { .. }), "block list"),
             ("server:\n  -\n", |e| matches!(e, BaselineError::Syntax { .. }), "empty list item"),
             ("server:\n  - \"tools\n", |e| matches!(e, BaselineError::Syntax { .. }), "unterminated"),
-            ("server:\n  - {a: b}\n", |e| matches!(e, BaselineError::Syntax { .. } | BaselineError::MappingEntry { .. }), ""),
+            (
+                "server:\n  - {a: b}\n",
+                |e| matches!(e, BaselineError::Syntax { .. } | BaselineError::MappingEntry { .. }),
+                "",
+            ),
             ("server:\n  nested: x\n", |e| matches!(e, BaselineError::Syntax { line: 2, .. }), "indented"),
             ("server:\n\t- tools\n", |e| matches!(e, BaselineError::Syntax { .. }), "tabs"),
-            ("server:\n  - tools\nserver:\n  - http\n", |e| matches!(e, BaselineError::Syntax { line: 3, .. }), "given twice"),
+            (
+                "server:\n  - tools\nserver:\n  - http\n",
+                |e| matches!(e, BaselineError::Syntax { line: 3, .. }),
+                "given twice",
+            ),
             ("server:\n  - *.parse-error\n", |e| matches!(e, BaselineError::Syntax { .. }), "quote the pattern"),
             ("just text\n", |e| matches!(e, BaselineError::Syntax { .. }), "expected `server:`"),
         ];

@@ -6,11 +6,15 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::check::Status;
 use crate::report::model::CheckReport;
-use crate::runner::{static_skip_for, NullSink, RunConfig};
+use crate::runner::{NullSink, RunConfig, static_skip_for};
 use crate::target::serve_reference_if_requested;
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("failed to build the tokio runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("failed to build the tokio runtime")
 });
 
 /// A set of targets whose checks become tests.

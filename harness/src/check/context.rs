@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::outcome::{Outcome, SkipReason};
 use crate::protocol::Revision;
 use crate::runner::RunOptions;
-use crate::session::{Connection, ServerProfile, Session, SessionError, SessionOptions};
 use crate::services::RunningServices;
+use crate::session::{Connection, ServerProfile, Session, SessionError, SessionOptions};
 use crate::target::LaunchedTarget;
 use crate::wire::{HttpTarget, Limits, Transcript};
 
@@ -116,7 +116,9 @@ impl CheckContext {
     pub fn session(&mut self) -> Result<&mut Session, ContextError> {
         match &mut self.shared {
             Some(s) => Ok(s),
-            None => Err(ContextError::NoSession(self.shared_error.clone().unwrap_or_else(|| "not connected".to_owned()))),
+            None => {
+                Err(ContextError::NoSession(self.shared_error.clone().unwrap_or_else(|| "not connected".to_owned())))
+            }
         }
     }
 

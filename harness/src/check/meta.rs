@@ -46,7 +46,8 @@ pub enum Suite {
 
 impl Suite {
     /// Every suite, in report order.
-    pub const ALL: [Suite; 5] = [Suite::Conformance, Suite::Integration, Suite::E2e, Suite::Performance, Suite::Security];
+    pub const ALL: [Suite; 5] =
+        [Suite::Conformance, Suite::Integration, Suite::E2e, Suite::Performance, Suite::Security];
 
     /// The suite's name as used on the command line and in reports.
     pub fn as_str(self) -> &'static str {

@@ -36,7 +36,9 @@ impl std::fmt::Debug for Check {
 #[macro_export]
 macro_rules! check_fn {
     ($f:path) => {{
-        fn run<'a>(cx: &'a mut $crate::check::CheckContext) -> ::futures::future::BoxFuture<'a, $crate::check::Conclusion> {
+        fn run<'a>(
+            cx: &'a mut $crate::check::CheckContext,
+        ) -> ::futures::future::BoxFuture<'a, $crate::check::Conclusion> {
             ::std::boxed::Box::pin($f(cx))
         }
         run

@@ -223,7 +223,11 @@ impl Outcome {
 
 fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or("");
-    if line.chars().count() > 300 { format!("{}…", line.chars().take(300).collect::<String>()) } else { line.to_owned() }
+    if line.chars().count() > 300 {
+        format!("{}…", line.chars().take(300).collect::<String>())
+    } else {
+        line.to_owned()
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Small helpers checks share for judging replies and describing what they saw.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::check::{CheckContext, Outcome};
 use crate::protocol::Revision;
@@ -24,7 +24,9 @@ pub(crate) async fn judge_silence(s: &mut Session, what: &str, expected: &str, w
     match s.request(method, params).await {
         Ok(_) => Outcome::violated(
             expected,
-            format!("no reply to {what} within {waited:?}, while `{method}` on the same connection was answered afterwards"),
+            format!(
+                "no reply to {what} within {waited:?}, while `{method}` on the same connection was answered afterwards"
+            ),
         ),
         Err(e) => Outcome::from_session(e, expected),
     }

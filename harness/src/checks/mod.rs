@@ -19,11 +19,11 @@ mod http;
 mod integration;
 mod jsonrpc;
 mod lifecycle;
+mod observed;
 mod official;
 mod pagination;
 mod ping;
 mod prompts;
-mod observed;
 mod resources;
 mod robustness;
 mod security;
@@ -95,7 +95,10 @@ mod tests {
             let id = c.meta.id.as_str();
             assert!(seen.insert(id), "duplicate id {id}");
             assert!(id.contains('.'), "{id} is not dotted");
-            assert!(id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '-'), "{id}");
+            assert!(
+                id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '-'),
+                "{id}"
+            );
         }
     }
 

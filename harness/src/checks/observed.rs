@@ -25,11 +25,7 @@ pub(crate) async fn judge(
     let found = snap.of(kinds);
     if let Some(first) = found.first() {
         let total = snap.count(kinds);
-        let mut text = format!(
-            "{total} time{} during the run; {}",
-            if total == 1 { "" } else { "s" },
-            describe(first)
-        );
+        let mut text = format!("{total} time{} during the run; {}", if total == 1 { "" } else { "s" }, describe(first));
         for v in found.iter().skip(1).take(LISTED - 1) {
             text.push_str(&format!("\n- {}", describe(v)));
         }

@@ -282,7 +282,15 @@ mod tests {
 
     #[test]
     fn profiles_are_repeatable_value_enums() {
-        let cli = Cli::try_parse_from(["mcp-harness", "run", "--profile", "official-fixtures", "--profile", "official-fixtures"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "mcp-harness",
+            "run",
+            "--profile",
+            "official-fixtures",
+            "--profile",
+            "official-fixtures",
+        ])
+        .unwrap();
         let Command::Run(args) = cli.command else { panic!() };
         assert_eq!(args.plan.profile, vec![ProfileArg::OfficialFixtures, ProfileArg::OfficialFixtures]);
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--profile", "no-such-profile"]).is_err());

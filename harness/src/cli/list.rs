@@ -50,7 +50,14 @@ fn write_checks(
                     None => String::new(),
                     Some(o) => format!("  [{}: {}]", o.status, o.reason.as_deref().unwrap_or_default()),
                 };
-                writeln!(out, "{:<width$} {:<6} {:<11} {}{plan}", m.id.as_str(), m.level.as_str(), m.suite.as_str(), m.title)?;
+                writeln!(
+                    out,
+                    "{:<width$} {:<6} {:<11} {}{plan}",
+                    m.id.as_str(),
+                    m.level.as_str(),
+                    m.suite.as_str(),
+                    m.title
+                )?;
             }
         }
         ListFormat::Json => {
@@ -102,7 +109,9 @@ pub(crate) fn selection(f: &FilterArgs) -> Result<Selection> {
         }
         match Suite::parse(s) {
             Some(suite) => suites.push(suite),
-            None => anyhow::bail!("unknown suite `{s}` (known: conformance, integration, e2e, performance, security, all)"),
+            None => {
+                anyhow::bail!("unknown suite `{s}` (known: conformance, integration, e2e, performance, security, all)")
+            }
         }
     }
     Ok(Selection { suites, include: f.check.clone(), exclude: f.exclude.clone(), tags: f.tag.clone() })

@@ -61,7 +61,8 @@ impl EventSink for Progress {
                     bar.set_length(plan.checks.len() as u64);
                 }
                 let not_run = plan.checks.len() - runnable;
-                let aside = if not_run > 0 { format!(" ({not_run} more not applicable or opt-in)") } else { String::new() };
+                let aside =
+                    if not_run > 0 { format!(" ({not_run} more not applicable or opt-in)") } else { String::new() };
                 self.line(&format!("mcp-harness: {runnable} checks against {target}{aside}"));
             }
             Event::ServicesProvided { notes } => {
@@ -75,7 +76,10 @@ impl EventSink for Progress {
             }
             Event::TargetLaunched { description } => self.line(&format!("mcp-harness: target started: {description}")),
             Event::TargetLaunchFailed { reason } => {
-                self.line(&format!("mcp-harness: {}: could not start the target: {reason}", self.paint("1;31", "error")));
+                self.line(&format!(
+                    "mcp-harness: {}: could not start the target: {reason}",
+                    self.paint("1;31", "error")
+                ));
             }
             Event::HandshakeCompleted { profile } => {
                 let name = profile.server_info.get("name").and_then(|v| v.as_str()).unwrap_or("(no name)");
@@ -85,7 +89,9 @@ impl EventSink for Progress {
             Event::HandshakeFailed { error, stderr_tail } => {
                 let (word, then) = match error {
                     SessionError::Blocked(_) => ("could not test", "nothing can be evaluated"),
-                    _ => ("handshake failed", "the lifecycle checks judge it; the checks that need a session cannot run"),
+                    _ => {
+                        ("handshake failed", "the lifecycle checks judge it; the checks that need a session cannot run")
+                    }
                 };
                 self.line(&format!("mcp-harness: {}: {then}", self.paint("1;31", word)));
                 let evidence = match error {

@@ -4,12 +4,12 @@ use std::io::IsTerminal as _;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 
-use mcp_harness::baseline::{render_baseline, Baseline};
+use mcp_harness::baseline::{Baseline, render_baseline};
+use mcp_harness::check::Status;
 use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::{write_console_summary, write_json, write_junit};
-use mcp_harness::check::Status;
 use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, ServicesRequest};
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::target::ReferenceTransport;
@@ -162,7 +162,9 @@ fn target(args: &TargetArgs) -> Result<TargetSpec> {
             headers.push((name.trim().to_owned(), value.trim().to_owned()));
         }
         let bearer_token = match &args.bearer_env {
-            Some(var) => Some(std::env::var(var).with_context(|| format!("--bearer-env names `{var}`, which is not set"))?),
+            Some(var) => {
+                Some(std::env::var(var).with_context(|| format!("--bearer-env names `{var}`, which is not set"))?)
+            }
             None => None,
         };
         return Ok(TargetSpec::Http(HttpTarget { url: url.clone(), headers, bearer_token }));

@@ -5,19 +5,19 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::catalog::{Catalog, cite};
 use super::model::{
     BaselineInfo, BaselineMark, CheckReport, CodeCoverage, Coverage, CoverageCount, ExitInfo, HarnessInfo,
-    RequirementCoverage, RuleReport, SCHEMA_VERSION, SpecRefReport, Summary, SuiteReport, TestReport, Verdict,
+    RequirementCoverage, RuleReport, SCHEMA_VERSION, SpecRefReport, SuiteReport, Summary, TestReport, Verdict,
 };
 use super::{CheckResult, RunRecord};
+use crate::ExitCode;
 use crate::baseline::{Judgement, Mark};
 use crate::check::{CheckMeta, Level, Status, Suite};
 use crate::protocol::Revision;
-use crate::ExitCode;
 
 /// Builds the report of a finished run.
 ///
@@ -40,7 +40,8 @@ use crate::ExitCode;
 ///   one result that was evaluated (passed, failed or warned); skips and errors cover nothing.
 pub fn build_report(run: &RunRecord, catalog: &Catalog) -> TestReport {
     let judgement = run.baseline.as_ref().map(|b| {
-        let statuses: Vec<(&str, Status)> = run.results.iter().map(|r| (r.meta.id.as_str(), r.outcome.status)).collect();
+        let statuses: Vec<(&str, Status)> =
+            run.results.iter().map(|r| (r.meta.id.as_str(), r.outcome.status)).collect();
         b.judge(&statuses)
     });
     let marks: Vec<Option<Mark>> = match &judgement {
@@ -62,12 +63,8 @@ pub fn build_report(run: &RunRecord, catalog: &Catalog) -> TestReport {
     } else {
         Verdict::Passed
     };
-    let spec_revision = run
-        .protocol
-        .negotiated
-        .as_deref()
-        .and_then(|s| s.parse::<Revision>().ok())
-        .unwrap_or(run.coverage_revision);
+    let spec_revision =
+        run.protocol.negotiated.as_deref().and_then(|s| s.parse::<Revision>().ok()).unwrap_or(run.coverage_revision);
     let suites = Suite::ALL
         .into_iter()
         .filter_map(|suite| {
@@ -98,9 +95,10 @@ pub fn build_report(run: &RunRecord, catalog: &Catalog) -> TestReport {
         coverage: Coverage {
             requirements: requirement_coverage(&run.results, catalog),
             integration: integration_coverage(&run.results),
-            code: run.code_coverage.clone().unwrap_or_else(|| CodeCoverage::NotMeasured {
-                reason: "no --coverage-json given".to_owned(),
-            }),
+            code: run
+                .code_coverage
+                .clone()
+                .unwrap_or_else(|| CodeCoverage::NotMeasured { reason: "no --coverage-json given".to_owned() }),
         },
         target_stderr: run.target_stderr.clone(),
         baseline: run.baseline.as_ref().zip(judgement).map(|(b, j)| BaselineInfo {
@@ -181,8 +179,8 @@ fn parse_llvm_cov_json(text: &str, path: &str) -> Result<CodeCoverage, CoverageR
         count: u64,
         covered: u64,
     }
-    let export: Export = serde_json::from_str(text)
-        .map_err(|source| CoverageReadError::Parse { path: path.to_owned(), source })?;
+    let export: Export =
+        serde_json::from_str(text).map_err(|source| CoverageReadError::Parse { path: path.to_owned(), source })?;
     if export.r#type != "llvm.coverage.json.export" {
         return Err(CoverageReadError::NotAnExport {
             path: path.to_owned(),
@@ -363,7 +361,9 @@ fn spec_ref(meta: &CheckMeta, revision: Revision) -> SpecRefReport {
 /// catalogs, else the id alone with the level the finding gave.
 fn rule_report(id: &str, level: Level, revision: Revision) -> RuleReport {
     match cite(id, revision) {
-        Some(c) => RuleReport { id: id.to_owned(), level: c.requirement.level, url: c.url, quote: c.requirement.quote.clone() },
+        Some(c) => {
+            RuleReport { id: id.to_owned(), level: c.requirement.level, url: c.url, quote: c.requirement.quote.clone() }
+        }
         None => RuleReport { id: id.to_owned(), level, url: revision.spec_url(), quote: String::new() },
     }
 }
@@ -488,7 +488,8 @@ mod tests {
     /// Runs `outcomes` (id, outcome) judged by a baseline listing `listed`.
     fn with_baseline(outcomes: Vec<(&'static str, Outcome)>, listed: &[&str]) -> TestReport {
         let known: Vec<&str> = outcomes.iter().map(|(id, _)| *id).collect();
-        let text: String = std::iter::once("server:\n".to_owned()).chain(listed.iter().map(|e| format!("  - {e}\n"))).collect();
+        let text: String =
+            std::iter::once("server:\n".to_owned()).chain(listed.iter().map(|e| format!("  - {e}\n"))).collect();
         let mut run = run_with(outcomes.into_iter().map(|(id, o)| result("conformance", id, &[], o)).collect());
         run.baseline = Some(crate::baseline::Baseline::parse(&text, "b.yml", &known).unwrap());
         build_report(&run, &sample_catalog())
@@ -549,8 +550,12 @@ mod tests {
         assert_eq!(r.exit.code.code(), 1);
 
         // The partition: total is the sum of the counts.
-        let s = with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass()), ("b.warn", warn())], &["a"]).summary;
-        assert_eq!(s.total, s.passed + s.failed + s.warnings + s.skipped + s.errors + s.expected_failures + s.stale_baseline);
+        let s =
+            with_baseline(vec![("a.fail", fail()), ("a.pass", Outcome::pass()), ("b.warn", warn())], &["a"]).summary;
+        assert_eq!(
+            s.total,
+            s.passed + s.failed + s.warnings + s.skipped + s.errors + s.expected_failures + s.stale_baseline
+        );
         assert_eq!((s.expected_failures, s.stale_baseline, s.passed, s.warnings), (1, 0, 1, 1));
     }
 
@@ -592,7 +597,12 @@ mod tests {
         assert!(build_report(&conformance_only, &sample_catalog()).coverage.integration.is_none());
         let run = run_with(vec![
             result("integration", "i.a", &["integration.cache.hits"], Outcome::violated("x", "y")),
-            result("integration", "i.b", &["integration.store.durable"], Outcome::skip(SkipReason::ServicesUnavailable, "no Docker")),
+            result(
+                "integration",
+                "i.b",
+                &["integration.store.durable"],
+                Outcome::skip(SkipReason::ServicesUnavailable, "no Docker"),
+            ),
         ]);
         let cov = build_report(&run, &sample_catalog()).coverage.integration.expect("integration coverage");
         assert_eq!(cov.revision, "integration");
@@ -619,7 +629,12 @@ mod tests {
     #[test]
     fn spec_refs_quote_the_primary_requirement_from_the_catalogs() {
         let run = run_with(vec![
-            result("conformance", "c.own", &["lifecycle.version-negotiation", "lifecycle.initialize-result"], Outcome::pass()),
+            result(
+                "conformance",
+                "c.own",
+                &["lifecycle.version-negotiation", "lifecycle.initialize-result"],
+                Outcome::pass(),
+            ),
             result("conformance", "c.later", &["discover.result"], Outcome::pass()),
             result("conformance", "c.unknown", &["not.in-any-catalog"], Outcome::pass()),
             result("conformance", "c.none", &[], Outcome::pass()),
@@ -629,17 +644,31 @@ mod tests {
         let refs: Vec<&SpecRefReport> = r.suites.iter().flat_map(|s| &s.checks).map(|c| &c.spec_ref).collect();
         let root = "https://modelcontextprotocol.io/specification";
         // The negotiated revision's wording, at its page.
-        assert_eq!(*refs[0], SpecRefReport {
-            id: "lifecycle.version-negotiation".to_owned(),
-            url: format!("{root}/2025-11-25/basic/lifecycle#version-negotiation"),
-            quote: "If the server supports the requested protocol version, it MUST respond with the same version.".to_owned(),
-        });
+        assert_eq!(
+            *refs[0],
+            SpecRefReport {
+                id: "lifecycle.version-negotiation".to_owned(),
+                url: format!("{root}/2025-11-25/basic/lifecycle#version-negotiation"),
+                quote: "If the server supports the requested protocol version, it MUST respond with the same version."
+                    .to_owned(),
+            }
+        );
         // A requirement the negotiated revision lacks is cited from the nearest revision that has it.
         assert_eq!(refs[1].url, format!("{root}/2026-07-28/server/discover"));
         assert!(refs[1].quote.contains("Servers MUST implement it."), "{}", refs[1].quote);
         // An id no catalog has, or none at all: the revision's root and no quote.
-        assert_eq!(*refs[2], SpecRefReport { id: "not.in-any-catalog".to_owned(), url: format!("{root}/2025-11-25"), quote: String::new() });
-        assert_eq!(*refs[3], SpecRefReport { id: String::new(), url: format!("{root}/2025-11-25"), quote: String::new() });
+        assert_eq!(
+            *refs[2],
+            SpecRefReport {
+                id: "not.in-any-catalog".to_owned(),
+                url: format!("{root}/2025-11-25"),
+                quote: String::new()
+            }
+        );
+        assert_eq!(
+            *refs[3],
+            SpecRefReport { id: String::new(), url: format!("{root}/2025-11-25"), quote: String::new() }
+        );
         // Project requirements link into this repository.
         assert_eq!(refs[4].url, "suites/integration/README.md#durable");
         assert_eq!(refs[4].quote, "Data survives a target restart.");
@@ -653,11 +682,14 @@ mod tests {
                                "functions":{"count":0,"covered":0,"percent":0},
                                "regions":{"count":10,"covered":5,"percent":50}}}]}"#;
         let cov = parse_llvm_cov_json(export, "cov.json").unwrap();
-        assert_eq!(cov, CodeCoverage::Measured {
-            lines: CoverageCount { covered: 812, total: 1034, percent: Some(78.53) },
-            functions: CoverageCount { covered: 0, total: 0, percent: None },
-            source: "cov.json".to_owned(),
-        });
+        assert_eq!(
+            cov,
+            CodeCoverage::Measured {
+                lines: CoverageCount { covered: 812, total: 1034, percent: Some(78.53) },
+                functions: CoverageCount { covered: 0, total: 0, percent: None },
+                source: "cov.json".to_owned(),
+            }
+        );
         let wrong_type = export.replace("llvm.coverage.json.export", "something.else");
         assert!(matches!(parse_llvm_cov_json(&wrong_type, "f"), Err(CoverageReadError::NotAnExport { .. })));
         let two = r#"{"type":"llvm.coverage.json.export","data":[]}"#;

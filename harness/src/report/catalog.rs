@@ -34,19 +34,12 @@ mod tests {
     #[test]
     fn every_revision_has_a_catalog_rooted_at_its_specification() {
         let names: Vec<&str> = Revision::ALL.iter().map(|r| r.as_str()).collect();
-        assert_eq!(
-            names,
-            mcp_harness_suites::REVISIONS,
-            "the harness's revisions and the catalogs' differ"
-        );
+        assert_eq!(names, mcp_harness_suites::REVISIONS, "the harness's revisions and the catalogs' differ");
         for revision in Revision::ALL {
             let catalog = revision_catalog(revision);
             assert_eq!(catalog.revision(), Some(revision.as_str()));
             assert_eq!(catalog.source, revision.spec_url());
-            assert_eq!(
-                mcp_harness_suites::spec_root(revision.as_str()),
-                revision.spec_url()
-            );
+            assert_eq!(mcp_harness_suites::spec_root(revision.as_str()), revision.spec_url());
         }
     }
 }

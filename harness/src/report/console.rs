@@ -56,11 +56,7 @@ pub fn write_console_summary(report: &TestReport, out: &mut dyn Write, color: bo
     }
     let req = &report.coverage.requirements;
     let percent = req.percent.map_or_else(|| "n/a".to_owned(), |p| format!("{p:.2} %"));
-    writeln!(
-        out,
-        "Requirement coverage ({}): {percent} ({}/{} requirements)",
-        req.revision, req.covered, req.total
-    )?;
+    writeln!(out, "Requirement coverage ({}): {percent} ({}/{} requirements)", req.revision, req.covered, req.total)?;
     if let Some(it) = &report.coverage.integration {
         let percent = it.percent.map_or_else(|| "n/a".to_owned(), |p| format!("{p:.2} %"));
         writeln!(out, "Integration requirement coverage: {percent} ({}/{} requirements)", it.covered, it.total)?;
@@ -83,7 +79,11 @@ pub fn write_console_summary(report: &TestReport, out: &mut dyn Write, color: bo
     }
     writeln!(out, "{counts}")?;
     if let Some(b) = &report.baseline {
-        writeln!(out, "Baseline: {} expected, {} stale ({})", report.summary.expected_failures, report.summary.stale_baseline, b.file)?;
+        writeln!(
+            out,
+            "Baseline: {} expected, {} stale ({})",
+            report.summary.expected_failures, report.summary.stale_baseline, b.file
+        )?;
     }
     writeln!(out, "{}", summary_line(report))
 }
@@ -165,7 +165,9 @@ mod tests {
         write_console_summary(&report, &mut buf, false).unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(text.matches("could not connect").count(), 1, "{text}");
-        assert!(text.contains("ERROR 10 checks — could not test: could not connect to http://127.0.0.1:9/mcp: refused"));
+        assert!(
+            text.contains("ERROR 10 checks — could not test: could not connect to http://127.0.0.1:9/mcp: refused")
+        );
         assert!(text.contains("(x.check-0, x.check-1, x.check-2, x.check-3, x.check-4, x.check-5, and 4 more)"));
     }
 

@@ -56,7 +56,10 @@ pub fn generate_report_schema() -> serde_json::Value {
     let schema = generator.into_root_schema_for::<TestReport>();
     let mut value = serde_json::to_value(schema).unwrap_or_default();
     if let Some(root) = value.as_object_mut() {
-        root.insert("$id".to_owned(), "https://github.com/mcp-harness/mcp-harness/harness/schema/report.schema.json".into());
+        root.insert(
+            "$id".to_owned(),
+            "https://github.com/mcp-harness/mcp-harness/harness/schema/report.schema.json".into(),
+        );
         root.insert("title".to_owned(), "mcp-harness TestReport".into());
     }
     if let Some(version) = value.pointer_mut("/properties/schemaVersion") {

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::json::{write_file, ReportWriteError};
+use super::json::{ReportWriteError, write_file};
 use super::model::{BaselineMark, CheckReport, TestReport};
 use crate::check::{Status, Suite};
 
@@ -29,7 +29,9 @@ pub fn junit_xml(report: &TestReport) -> String {
     match junit.to_string() {
         Ok(xml) => xml,
         // Serialization into a String only fails on invalid UTF-8, which quick-junit's XmlString rules out.
-        Err(e) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- failed to serialize JUnit report: {e} -->\n"),
+        Err(e) => {
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- failed to serialize JUnit report: {e} -->\n")
+        }
     }
 }
 
@@ -79,9 +81,10 @@ fn test_case(suite: Suite, check: &CheckReport, baseline_file: &str) -> TestCase
         }
         (Some(BaselineMark::Stale), _) => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_type("stale-baseline")
-                .set_message(reason.as_str())
-                .set_description(format!("{} is listed in {baseline_file} but passed; remove it from the baseline\n", check.id));
+            s.set_type("stale-baseline").set_message(reason.as_str()).set_description(format!(
+                "{} is listed in {baseline_file} but passed; remove it from the baseline\n",
+                check.id
+            ));
             s
         }
         (None, Status::Failed) => {

@@ -6,7 +6,7 @@ use time::macros::datetime;
 
 use super::catalog::{Catalog, CatalogKind, Requirement, revision_catalog};
 use super::model::{CapturedText, CodeCoverage, CoverageCount, ProtocolInfo, TargetInfo, TestReport, WireEntry};
-use super::{build_report, CheckResult, RunRecord};
+use super::{CheckResult, RunRecord, build_report};
 use crate::baseline::Baseline;
 use crate::check::{Applicability, CheckId, CheckMeta, Level, Outcome, SkipReason, Status, Suite};
 use crate::protocol::Revision;
@@ -128,7 +128,10 @@ pub(crate) fn sample_report(measured: bool) -> TestReport {
         "conformance",
         "tools.list.name-format",
         &["tools.name-charset"],
-        Outcome { status: Status::Warning, ..Outcome::violated("names of [A-Za-z0-9_.-]", "tool `my tool` has a space") },
+        Outcome {
+            status: Status::Warning,
+            ..Outcome::violated("names of [A-Za-z0-9_.-]", "tool `my tool` has a space")
+        },
     );
     warning.meta.level = Level::Should;
     let results = vec![

@@ -75,7 +75,11 @@ pub(crate) fn wanted(plan: &Plan, request: &ServicesRequest) -> Vec<Service> {
 }
 
 /// Starts (or finds) the wanted services, reporting progress as notes.
-pub(crate) async fn provide(wanted: &[Service], request: &ServicesRequest, sink: &mut dyn EventSink) -> BackingServices {
+pub(crate) async fn provide(
+    wanted: &[Service],
+    request: &ServicesRequest,
+    sink: &mut dyn EventSink,
+) -> BackingServices {
     if wanted.is_empty() {
         return BackingServices::NotRequested;
     }

@@ -60,12 +60,19 @@ impl<'p> CheckQueue<'p> {
     /// The run was interrupted: says so, then reports every check left as interrupted.
     pub(crate) fn interrupt(&mut self, ev: &mut dyn EventSink, signal: Signal) {
         ev.event(&Event::Interrupted { signal });
-        self.finish_rest(ev, |_| Outcome::interrupted(format!("the run was interrupted by {signal} before this check")));
+        self.finish_rest(ev, |_| {
+            Outcome::interrupted(format!("the run was interrupted by {signal} before this check"))
+        });
     }
 }
 
 /// Runs every check left in `queue`, reporting each; stops early when the run is interrupted.
-pub(crate) async fn run_checks(cx: &mut CheckContext, queue: &mut CheckQueue<'_>, config: &RunConfig, ev: &mut dyn EventSink) {
+pub(crate) async fn run_checks(
+    cx: &mut CheckContext,
+    queue: &mut CheckQueue<'_>,
+    config: &RunConfig,
+    ev: &mut dyn EventSink,
+) {
     while let Some(planned) = queue.pop() {
         if let Some(skip) = &planned.skip {
             ev.event(&Event::CheckFinished(&finished(planned.check, skip.clone(), Duration::ZERO, Vec::new())));
@@ -87,7 +94,12 @@ pub(crate) async fn run_checks(cx: &mut CheckContext, queue: &mut CheckQueue<'_>
 }
 
 /// Runs one check within its budget, or says why it does not run.
-async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfig, ev: &mut dyn EventSink) -> CheckResult {
+async fn run_one(
+    check: &'static Check,
+    cx: &mut CheckContext,
+    config: &RunConfig,
+    ev: &mut dyn EventSink,
+) -> CheckResult {
     let meta = &check.meta;
     if !meta.applies.covers_revision(cx.revision()) {
         let o = Outcome::not_applicable(format!("does not apply to protocol revision {}", cx.revision()));
@@ -101,7 +113,8 @@ async fn run_one(check: &'static Check, cx: &mut CheckContext, config: &RunConfi
         && cx.shared.is_some()
         && !cx.profile().has(cap)
     {
-        let o = Outcome::skip(SkipReason::CapabilityNotAdvertised, format!("server does not advertise `{}`", cap.name()));
+        let o =
+            Outcome::skip(SkipReason::CapabilityNotAdvertised, format!("server does not advertise `{}`", cap.name()));
         return finished(check, o, Duration::ZERO, Vec::new());
     }
     ev.event(&Event::CheckStarted(meta));
@@ -175,7 +188,12 @@ async fn repair_faults(cx: &CheckContext, outcome: &mut Outcome) {
 
 /// Applies the level and packages the result. A failure that names a rule of its own (a violation the session
 /// observed) takes that rule's level; any other takes the check's: a violated SHOULD or MAY is a warning.
-pub(crate) fn finished(check: &'static Check, mut outcome: Outcome, duration: Duration, wire: Vec<WireEntry>) -> CheckResult {
+pub(crate) fn finished(
+    check: &'static Check,
+    mut outcome: Outcome,
+    duration: Duration,
+    wire: Vec<WireEntry>,
+) -> CheckResult {
     let level = outcome.broken.map_or(check.meta.level, |b| b.level);
     if outcome.status == Status::Failed && level != crate::check::Level::Must {
         outcome.status = Status::Warning;
@@ -205,7 +223,10 @@ async fn keep_shared_session_alive(cx: &mut CheckContext, after: &'static Check,
             ev.event(&Event::TargetRestarted { after: after.meta.id, exit_status: &exit_status });
         }
         Err(e) => {
-            let reason = format!("the target's process exited ({exit_status}) during {} and could not be restarted: {e}", after.meta.id);
+            let reason = format!(
+                "the target's process exited ({exit_status}) during {} and could not be restarted: {e}",
+                after.meta.id
+            );
             ev.event(&Event::TargetLost { after: after.meta.id, reason: &reason });
             cx.shared_error = Some(reason);
         }

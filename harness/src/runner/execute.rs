@@ -71,7 +71,8 @@ async fn execute(config: &RunConfig, plan: &Plan, ev: &mut dyn EventSink) -> Opt
     }
 
     // Launch.
-    let launched = interrupt.guard(LaunchedTarget::launch_with_env(&config.target, config.launch_timeout, services.env()));
+    let launched =
+        interrupt.guard(LaunchedTarget::launch_with_env(&config.target, config.launch_timeout, services.env()));
     let target = match launched.await {
         Ok(Ok(target)) => target,
         Ok(Err(e)) => {

@@ -93,7 +93,8 @@ impl Plan {
     /// Checks of the official-fixture profile are part of the plan only with the profile, or when named by a
     /// `--check` pattern (they are then skipped, opt-in required, with how to enable them).
     pub fn new(registry: &'static [Check], sel: &Selection, cx: PlanContext) -> Result<Plan, RunError> {
-        let parse = |p: &String| IdPattern::parse(p).map_err(|reason| RunError::BadPattern { pattern: p.clone(), reason });
+        let parse =
+            |p: &String| IdPattern::parse(p).map_err(|reason| RunError::BadPattern { pattern: p.clone(), reason });
         let include = sel.include.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
         let exclude = sel.exclude.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
         for (p, raw) in include.iter().zip(&sel.include) {
@@ -101,7 +102,8 @@ impl Plan {
                 return Err(RunError::PatternMatchesNothing(raw.clone()));
             }
         }
-        let has_tag = |c: &Check, tag: &str| c.meta.tags.contains(&tag) || c.meta.level.as_str().eq_ignore_ascii_case(tag);
+        let has_tag =
+            |c: &Check, tag: &str| c.meta.tags.contains(&tag) || c.meta.level.as_str().eq_ignore_ascii_case(tag);
         for tag in &sel.tags {
             if !registry.iter().any(|c| has_tag(c, tag)) {
                 return Err(RunError::UnknownTag(tag.clone()));
@@ -113,9 +115,7 @@ impl Plan {
             .filter(|c| include.is_empty() || include.iter().any(|p| p.matches(c.meta.id.as_str())))
             .filter(|c| !exclude.iter().any(|p| p.matches(c.meta.id.as_str())))
             .filter(|c| {
-                cx.official_fixtures
-                    || !include.is_empty()
-                    || c.meta.applies.opt_in != Some(OptIn::OfficialFixtures)
+                cx.official_fixtures || !include.is_empty() || c.meta.applies.opt_in != Some(OptIn::OfficialFixtures)
             })
             .filter(|c| sel.tags.is_empty() || sel.tags.iter().any(|t| has_tag(c, t)))
             .map(|check| PlannedCheck { check, skip: static_outcome(check, cx) })
@@ -173,7 +173,10 @@ mod tests {
     #[test]
     fn unknown_patterns_and_tags_are_usage_errors() {
         let sel = Selection { include: vec!["no-such-check".into()], ..Default::default() };
-        assert!(matches!(Plan::new(crate::checks::all(), &sel, cx(Some(true), false)), Err(RunError::PatternMatchesNothing(_))));
+        assert!(matches!(
+            Plan::new(crate::checks::all(), &sel, cx(Some(true), false)),
+            Err(RunError::PatternMatchesNothing(_))
+        ));
         let sel = Selection { tags: vec!["no-such-tag".into()], ..Default::default() };
         assert!(matches!(Plan::new(crate::checks::all(), &sel, cx(Some(true), false)), Err(RunError::UnknownTag(_))));
     }

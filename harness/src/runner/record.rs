@@ -87,7 +87,9 @@ impl EventSink for RunRecorder {
                 }
             }
             Event::TargetLaunched { description } => self.record.target.description = (*description).to_owned(),
-            Event::TargetLaunchFailed { reason } => self.could_not_test(format!("could not start the target: {reason}")),
+            Event::TargetLaunchFailed { reason } => {
+                self.could_not_test(format!("could not start the target: {reason}"))
+            }
             Event::HandshakeCompleted { profile } => {
                 self.negotiated = Some(profile.revision);
                 self.record.protocol.negotiated = Some(profile.revision.as_str().to_owned());

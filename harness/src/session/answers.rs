@@ -1,6 +1,6 @@
 //! How the harness, as a client, answers requests the server sends it (sampling, elicitation, roots, ping).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Canned answers to server→client requests. They are advertised as client capabilities in the handshake.
 #[derive(Debug, Clone)]
@@ -63,7 +63,9 @@ fn synthesize_form(schema: Option<&Value>) -> Value {
             d.clone()
         } else if let Some(first) = prop.get("enum").and_then(Value::as_array).and_then(|a| a.first()) {
             first.clone()
-        } else if let Some(first) = prop.get("oneOf").and_then(Value::as_array).and_then(|a| a.first()).and_then(|o| o.get("const")) {
+        } else if let Some(first) =
+            prop.get("oneOf").and_then(Value::as_array).and_then(|a| a.first()).and_then(|o| o.get("const"))
+        {
             first.clone()
         } else {
             match prop.get("type").and_then(Value::as_str) {

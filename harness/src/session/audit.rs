@@ -45,7 +45,8 @@ impl SchemaAudit {
             (None, Some(_)) => format!("{} error", request_method.unwrap_or("?")),
             (None, None) => format!("{} result", request_method.unwrap_or("?")),
         };
-        let found = schema.message_violations(message, request_method).unwrap_or_else(|e| vec![format!("harness bug: {e}")]);
+        let found =
+            schema.message_violations(message, request_method).unwrap_or_else(|e| vec![format!("harness bug: {e}")]);
         let Ok(mut log) = self.inner.lock() else { return };
         log.validated += 1;
         *log.by_kind.entry(kind.clone()).or_default() += 1;
@@ -84,6 +85,10 @@ mod tests {
         assert_eq!(log.by_kind["tools/list result"], FINDINGS_KEPT + 6);
         assert_eq!(log.findings.len(), FINDINGS_KEPT);
         assert_eq!(log.findings_dropped, 5);
-        assert!(log.findings[0].starts_with("tools/list result: ListToolsResult (result of tools/list) /tools/0: required"), "{:?}", log.findings[0]);
+        assert!(
+            log.findings[0].starts_with("tools/list result: ListToolsResult (result of tools/list) /tools/0: required"),
+            "{:?}",
+            log.findings[0]
+        );
     }
 }

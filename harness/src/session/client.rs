@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::answers::ClientAnswers;
 use super::audit::SchemaAudit;
@@ -12,7 +12,7 @@ use super::connection::{Connection, Inbound};
 use super::error::SessionError;
 use super::log::WireLog;
 use super::profile::ServerProfile;
-use super::rpc::{clip, RpcReply};
+use super::rpc::{RpcReply, clip};
 use super::violation::{EXCERPT_CHARS, OutputSample, Violation};
 use crate::protocol::{Era, Revision, RevisionChoice};
 use crate::target::LaunchedTarget;
@@ -78,7 +78,12 @@ pub struct Session {
 
 impl Session {
     /// Opens a connection to `target` and completes the handshake for `options.revision`.
-    pub async fn open(target: &LaunchedTarget, limits: &Limits, transcript: &Transcript, options: &SessionOptions) -> Result<Session, SessionError> {
+    pub async fn open(
+        target: &LaunchedTarget,
+        limits: &Limits,
+        transcript: &Transcript,
+        options: &SessionOptions,
+    ) -> Result<Session, SessionError> {
         let conn = Connection::open(target, limits, transcript, options.timeout, &options.log).await?;
         Session::handshake(conn, options).await
     }
@@ -154,8 +159,9 @@ impl Session {
         }
         let params = self.stateless_params(None);
         let reply = self.request_with_timeout("server/discover", Some(params), timeout).await?;
-        let result =
-            reply.result().ok_or_else(|| SessionError::Handshake(format!("server/discover answered {}", reply.brief())))?;
+        let result = reply
+            .result()
+            .ok_or_else(|| SessionError::Handshake(format!("server/discover answered {}", reply.brief())))?;
         let supported = result.get("supportedVersions").and_then(Value::as_array);
         if !supported.is_some_and(|v| v.iter().any(|x| x.as_str() == Some(rev.as_str()))) {
             return Err(SessionError::Handshake(format!(
@@ -175,13 +181,18 @@ impl Session {
             "clientInfo": self.options.client_info,
         });
         let reply = self.request("initialize", Some(params)).await?;
-        let result = reply.result().ok_or_else(|| SessionError::Handshake(format!("initialize answered {}", reply.brief())))?;
+        let result =
+            reply.result().ok_or_else(|| SessionError::Handshake(format!("initialize answered {}", reply.brief())))?;
         let answered = result.get("protocolVersion").and_then(Value::as_str).unwrap_or_default();
         let revision: Revision = answered.parse().map_err(|_| {
-            SessionError::Handshake(format!("server chose protocolVersion {answered:?}, which mcp-harness does not speak"))
+            SessionError::Handshake(format!(
+                "server chose protocolVersion {answered:?}, which mcp-harness does not speak"
+            ))
         })?;
         if revision.era() != Era::Stateful {
-            return Err(SessionError::Handshake(format!("server answered initialize with stateless revision {revision}")));
+            return Err(SessionError::Handshake(format!(
+                "server answered initialize with stateless revision {revision}"
+            )));
         }
         self.profile = ServerProfile::from_result(revision, result);
         if let Some(http) = self.conn.http() {
@@ -233,12 +244,14 @@ impl Session {
     }
 
     /// [`Self::request`] with its own timeout.
-    pub async fn request_within(&mut self, method: &str, params: Option<Value>, timeout: Duration) -> Result<RpcReply, SessionError> {
-        let params = if self.profile.revision.era() == Era::Stateless {
-            Some(self.stateless_params(params))
-        } else {
-            params
-        };
+    pub async fn request_within(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        timeout: Duration,
+    ) -> Result<RpcReply, SessionError> {
+        let params =
+            if self.profile.revision.era() == Era::Stateless { Some(self.stateless_params(params)) } else { params };
         self.request_with_timeout(method, params, timeout).await
     }
 
@@ -281,7 +294,12 @@ impl Session {
 
     /// Waits for the response with `id`, answering server requests and keeping notifications meanwhile. Not
     /// audited or logged (see [`Self::exchange`]).
-    pub async fn await_response(&mut self, id: &Value, method: &str, timeout: Duration) -> Result<RpcReply, SessionError> {
+    pub async fn await_response(
+        &mut self,
+        id: &Value,
+        method: &str,
+        timeout: Duration,
+    ) -> Result<RpcReply, SessionError> {
         self.await_reply(id, method, timeout, false).await
     }
 
@@ -312,7 +330,9 @@ impl Session {
                         // The target wrote something instead of the response: that is the verdict, not silence.
                         (Some(v), _) => SessionError::Misbehaved(v),
                         (None, false) => SessionError::Misbehaved(Violation::NonProtocolOutput { sample: output }),
-                        (None, true) => SessionError::Blocked(Blocker::Silent { method: method.to_owned(), waited: timeout }),
+                        (None, true) => {
+                            SessionError::Blocked(Blocker::Silent { method: method.to_owned(), waited: timeout })
+                        }
                     });
                 }
                 Err(e) => break Err(e),
@@ -392,21 +412,27 @@ impl Session {
         let http_error = status.is_some_and(|s| !(200..300).contains(&s));
         let id_less = v.get("method").is_none() && matches!(v.get("id"), None | Some(Value::Null));
         if http_error && id_less && v.get("error").is_some() {
-            return Ok(Some(response_shape(&v, method).map(|()| RpcReply::from_message(v.clone(), status)).and_then(
-                |r| r.ok_or_else(|| malformed_response(&v, method, "neither `result` nor `error`")),
-            )));
+            return Ok(Some(
+                response_shape(&v, method)
+                    .map(|()| RpcReply::from_message(v.clone(), status))
+                    .and_then(|r| r.ok_or_else(|| malformed_response(&v, method, "neither `result` nor `error`"))),
+            ));
         }
         if v.is_array() {
             if !self.conn.take_unreadable_allowance() {
-                self.pending_malformed =
-                    Some(Violation::MalformedMessage { reason: "an array, but no batch was sent".to_owned(), message: clip(&v.to_string(), EXCERPT_CHARS) });
+                self.pending_malformed = Some(Violation::MalformedMessage {
+                    reason: "an array, but no batch was sent".to_owned(),
+                    message: clip(&v.to_string(), EXCERPT_CHARS),
+                });
             }
             self.keep_stray(format!("array: {}", clip(&v.to_string(), 200)));
             return Ok(None);
         }
         if !v.is_object() {
-            self.pending_malformed =
-                Some(Violation::MalformedMessage { reason: "not a JSON object".to_owned(), message: clip(&v.to_string(), EXCERPT_CHARS) });
+            self.pending_malformed = Some(Violation::MalformedMessage {
+                reason: "not a JSON object".to_owned(),
+                message: clip(&v.to_string(), EXCERPT_CHARS),
+            });
             return Ok(None);
         }
         if v.get("method").is_some() {
@@ -424,10 +450,10 @@ impl Session {
         let received = v.get("id").cloned().unwrap_or(Value::Null);
         let answer_like = v.get("result").is_some() || v.get("error").is_some();
         if received == *id {
-            return Ok(Some(
-                response_shape(&v, method)
-                    .and_then(|()| RpcReply::from_message(v.clone(), status).ok_or_else(|| malformed_response(&v, method, "neither `result` nor `error`"))),
-            ));
+            return Ok(Some(response_shape(&v, method).and_then(|()| {
+                RpcReply::from_message(v.clone(), status)
+                    .ok_or_else(|| malformed_response(&v, method, "neither `result` nor `error`"))
+            })));
         }
         let late = matches!(received, Value::String(_) | Value::Number(_)) && self.conn.was_sent(&received);
         let unreadable_answer = received.is_null() && v.get("error").is_some() && self.conn.take_unreadable_allowance();
@@ -488,7 +514,11 @@ impl Session {
 
     /// Waits up to `wait` for notifications until `done` says enough, returning all notifications seen (drained).
     /// Server requests that arrive meanwhile are answered.
-    pub async fn collect_notifications(&mut self, wait: Duration, mut done: impl FnMut(&[Value]) -> bool) -> Vec<Value> {
+    pub async fn collect_notifications(
+        &mut self,
+        wait: Duration,
+        mut done: impl FnMut(&[Value]) -> bool,
+    ) -> Vec<Value> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let seen: Vec<Value> = self.notifications.iter().cloned().collect();

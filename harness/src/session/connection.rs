@@ -11,8 +11,8 @@ use tokio::task::JoinHandle;
 
 use super::error::{SessionError, body_excerpt};
 use super::log::WireLog;
-use super::violation::{EXCERPT_CHARS, Violation};
 use super::rpc::clip;
+use super::violation::{EXCERPT_CHARS, Violation};
 use crate::target::{LaunchedTarget, StderrLog, TargetTransport};
 use crate::wire::{HttpReply, HttpRequest, HttpWire, Incoming, Limits, ReplyBody, StdioWire, Transcript};
 
@@ -368,7 +368,8 @@ impl HttpConnection {
     /// on it joins the inbox until the connection closes. Returns whether the server offered a stream (a `405` or
     /// any other non-SSE answer is dropped, so it never reaches a request waiting for its reply).
     pub async fn open_get_stream(&mut self) -> Result<bool, SessionError> {
-        let req = self.decorate(HttpRequest::get(), None).without_header("accept").header("accept", "text/event-stream");
+        let req =
+            self.decorate(HttpRequest::get(), None).without_header("accept").header("accept", "text/event-stream");
         let reply = self.wire.send(req, self.timeout).await.map_err(|e| SessionError::from_wire(e, "GET", true))?;
         if !matches!(reply.body, ReplyBody::Sse(_)) {
             return Ok(false);
@@ -383,11 +384,7 @@ impl HttpConnection {
         // The id of a well-formed request: its reply must answer it.
         let request_id = msg.filter(|m| m.get("method").is_some()).and_then(|m| m.get("id")).cloned();
         let req = self.decorate(HttpRequest::post(body), msg);
-        let reply = self
-            .wire
-            .send(req, self.timeout)
-            .await
-            .map_err(|e| SessionError::from_wire(e, &method, true))?;
+        let reply = self.wire.send(req, self.timeout).await.map_err(|e| SessionError::from_wire(e, &method, true))?;
         if is_initialize && let Some(id) = reply.header("mcp-session-id") {
             self.session_id = Some(id.to_owned());
         }
@@ -432,11 +429,8 @@ impl HttpConnection {
                     .and_then(|v| v.parse::<u64>().ok())
                     .unwrap_or(text.len() as u64)
                     .max(self.cap);
-                let violation = Violation::Oversized {
-                    method: request.as_ref().map(|(_, m)| m.clone()),
-                    bytes,
-                    cap: self.cap,
-                };
+                let violation =
+                    Violation::Oversized { method: request.as_ref().map(|(_, m)| m.clone()), bytes, cap: self.cap };
                 self.log.violation(&violation);
                 Inbound::Oversized(bytes)
             }
@@ -470,8 +464,9 @@ impl HttpConnection {
         method: &str,
     ) -> Option<Violation> {
         let is_response = v.is_object() && v.get("method").is_none();
-        let json_type =
-            content_type.and_then(|c| c.split(';').next()).is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
+        let json_type = content_type
+            .and_then(|c| c.split(';').next())
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
         // The rule is about answering a request; a refusal only needs an HTTP error status.
         if !json_type && (200..300).contains(&status) {
             self.log.violation(&Violation::HttpContentType {
@@ -508,7 +503,8 @@ impl HttpConnection {
                 }
                 match reader.next_message(left).await {
                     Ok(Some((_event, Ok(v)))) => {
-                        let ends = request_id.is_some() && v.get("id") == request_id.as_ref() && v.get("method").is_none();
+                        let ends =
+                            request_id.is_some() && v.get("id") == request_id.as_ref() && v.get("method").is_none();
                         if tx.send(Inbound::Message(v, Some(status))).await.is_err() || ends {
                             return;
                         }
@@ -526,7 +522,10 @@ impl HttpConnection {
                             Some(last) => Inbound::Unresumed { about, method, last_event_id: last.to_owned() },
                             None => {
                                 let detail = "the stream closed without event ids, so it cannot be resumed".to_owned();
-                                Inbound::Violation { about, violation: Violation::SseEndedWithoutResponse { method, detail } }
+                                Inbound::Violation {
+                                    about,
+                                    violation: Violation::SseEndedWithoutResponse { method, detail },
+                                }
                             }
                         };
                         let _ = tx.send(item).await;

@@ -79,10 +79,13 @@ impl WireLog {
             let snap = &mut s.snapshot;
             *snap.counts.entry(kind).or_default() += 1;
             if let Violation::NonProtocolOutput { sample } = violation {
-                let existing = snap.violations.iter_mut().rev().find(|v| {
-                    v.during == during && matches!(v.violation, Violation::NonProtocolOutput { .. })
-                });
-                if let Some(LoggedViolation { violation: Violation::NonProtocolOutput { sample: kept }, .. }) = existing {
+                let existing = snap
+                    .violations
+                    .iter_mut()
+                    .rev()
+                    .find(|v| v.during == during && matches!(v.violation, Violation::NonProtocolOutput { .. }));
+                if let Some(LoggedViolation { violation: Violation::NonProtocolOutput { sample: kept }, .. }) = existing
+                {
                     kept.merge(sample);
                     return;
                 }

@@ -15,13 +15,13 @@ mod violation;
 
 pub use answers::ClientAnswers;
 pub use audit::{AuditLog, SchemaAudit};
+pub use blocker::{Blocker, BlockerKind};
 pub use client::{Session, SessionOptions};
 pub use connection::{Connection, Inbound};
-pub use blocker::{Blocker, BlockerKind};
 pub use error::SessionError;
 pub use log::{LoggedViolation, WireLog, WireLogSnapshot};
-pub use violation::{OutputSample, Violation, ViolationKind};
 pub use profile::ServerProfile;
 pub(crate) use rpc::clip;
 pub use rpc::{RpcError, RpcReply, clip_json};
-pub use typed::{client_config, typed_client, WireTransport};
+pub use typed::{WireTransport, client_config, typed_client};
+pub use violation::{OutputSample, Violation, ViolationKind};

@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use rmcp::model::{ClientJsonRpcMessage, ProtocolVersion, ServerJsonRpcMessage};
-use rmcp::service::{RoleClient, RunningService, ServiceExt as _, TxJsonRpcMessage, RxJsonRpcMessage};
+use rmcp::service::{RoleClient, RunningService, RxJsonRpcMessage, ServiceExt as _, TxJsonRpcMessage};
 use rmcp::{ClientCacheConfig, ClientHandler};
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::connection::{Connection, Inbound};
 use super::blocker::Blocker;
+use super::connection::{Connection, Inbound};
 use super::error::SessionError;
 
 /// Messages buffered between the pump task and rmcp, each way.
@@ -76,7 +76,10 @@ impl WireTransport {
 impl rmcp::transport::Transport<RoleClient> for WireTransport {
     type Error = SessionError;
 
-    fn send(&mut self, item: TxJsonRpcMessage<RoleClient>) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleClient>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
         let tx = self.outgoing.clone();
         let value = serde_json::to_value::<ClientJsonRpcMessage>(item);
         async move {
@@ -118,7 +121,9 @@ pub async fn typed_client<H: ClientHandler>(
 ) -> Result<RunningService<RoleClient, H>, SessionError> {
     let served = tokio::time::timeout(timeout, handler.serve(WireTransport::new(conn)))
         .await
-        .map_err(|_| SessionError::Blocked(Blocker::Silent { method: "initialize (typed client)".to_owned(), waited: timeout }))?
+        .map_err(|_| {
+            SessionError::Blocked(Blocker::Silent { method: "initialize (typed client)".to_owned(), waited: timeout })
+        })?
         .map_err(|e| SessionError::Handshake(e.to_string()))?;
     served.peer().set_response_cache_config(ClientCacheConfig::disabled()).await;
     Ok(served)

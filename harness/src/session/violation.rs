@@ -274,9 +274,9 @@ impl Violation {
             Violation::MalformedResponse { .. } => "jsonrpc.result-or-error",
             Violation::MalformedMessage { .. } => "jsonrpc.messages",
             Violation::NonProtocolOutput { .. } => "transport.stdio.stdout-only-mcp",
-            Violation::Exited { .. } | Violation::ConnectionDropped { .. } | Violation::SseEndedWithoutResponse { .. } => {
-                "jsonrpc.reply-required"
-            }
+            Violation::Exited { .. }
+            | Violation::ConnectionDropped { .. }
+            | Violation::SseEndedWithoutResponse { .. } => "jsonrpc.reply-required",
             Violation::HttpStatus { status, .. } if *status >= 500 => "jsonrpc.reply-required",
             Violation::HttpStatus { .. } => return None,
             Violation::Oversized { .. } => "wire.message-size",
@@ -291,9 +291,9 @@ impl Violation {
             Violation::ResponseIdMismatch { .. } => "jsonrpc.response-id",
             Violation::MalformedResponse { .. } | Violation::MalformedMessage { .. } => "jsonrpc.response-shape",
             Violation::NonProtocolOutput { .. } => "stdio.stdout-only-messages",
-            Violation::Exited { .. } | Violation::ConnectionDropped { .. } | Violation::SseEndedWithoutResponse { .. } => {
-                "robustness.survives-valid-requests"
-            }
+            Violation::Exited { .. }
+            | Violation::ConnectionDropped { .. }
+            | Violation::SseEndedWithoutResponse { .. } => "robustness.survives-valid-requests",
             Violation::HttpStatus { status, .. } if *status >= 500 => "robustness.survives-valid-requests",
             Violation::HttpStatus { .. } => return None,
             Violation::Oversized { .. } => "wire.message-size",
@@ -408,7 +408,12 @@ mod tests {
 
     #[test]
     fn a_refusal_with_a_4xx_is_judged_by_the_sending_check_and_a_5xx_is_a_failure_to_reply() {
-        let status = |status| Violation::HttpStatus { method: "initialize".into(), status, content_type: None, body: String::new() };
+        let status = |status| Violation::HttpStatus {
+            method: "initialize".into(),
+            status,
+            content_type: None,
+            body: String::new(),
+        };
         assert_eq!(status(404).requirement(), None);
         assert_eq!(status(404).check(), None);
         assert_eq!(status(500).requirement(), Some("jsonrpc.reply-required"));

@@ -102,7 +102,11 @@ impl LaunchedTarget {
 
     /// [`Self::launch`], adding `env` to the environment of every process the harness starts for the target
     /// (stdio commands and the bundled reference server; a URL target is not started here and gets nothing).
-    pub async fn launch_with_env(spec: &TargetSpec, timeout: Duration, env: &[(String, String)]) -> Result<Self, LaunchError> {
+    pub async fn launch_with_env(
+        spec: &TargetSpec,
+        timeout: Duration,
+        env: &[(String, String)],
+    ) -> Result<Self, LaunchError> {
         let stderr = StderrLog::default();
         let with_env = |mut cmd: StdioCommand| {
             cmd.env.extend(env.iter().cloned());
@@ -183,7 +187,12 @@ pub(crate) async fn spawn_http_server(
     log: &StderrLog,
 ) -> Result<(Child, String), LaunchError> {
     let mut command = Command::new(&cmd.program);
-    command.args(&cmd.args).envs(cmd.env.iter().cloned()).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    command
+        .args(&cmd.args)
+        .envs(cmd.env.iter().cloned())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     command.kill_on_drop(true);
     // Its own process group: a terminal's Ctrl-C reaches only the harness, which ends the server itself.
     command.process_group(0);

@@ -7,5 +7,5 @@ mod spec;
 
 pub use launch::{LaunchError, LaunchedTarget, StderrLog, TargetTransport};
 pub use processes::StdioProcesses;
-pub use reference::{serve_reference_if_requested, REFERENCE_ENV};
+pub use reference::{REFERENCE_ENV, serve_reference_if_requested};
 pub use spec::{ReferenceTransport, TargetSpec};

@@ -41,7 +41,12 @@ impl StdioProcesses {
 
     /// A process of `cmd` for a new connection: a spare if one is ready and still running, else a new one; then
     /// starts spares up to the number wanted.
-    pub(crate) async fn take(&self, cmd: &StdioCommand, limits: &Limits, transcript: &Transcript) -> Result<StdioWire, WireError> {
+    pub(crate) async fn take(
+        &self,
+        cmd: &StdioCommand,
+        limits: &Limits,
+        transcript: &Transcript,
+    ) -> Result<StdioWire, WireError> {
         let mut spare = self.spares.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
         if let Some(dead) = spare.take_if(|w| w.exit_status().is_some()) {
             self.retire_with(dead, SPARE_GRACE);

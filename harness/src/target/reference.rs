@@ -17,7 +17,8 @@ pub fn serve_reference_if_requested() {
     if std::env::var_os(REFERENCE_ENV).is_none() {
         return;
     }
-    let args: Vec<OsString> = std::iter::once(OsString::from("mcp-reference-server")).chain(std::env::args_os().skip(1)).collect();
+    let args: Vec<OsString> =
+        std::iter::once(OsString::from("mcp-reference-server")).chain(std::env::args_os().skip(1)).collect();
     let code = mcp_reference_server::main_from_args(args);
     // Flush nothing else: this process exists only to serve.
     std::process::exit(if code == std::process::ExitCode::SUCCESS { 0 } else { 1 });

@@ -78,7 +78,9 @@ pub(crate) fn redact_url(url: &str) -> String {
     };
     let base = match base.split_once("://") {
         Some((scheme, rest)) => match rest.split_once('@') {
-            Some((_, host)) if !host.contains('/') || rest.find('@') < rest.find('/') => format!("{scheme}://***@{host}"),
+            Some((_, host)) if !host.contains('/') || rest.find('@') < rest.find('/') => {
+                format!("{scheme}://***@{host}")
+            }
             _ => base.to_owned(),
         },
         None => base.to_owned(),

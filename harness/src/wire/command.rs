@@ -26,24 +26,14 @@ impl StdioCommand {
     /// Fails on an empty line, an unterminated quote or a trailing backslash.
     pub fn parse(command_line: &str) -> Result<Self, WireError> {
         let mut words = split_words(command_line)?.into_iter();
-        let program = words.next().ok_or_else(|| WireError::InvalidCommand {
-            reason: "the command line is empty".to_owned(),
-        })?;
-        Ok(StdioCommand {
-            program,
-            args: words.collect(),
-            env: Vec::new(),
-            cwd: None,
-        })
+        let program =
+            words.next().ok_or_else(|| WireError::InvalidCommand { reason: "the command line is empty".to_owned() })?;
+        Ok(StdioCommand { program, args: words.collect(), env: Vec::new(), cwd: None })
     }
 
     /// The command as a shell would need it typed, for reports; environment variables show their names only.
     pub fn display(&self) -> String {
-        let mut parts: Vec<String> = self
-            .env
-            .iter()
-            .map(|(name, _)| format!("{}=***", quote_word(name)))
-            .collect();
+        let mut parts: Vec<String> = self.env.iter().map(|(name, _)| format!("{}=***", quote_word(name))).collect();
         parts.push(quote_word(&self.program));
         parts.extend(self.args.iter().map(|a| quote_word(a)));
         parts.join(" ")
@@ -65,9 +55,7 @@ impl std::fmt::Debug for StdioCommand {
 
 /// Splits a command line into words (see [`StdioCommand::parse`]).
 fn split_words(line: &str) -> Result<Vec<String>, WireError> {
-    let invalid = |reason: &str| WireError::InvalidCommand {
-        reason: reason.to_owned(),
-    };
+    let invalid = |reason: &str| WireError::InvalidCommand { reason: reason.to_owned() };
     let mut words = Vec::new();
     let mut word = String::new();
     // Whether a word has started (an empty quoted string is a word).
@@ -137,11 +125,7 @@ pub(crate) fn quote_word(word: &str) -> String {
         && word.chars().all(|c| {
             c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ',' | ':' | '=' | '+' | '@' | '%')
         });
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
+    if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', r"'\''")) }
 }
 
 #[cfg(test)]
@@ -195,10 +179,7 @@ mod tests {
             env: vec![("API_KEY".into(), "hunter2".into())],
             cwd: None,
         };
-        assert_eq!(
-            cmd.display(),
-            r"API_KEY=*** 'my server' --token-file 'a'\''b' '' plain-1.0"
-        );
+        assert_eq!(cmd.display(), r"API_KEY=*** 'my server' --token-file 'a'\''b' '' plain-1.0");
         assert!(!format!("{cmd:?}").contains("hunter2"));
     }
 

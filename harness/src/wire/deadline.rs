@@ -7,8 +7,7 @@ use tokio::time::Instant;
 /// Now plus `timeout`, saturating far in the future (a caller may pass `Duration::MAX` to mean "no limit").
 pub(crate) fn after(timeout: Duration) -> Instant {
     let now = Instant::now();
-    now.checked_add(timeout)
-        .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400))
+    now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400))
 }
 
 #[cfg(test)]

@@ -139,10 +139,7 @@ mod tests {
 
     #[test]
     fn closed_message_shows_status_and_tail() {
-        let e = WireError::Closed {
-            exit_status: Some("exit status: 3".into()),
-            stderr_tail: "boom\n".into(),
-        };
+        let e = WireError::Closed { exit_status: Some("exit status: 3".into()), stderr_tail: "boom\n".into() };
         assert_eq!(
             e.to_string(),
             "failed to exchange with the process: it closed the pipe (exit status: 3); stderr: boom"
@@ -153,10 +150,7 @@ mod tests {
     #[test]
     fn long_tail_is_cut_on_a_char_boundary() {
         let tail = "é".repeat(2000);
-        let e = WireError::Closed {
-            exit_status: None,
-            stderr_tail: tail,
-        };
+        let e = WireError::Closed { exit_status: None, stderr_tail: tail };
         let msg = e.to_string();
         assert!(msg.contains("(still running); stderr: …é"));
         assert!(msg.len() < 1200);

@@ -49,10 +49,7 @@ impl fmt::Debug for HttpTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpTarget")
             .field("url", &self.url)
-            .field(
-                "headers",
-                &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
-            )
+            .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
             .field("bearer_token", &self.bearer_token.as_ref().map(|_| "***"))
             .finish()
     }
@@ -77,20 +74,12 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// A request with `method`, no body and the defaults for that method.
     pub fn new(method: Method) -> Self {
-        HttpRequest {
-            method,
-            body: None,
-            headers: Vec::new(),
-            without: Vec::new(),
-        }
+        HttpRequest { method, body: None, headers: Vec::new(), without: Vec::new() }
     }
 
     /// A `POST` with `body` (sent exactly as given: it may be invalid JSON).
     pub fn post(body: impl Into<String>) -> Self {
-        HttpRequest {
-            body: Some(body.into()),
-            ..HttpRequest::new(Method::POST)
-        }
+        HttpRequest { body: Some(body.into()), ..HttpRequest::new(Method::POST) }
     }
 
     /// A `GET` (opens the server's SSE stream).
@@ -193,14 +182,8 @@ impl HttpWire {
         if let Some(token) = &target.bearer_token {
             transcript.add_secret(token);
         }
-        let invalid = |reason: &str| WireError::InvalidUrl {
-            url: target.url.clone(),
-            reason: reason.to_owned(),
-        };
-        let uri: Uri = target
-            .url
-            .parse()
-            .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
+        let invalid = |reason: &str| WireError::InvalidUrl { url: target.url.clone(), reason: reason.to_owned() };
+        let uri: Uri = target.url.parse().map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
         match uri.scheme_str() {
             Some("http") => {}
             Some("https") => {
@@ -228,13 +211,7 @@ impl HttpWire {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(POOL_IDLE)
             .build(connector);
-        Ok(HttpWire {
-            client,
-            target: Arc::new(target),
-            uri,
-            limits: Arc::new(limits.clone()),
-            transcript,
-        })
+        Ok(HttpWire { client, target: Arc::new(target), uri, limits: Arc::new(limits.clone()), transcript })
     }
 
     /// Sends `req` and reads the reply. `timeout` covers connecting, the response head and (except for
@@ -248,38 +225,24 @@ impl HttpWire {
         let headers = self.compose_headers(&req)?;
         let body = req.body.unwrap_or_default();
         self.record_request(&req.method, &headers, &body);
-        let mut builder = http::Request::builder()
-            .method(req.method.clone())
-            .uri(self.uri.clone());
+        let mut builder = http::Request::builder().method(req.method.clone()).uri(self.uri.clone());
         for (name, value) in &headers {
             builder = builder.header(name, value);
         }
         let request = builder
             .body(Full::new(Bytes::from(body)))
-            .map_err(|e| WireError::Http {
-                url: self.target.url.clone(),
-                detail: error_chain(&e),
-            })?;
+            .map_err(|e| WireError::Http { url: self.target.url.clone(), detail: error_chain(&e) })?;
         let action = || format!("get a reply to {} {}", req.method, self.target.url);
         let response = match tokio::time::timeout_at(deadline, self.client.request(request)).await {
             Err(_) => {
                 self.transcript.note(&format!("no reply head within {timeout:?}"));
-                return Err(WireError::Timeout {
-                    action: action(),
-                    timeout,
-                });
+                return Err(WireError::Timeout { action: action(), timeout });
             }
             Ok(Err(e)) if e.is_connect() => {
-                return Err(WireError::Connect {
-                    url: self.target.url.clone(),
-                    detail: error_chain(&e),
-                });
+                return Err(WireError::Connect { url: self.target.url.clone(), detail: error_chain(&e) });
             }
             Ok(Err(e)) => {
-                return Err(WireError::Http {
-                    url: self.target.url.clone(),
-                    detail: error_chain(&e),
-                });
+                return Err(WireError::Http { url: self.target.url.clone(), detail: error_chain(&e) });
             }
             Ok(Ok(response)) => response,
         };
@@ -292,19 +255,10 @@ impl HttpWire {
             .and_then(|v| v.split(';').next())
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/event-stream"));
         if is_sse {
-            self.record_reply(
-                parts.status,
-                &parts.headers,
-                "<text/event-stream: events follow on channel sse>",
-                0,
-            );
+            self.record_reply(parts.status, &parts.headers, "<text/event-stream: events follow on channel sse>", 0);
             let stream: ByteStream = Box::pin(incoming.into_data_stream().map(|r| r.map_err(|e| error_chain(&e))));
             let reader = SseReader::new(stream, &self.limits, self.transcript.clone());
-            return Ok(HttpReply {
-                status,
-                headers: parts.headers,
-                body: ReplyBody::Sse(reader),
-            });
+            return Ok(HttpReply { status, headers: parts.headers, body: ReplyBody::Sse(reader) });
         }
 
         let max = self.limits.max_body_bytes;
@@ -314,10 +268,8 @@ impl HttpWire {
         loop {
             match tokio::time::timeout_at(deadline, incoming.frame()).await {
                 Err(_) => {
-                    self.transcript.note(&format!(
-                        "reply body incomplete after {timeout:?} ({} bytes read)",
-                        data.len()
-                    ));
+                    self.transcript
+                        .note(&format!("reply body incomplete after {timeout:?} ({} bytes read)", data.len()));
                     return Err(WireError::Timeout {
                         action: format!("read the reply body from {}", self.target.url),
                         timeout,
@@ -325,10 +277,7 @@ impl HttpWire {
                 }
                 Ok(None) => break,
                 Ok(Some(Err(e))) => {
-                    return Err(WireError::Http {
-                        url: self.target.url.clone(),
-                        detail: error_chain(&e),
-                    });
+                    return Err(WireError::Http { url: self.target.url.clone(), detail: error_chain(&e) });
                 }
                 Ok(Some(Ok(frame))) => {
                     let Ok(chunk) = frame.into_data() else { continue };
@@ -349,24 +298,14 @@ impl HttpWire {
             ReplyBody::Empty
         } else if truncated {
             self.transcript.note(&format!("reply body cut at {max} bytes"));
-            ReplyBody::Text {
-                text: String::from_utf8_lossy(&data).into_owned(),
-                truncated: true,
-            }
+            ReplyBody::Text { text: String::from_utf8_lossy(&data).into_owned(), truncated: true }
         } else {
             match serde_json::from_slice(&data) {
                 Ok(v) => ReplyBody::Json(v),
-                Err(_) => ReplyBody::Text {
-                    text: String::from_utf8_lossy(&data).into_owned(),
-                    truncated: false,
-                },
+                Err(_) => ReplyBody::Text { text: String::from_utf8_lossy(&data).into_owned(), truncated: false },
             }
         };
-        Ok(HttpReply {
-            status,
-            headers: parts.headers,
-            body,
-        })
+        Ok(HttpReply { status, headers: parts.headers, body })
     }
 
     /// The endpoint URL.
@@ -396,10 +335,7 @@ impl HttpWire {
             !req.without.iter().any(|w| w.eq_ignore_ascii_case(n))
                 && !req.headers.iter().any(|(r, _)| r.eq_ignore_ascii_case(n))
         });
-        base.iter()
-            .chain(req.headers.iter())
-            .map(|(n, v)| header_pair(n, v))
-            .collect()
+        base.iter().chain(req.headers.iter()).map(|(n, v)| header_pair(n, v)).collect()
     }
 
     fn record_request(&self, method: &Method, headers: &[(HeaderName, HeaderValue)], body: &str) {
@@ -411,8 +347,7 @@ impl HttpWire {
         text.push('\n');
         let cut = super::transcript::floor_char_boundary(body, RECORD_PREFIX);
         text.push_str(&body[..cut]);
-        self.transcript
-            .record_len(Direction::Sent, method.as_str(), &text, head + body.len());
+        self.transcript.record_len(Direction::Sent, method.as_str(), &text, head + body.len());
     }
 
     fn record_reply(&self, status: http::StatusCode, headers: &HeaderMap, body: &str, body_len: usize) {
@@ -423,20 +358,13 @@ impl HttpWire {
         text.push('\n');
         let head = text.len();
         text.push_str(body);
-        self.transcript.record_len(
-            Direction::Received,
-            "http-reply",
-            &text,
-            head + body_len.max(body.len()),
-        );
+        self.transcript.record_len(Direction::Received, "http-reply", &text, head + body_len.max(body.len()));
     }
 }
 
 impl fmt::Debug for HttpWire {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpWire")
-            .field("url", &self.target.url)
-            .finish_non_exhaustive()
+        f.debug_struct("HttpWire").field("url", &self.target.url).finish_non_exhaustive()
     }
 }
 
@@ -456,10 +384,7 @@ fn push_header_line(text: &mut String, name: &HeaderName, value: &HeaderValue) {
 
 /// A header as hyper takes it; any byte a header value may legally carry is allowed.
 fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), WireError> {
-    let invalid = |reason: String| WireError::InvalidHeader {
-        name: name.to_owned(),
-        reason,
-    };
+    let invalid = |reason: String| WireError::InvalidHeader { name: name.to_owned(), reason };
     let n = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(e.to_string()))?;
     let v = HeaderValue::from_bytes(value.as_bytes()).map_err(|e| invalid(e.to_string()))?;
     Ok((n, v))
@@ -504,48 +429,25 @@ mod tests {
 
     #[tokio::test]
     async fn json_body() {
-        let server = mock(
-            200,
-            Some(("application/json", br#"{"jsonrpc":"2.0","id":1,"result":{}}"#)),
-        )
-        .await;
+        let server = mock(200, Some(("application/json", br#"{"jsonrpc":"2.0","id":1,"result":{}}"#))).await;
         let (wire, transcript) = wire_for(&format!("{}/mcp", server.uri()), &Limits::default());
-        let reply = wire
-            .send(HttpRequest::post(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#), T)
-            .await
-            .unwrap();
+        let reply = wire.send(HttpRequest::post(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#), T).await.unwrap();
         assert_eq!(reply.status, 200);
         assert_eq!(reply.content_type(), Some("application/json"));
         assert!(matches!(reply.body, ReplyBody::Json(v) if v == json!({"jsonrpc":"2.0","id":1,"result":{}})));
         let entries = transcript.entries();
         let sent = entries.iter().find(|e| e.channel == "POST").unwrap();
-        assert!(
-            sent.text.starts_with(&format!("POST {}/mcp\n", server.uri())),
-            "{}",
-            sent.text
-        );
-        assert!(
-            sent.text
-                .ends_with("\n\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"),
-            "{}",
-            sent.text
-        );
+        assert!(sent.text.starts_with(&format!("POST {}/mcp\n", server.uri())), "{}", sent.text);
+        assert!(sent.text.ends_with("\n\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"), "{}", sent.text);
         let got = entries.iter().find(|e| e.channel == "http-reply").unwrap();
-        assert!(
-            got.text.starts_with("HTTP 200 OK\n") && got.text.ends_with("\"result\":{}}"),
-            "{}",
-            got.text
-        );
+        assert!(got.text.starts_with("HTTP 200 OK\n") && got.text.ends_with("\"result\":{}}"), "{}", got.text);
     }
 
     #[tokio::test]
     async fn accepted_with_no_body_is_empty() {
         let server = mock(202, None).await;
         let (wire, _) = wire_for(&format!("{}/mcp", server.uri()), &Limits::default());
-        let reply = wire
-            .send(HttpRequest::post(r#"{"jsonrpc":"2.0","method":"x"}"#), T)
-            .await
-            .unwrap();
+        let reply = wire.send(HttpRequest::post(r#"{"jsonrpc":"2.0","method":"x"}"#), T).await.unwrap();
         assert_eq!(reply.status, 202);
         assert!(matches!(reply.body, ReplyBody::Empty));
     }
@@ -566,19 +468,11 @@ mod tests {
     async fn oversized_body_is_truncated() {
         let big = vec![b'x'; 5000];
         let server = mock(200, Some(("application/json", &big))).await;
-        let limits = Limits {
-            max_body_bytes: 1000,
-            ..Limits::default()
-        };
+        let limits = Limits { max_body_bytes: 1000, ..Limits::default() };
         let (wire, transcript) = wire_for(&format!("{}/mcp", server.uri()), &limits);
         let reply = wire.send(HttpRequest::post("{}"), T).await.unwrap();
         assert!(matches!(reply.body, ReplyBody::Text { text, truncated: true } if text.len() == 1000));
-        assert!(
-            transcript
-                .entries()
-                .iter()
-                .any(|e| e.text.contains("reply body cut at 1000 bytes"))
-        );
+        assert!(transcript.entries().iter().any(|e| e.text.contains("reply body cut at 1000 bytes")));
     }
 
     #[tokio::test]
@@ -587,39 +481,17 @@ mod tests {
         let (wire, transcript) = wire_for(&format!("{}/mcp", server.uri()), &Limits::default());
         let send = |req| wire.send(req, T);
         send(HttpRequest::post("{}")).await.unwrap();
-        send(
-            HttpRequest::post("{}")
-                .header("Accept", "application/json")
-                .without_header("content-type"),
-        )
-        .await
-        .unwrap();
-        send(
-            HttpRequest::post("{}")
-                .without_header("accept")
-                .without_header("authorization"),
-        )
-        .await
-        .unwrap();
-        send(
-            HttpRequest::get()
-                .header("x-target", "t2")
-                .append_header("x-dup", "1")
-                .append_header("x-dup", "2"),
-        )
-        .await
-        .unwrap();
-        send(HttpRequest::delete().header("mcp-session-id", "abc"))
+        send(HttpRequest::post("{}").header("Accept", "application/json").without_header("content-type"))
             .await
             .unwrap();
+        send(HttpRequest::post("{}").without_header("accept").without_header("authorization")).await.unwrap();
+        send(HttpRequest::get().header("x-target", "t2").append_header("x-dup", "1").append_header("x-dup", "2"))
+            .await
+            .unwrap();
+        send(HttpRequest::delete().header("mcp-session-id", "abc")).await.unwrap();
         let requests = server.received_requests().await.unwrap();
         let h = |i: usize, name: &str| -> Vec<String> {
-            requests[i]
-                .headers
-                .get_all(name)
-                .iter()
-                .map(|v| v.to_str().unwrap().to_owned())
-                .collect()
+            requests[i].headers.get_all(name).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
         };
         assert_eq!(requests[0].method.as_str(), "POST");
         assert_eq!(h(0, "content-type"), ["application/json"]);
@@ -641,11 +513,7 @@ mod tests {
         // The token never reaches the transcript.
         let entries = transcript.entries();
         assert!(entries.iter().all(|e| !e.text.contains("secret-token-123")));
-        assert!(
-            entries[0].text.contains("authorization: Bearer ***"),
-            "{}",
-            entries[0].text
-        );
+        assert!(entries[0].text.contains("authorization: Bearer ***"), "{}", entries[0].text);
         assert!(entries.iter().any(|e| e.channel == "GET") && entries.iter().any(|e| e.channel == "DELETE"));
         assert!(!format!("{wire:?} {:?}", wire.target).contains("secret-token-123"));
     }
@@ -654,10 +522,7 @@ mod tests {
     async fn explicit_authorization_is_redacted_too() {
         let server = mock(401, None).await;
         let (wire, transcript) = wire_for(&format!("{}/mcp", server.uri()), &Limits::default());
-        let reply = wire
-            .send(HttpRequest::post("{}").header("authorization", "Bearer forged"), T)
-            .await
-            .unwrap();
+        let reply = wire.send(HttpRequest::post("{}").header("authorization", "Bearer forged"), T).await.unwrap();
         assert_eq!(reply.status, 401);
         let requests = server.received_requests().await.unwrap();
         assert_eq!(requests[0].headers.get("authorization").unwrap(), "Bearer forged");
@@ -669,11 +534,7 @@ mod tests {
         let limits = Limits::default();
         let new = |url: &str, headers: Vec<(String, String)>| {
             HttpWire::new(
-                HttpTarget {
-                    url: url.into(),
-                    headers,
-                    bearer_token: None,
-                },
+                HttpTarget { url: url.into(), headers, bearer_token: None },
                 &limits,
                 Transcript::new(&limits),
             )
@@ -707,10 +568,7 @@ mod tests {
     /// A small axum server for streaming replies wiremock cannot produce.
     async fn stream_server() -> String {
         fn sse(body: Body) -> Response {
-            Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(body)
-                .unwrap()
+            Response::builder().header("content-type", "text/event-stream").body(body).unwrap()
         }
         let app = axum::Router::new()
             .route(
@@ -773,25 +631,12 @@ mod tests {
         let (wire, transcript) = wire_for(&format!("{base}/basic"), &Limits::default());
         let reply = wire.send(HttpRequest::post("{}"), T).await.unwrap();
         assert_eq!(reply.status, 200);
-        let ReplyBody::Sse(mut reader) = reply.body else {
-            panic!("expected SSE")
-        };
+        let ReplyBody::Sse(mut reader) = reply.body else { panic!("expected SSE") };
         let priming = reader.next_event(T).await.unwrap().unwrap();
-        assert_eq!(
-            priming,
-            SseEvent {
-                id: Some("p-0".into()),
-                event: None,
-                data: String::new(),
-                retry: Some(1500)
-            }
-        );
+        assert_eq!(priming, SseEvent { id: Some("p-0".into()), event: None, data: String::new(), retry: Some(1500) });
         let (e, v) = reader.next_message(T).await.unwrap().unwrap();
         assert_eq!((e.id.as_deref(), e.event.as_deref()), (Some("1"), Some("message")));
-        assert_eq!(
-            v.unwrap(),
-            json!({"jsonrpc": "2.0", "method": "notifications/progress"})
-        );
+        assert_eq!(v.unwrap(), json!({"jsonrpc": "2.0", "method": "notifications/progress"}));
         let (e, v) = reader.next_message(T).await.unwrap().unwrap();
         assert_eq!(e.id.as_deref(), Some("2"));
         assert_eq!(v.unwrap()["id"], 1);
@@ -803,10 +648,7 @@ mod tests {
     #[tokio::test]
     async fn endless_sse_stops_at_the_event_cap() {
         let base = stream_server().await;
-        let limits = Limits {
-            max_sse_events: 50,
-            ..Limits::default()
-        };
+        let limits = Limits { max_sse_events: 50, ..Limits::default() };
         let (wire, _) = wire_for(&format!("{base}/endless"), &limits);
         let ReplyBody::Sse(mut reader) = wire.send(HttpRequest::get(), T).await.unwrap().body else {
             panic!("expected SSE")
@@ -840,10 +682,7 @@ mod tests {
     #[tokio::test]
     async fn endless_body_is_cut_at_the_cap() {
         let base = stream_server().await;
-        let limits = Limits {
-            max_body_bytes: 1 << 20,
-            ..Limits::default()
-        };
+        let limits = Limits { max_body_bytes: 1 << 20, ..Limits::default() };
         let (wire, _) = wire_for(&format!("{base}/endless-body"), &limits);
         let reply = wire.send(HttpRequest::post("{}"), T).await.unwrap();
         assert!(matches!(reply.body, ReplyBody::Text { text, truncated: true } if text.len() == 1 << 20));
@@ -854,10 +693,7 @@ mod tests {
         let base = stream_server().await;
         let (wire, _) = wire_for(&format!("{base}/slow"), &Limits::default());
         let started = Instant::now();
-        let err = wire
-            .send(HttpRequest::post("{}"), Duration::from_millis(200))
-            .await
-            .unwrap_err();
+        let err = wire.send(HttpRequest::post("{}"), Duration::from_millis(200)).await.unwrap_err();
         assert!(err.is_timeout(), "{err}");
         assert!(started.elapsed() < T);
     }

@@ -121,15 +121,11 @@ impl SseReader {
             };
             match tokio::time::timeout_at(deadline, source.next()).await {
                 Err(_) => {
-                    return Err(WireError::Timeout {
-                        action: "receive an SSE event".to_owned(),
-                        timeout,
-                    });
+                    return Err(WireError::Timeout { action: "receive an SSE event".to_owned(), timeout });
                 }
                 Ok(None) => {
                     if !self.line.is_empty() || self.event.any_field {
-                        self.transcript
-                            .note("the SSE stream ended inside an unterminated event; it was discarded");
+                        self.transcript.note("the SSE stream ended inside an unterminated event; it was discarded");
                     }
                     self.finish(State::Ended);
                 }
@@ -282,12 +278,7 @@ impl SseReader {
         if data.ends_with('\n') {
             data.pop();
         }
-        let event = SseEvent {
-            id: partial.id,
-            event: partial.event,
-            data,
-            retry: partial.retry,
-        };
+        let event = SseEvent { id: partial.id, event: partial.event, data, retry: partial.retry };
         self.record(&event);
         Some(event)
     }
@@ -312,8 +303,7 @@ impl SseReader {
         }
         text.pop();
         let full = head + event.data.len() + 7 * (event.data.matches('\n').count() + 1);
-        self.transcript
-            .record_len(Direction::Received, "sse", &text, full.max(text.len()));
+        self.transcript.record_len(Direction::Received, "sse", &text, full.max(text.len()));
     }
 
     fn fail(&mut self, detail: String) {
@@ -352,10 +342,7 @@ mod tests {
     fn reader_with(chunks: &[&[u8]], limits: &Limits) -> (SseReader, Transcript) {
         let items: Vec<Result<Bytes, String>> = chunks.iter().map(|c| Ok(Bytes::copy_from_slice(c))).collect();
         let transcript = Transcript::new(limits);
-        (
-            SseReader::new(Box::pin(futures::stream::iter(items)), limits, transcript.clone()),
-            transcript,
-        )
+        (SseReader::new(Box::pin(futures::stream::iter(items)), limits, transcript.clone()), transcript)
     }
 
     fn reader(chunks: &[&[u8]]) -> SseReader {
@@ -371,12 +358,7 @@ mod tests {
     }
 
     fn ev(id: Option<&str>, event: Option<&str>, data: &str, retry: Option<u64>) -> SseEvent {
-        SseEvent {
-            id: id.map(Into::into),
-            event: event.map(Into::into),
-            data: data.into(),
-            retry,
-        }
+        SseEvent { id: id.map(Into::into), event: event.map(Into::into), data: data.into(), retry }
     }
 
     #[tokio::test]
@@ -388,14 +370,7 @@ mod tests {
     #[tokio::test]
     async fn line_ends_crlf_cr_lf_split_across_chunks() {
         let r = reader(&[b"data: a\r", b"\ndata: b\r\r", b"data: c\n", b"\n", b"data:d\r\n\r\n"]);
-        assert_eq!(
-            all(r).await,
-            [
-                ev(None, None, "a\nb", None),
-                ev(None, None, "c", None),
-                ev(None, None, "d", None)
-            ]
-        );
+        assert_eq!(all(r).await, [ev(None, None, "a\nb", None), ev(None, None, "c", None), ev(None, None, "d", None)]);
     }
 
     #[tokio::test]
@@ -419,20 +394,12 @@ mod tests {
     async fn unterminated_event_at_the_end_is_discarded() {
         let (r, transcript) = reader_with(&[b"data: 1\n\ndata: 2\n"], &Limits::default());
         assert_eq!(all(r).await, [ev(None, None, "1", None)]);
-        assert!(
-            transcript
-                .entries()
-                .iter()
-                .any(|e| e.text.contains("unterminated event"))
-        );
+        assert!(transcript.entries().iter().any(|e| e.text.contains("unterminated event")));
     }
 
     #[tokio::test]
     async fn event_count_cap_ends_with_an_error() {
-        let limits = Limits {
-            max_sse_events: 2,
-            ..Limits::default()
-        };
+        let limits = Limits { max_sse_events: 2, ..Limits::default() };
         let (mut r, _) = reader_with(&[b"data: 1\n\ndata: 2\n\ndata: 3\n\n"], &limits);
         assert!(r.next_event(T).await.unwrap().is_some());
         assert!(r.next_event(T).await.unwrap().is_some());
@@ -443,22 +410,13 @@ mod tests {
 
     #[tokio::test]
     async fn event_size_cap_counts_lines_and_partial_lines() {
-        let limits = Limits {
-            max_line_bytes: 16,
-            ..Limits::default()
-        };
+        let limits = Limits { max_line_bytes: 16, ..Limits::default() };
         let (mut r, _) = reader_with(&[b"data: 12345\ndata: 67890\n\n"], &limits);
         assert!(matches!(r.next_event(T).await, Err(WireError::Sse { .. })));
         // A line that never ends is not buffered past the cap.
         let endless: Vec<u8> = vec![b'x'; 100];
         let (mut r, _) = reader_with(&[b"data: ", &endless], &limits);
-        assert!(
-            r.next_event(T)
-                .await
-                .unwrap_err()
-                .to_string()
-                .contains("larger than 16 bytes")
-        );
+        assert!(r.next_event(T).await.unwrap_err().to_string().contains("larger than 16 bytes"));
         // Comments do not add up (each line is still capped).
         let (r, _) = reader_with(&[b": a comment\n: another one\ndata: ok\n\n"], &limits);
         assert_eq!(all(r).await, [ev(None, None, "ok", None)]);
@@ -484,10 +442,7 @@ mod tests {
         tx.unbounded_send(Ok(Bytes::from_static(b"id: 5\ndata: par"))).unwrap();
         assert!(r.next_event(Duration::from_millis(50)).await.unwrap_err().is_timeout());
         tx.unbounded_send(Ok(Bytes::from_static(b"tial\n\n"))).unwrap();
-        assert_eq!(
-            r.next_event(T).await.unwrap().unwrap(),
-            ev(Some("5"), None, "partial", None)
-        );
+        assert_eq!(r.next_event(T).await.unwrap().unwrap(), ev(Some("5"), None, "partial", None));
         drop(tx);
         assert!(r.next_event(T).await.unwrap().is_none());
     }

@@ -98,7 +98,12 @@ impl StdioWire {
         }
     }
 
-    async fn start(cmd: &StdioCommand, limits: &Limits, transcript: Transcript, record: bool) -> Result<Self, WireError> {
+    async fn start(
+        cmd: &StdioCommand,
+        limits: &Limits,
+        transcript: Transcript,
+        record: bool,
+    ) -> Result<Self, WireError> {
         let mut command = tokio::process::Command::new(&cmd.program);
         command
             .args(&cmd.args)
@@ -112,10 +117,7 @@ impl StdioWire {
         }
         #[cfg(unix)]
         command.process_group(0);
-        let spawn_error = |source| WireError::Spawn {
-            program: cmd.program.clone(),
-            source,
-        };
+        let spawn_error = |source| WireError::Spawn { program: cmd.program.clone(), source };
         let mut child = command.spawn().map_err(spawn_error)?;
         let missing = |what: &str| spawn_error(std::io::Error::other(format!("{what} was not captured")));
         let stdin = child.stdin.take().ok_or_else(|| missing("stdin"))?;
@@ -190,10 +192,8 @@ impl StdioWire {
             Ok(Err(source)) => Err(WireError::Write { source }),
             Err(_) => {
                 self.stdin = None;
-                self.transcript.note(&format!(
-                    "the process did not read its stdin within {:?}; stdin closed",
-                    self.write_timeout
-                ));
+                self.transcript
+                    .note(&format!("the process did not read its stdin within {:?}; stdin closed", self.write_timeout));
                 Err(WireError::Timeout {
                     action: "write a line to the process's stdin".to_owned(),
                     timeout: self.write_timeout,
@@ -219,10 +219,7 @@ impl StdioWire {
         match tokio::time::timeout(timeout, self.incoming.recv()).await {
             Ok(Some(q)) => Ok(q.item),
             Ok(None) => Err(self.closed_error().await),
-            Err(_) => Err(WireError::Timeout {
-                action: "receive a line on the process's stdout".to_owned(),
-                timeout,
-            }),
+            Err(_) => Err(WireError::Timeout { action: "receive a line on the process's stdout".to_owned(), timeout }),
         }
     }
 
@@ -273,8 +270,7 @@ impl StdioWire {
             super::groups::unregister(pid);
         }
         let status = self.exit.clone().unwrap_or_else(|| "unknown".to_owned());
-        self.transcript
-            .note(&format!("process `{}` {how} ({status})", self.program));
+        self.transcript.note(&format!("process `{}` {how} ({status})", self.program));
         self.reader.abort();
         self.stderr_reader.abort();
     }
@@ -312,10 +308,7 @@ impl StdioWire {
         while !self.stderr_reader.is_finished() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        WireError::Closed {
-            exit_status: self.exit.clone(),
-            stderr_tail: self.stderr_tail().0,
-        }
+        WireError::Closed { exit_status: self.exit.clone(), stderr_tail: self.stderr_tail().0 }
     }
 }
 
@@ -344,10 +337,7 @@ impl fmt::Debug for StdioWire {
 }
 
 fn is_closed_pipe(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
-    )
+    matches!(e.kind(), std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset)
 }
 
 /// Bytes of lines buffered between the reader task and `recv`: two maximal lines, at least 1 MiB.
@@ -494,11 +484,7 @@ impl StderrTail {
         bytes.extend_from_slice(a);
         bytes.extend_from_slice(b);
         // A cut tail may start inside a UTF-8 sequence: skip its continuation bytes.
-        let start = if self.truncated {
-            bytes.iter().take(3).take_while(|b| (**b & 0xC0) == 0x80).count()
-        } else {
-            0
-        };
+        let start = if self.truncated { bytes.iter().take(3).take_while(|b| (**b & 0xC0) == 0x80).count() } else { 0 };
         String::from_utf8_lossy(&bytes[start..]).into_owned()
     }
 }
@@ -538,19 +524,12 @@ mod tests {
     const BOUND: Duration = Duration::from_secs(20);
 
     fn sh(script: &str) -> StdioCommand {
-        StdioCommand {
-            program: "sh".into(),
-            args: vec!["-c".into(), script.into()],
-            env: Vec::new(),
-            cwd: None,
-        }
+        StdioCommand { program: "sh".into(), args: vec!["-c".into(), script.into()], env: Vec::new(), cwd: None }
     }
 
     async fn spawn(script: &str) -> (StdioWire, Transcript) {
         let transcript = Transcript::new(&Limits::default());
-        let wire = StdioWire::spawn(&sh(script), &Limits::default(), transcript.clone())
-            .await
-            .unwrap();
+        let wire = StdioWire::spawn(&sh(script), &Limits::default(), transcript.clone()).await.unwrap();
         (wire, transcript)
     }
 
@@ -558,9 +537,7 @@ mod tests {
     async fn echo_round_trip() {
         let transcript = Transcript::new(&Limits::default());
         let cat = StdioCommand::parse("cat").unwrap();
-        let mut wire = StdioWire::spawn(&cat, &Limits::default(), transcript.clone())
-            .await
-            .unwrap();
+        let mut wire = StdioWire::spawn(&cat, &Limits::default(), transcript.clone()).await.unwrap();
         assert!(wire.pid().is_some());
         let msg = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
         wire.send(&msg).await.unwrap();
@@ -569,11 +546,8 @@ mod tests {
         assert_eq!(wire.recv(BOUND).await.unwrap(), Incoming::NotJson("not json {".into()));
         assert_eq!(wire.exit_status(), None);
         wire.shutdown(Duration::from_secs(5)).await;
-        let channels: Vec<(Direction, String)> = transcript
-            .entries()
-            .into_iter()
-            .map(|e| (e.direction, e.channel))
-            .collect();
+        let channels: Vec<(Direction, String)> =
+            transcript.entries().into_iter().map(|e| (e.direction, e.channel)).collect();
         assert!(channels.contains(&(Direction::Sent, "stdin".into())));
         assert!(channels.contains(&(Direction::Received, "stdout".into())));
     }
@@ -584,23 +558,11 @@ mod tests {
         let mut cmd = sh(r#"printf '{"v":"%s","d":"%s"}' "$WIRE_TEST_VAR" "$(pwd)""#);
         cmd.env.push(("WIRE_TEST_VAR".into(), "x y".into()));
         cmd.cwd = Some(dir.path().to_path_buf());
-        let mut wire = StdioWire::spawn(&cmd, &Limits::default(), Transcript::new(&Limits::default()))
-            .await
-            .unwrap();
-        let Incoming::Message(v) = wire.recv(BOUND).await.unwrap() else {
-            panic!("expected a message")
-        };
+        let mut wire = StdioWire::spawn(&cmd, &Limits::default(), Transcript::new(&Limits::default())).await.unwrap();
+        let Incoming::Message(v) = wire.recv(BOUND).await.unwrap() else { panic!("expected a message") };
         assert_eq!(v["v"], "x y");
         let canonical = dir.path().canonicalize().unwrap();
-        assert_eq!(
-            v["d"]
-                .as_str()
-                .map(std::path::PathBuf::from)
-                .unwrap()
-                .canonicalize()
-                .unwrap(),
-            canonical
-        );
+        assert_eq!(v["d"].as_str().map(std::path::PathBuf::from).unwrap().canonicalize().unwrap(), canonical);
         assert!(wire.recv(BOUND).await.unwrap_err().is_closed());
     }
 
@@ -609,29 +571,15 @@ mod tests {
         // 20 MB of 'a' on one line, then a normal line; the line cap is 16 MiB.
         let (mut wire, transcript) =
             spawn(r#"head -c 20000000 /dev/zero | tr '\0' a; echo; echo '{"after":true}'; sleep 30"#).await;
-        assert_eq!(
-            wire.recv(BOUND).await.unwrap(),
-            Incoming::Oversized { bytes: 20_000_000 }
-        );
-        assert_eq!(
-            wire.recv(BOUND).await.unwrap(),
-            Incoming::Message(json!({"after": true}))
-        );
-        assert!(
-            transcript
-                .entries()
-                .iter()
-                .any(|e| e.text.contains("20000000 bytes, over the line cap"))
-        );
+        assert_eq!(wire.recv(BOUND).await.unwrap(), Incoming::Oversized { bytes: 20_000_000 });
+        assert_eq!(wire.recv(BOUND).await.unwrap(), Incoming::Message(json!({"after": true})));
+        assert!(transcript.entries().iter().any(|e| e.text.contains("20000000 bytes, over the line cap")));
         wire.shutdown(Duration::from_secs(2)).await;
     }
 
     #[tokio::test]
     async fn small_cap_applies_to_the_last_line_too() {
-        let limits = Limits {
-            max_line_bytes: 8,
-            ..Limits::default()
-        };
+        let limits = Limits { max_line_bytes: 8, ..Limits::default() };
         let cmd = sh("echo 12345678; echo 123456789; printf 1234567890");
         let mut wire = StdioWire::spawn(&cmd, &limits, Transcript::new(&limits)).await.unwrap();
         assert_eq!(wire.recv(BOUND).await.unwrap(), Incoming::Message(json!(12345678)));
@@ -644,13 +592,7 @@ mod tests {
     async fn exit_reports_status_and_stderr_tail() {
         let (mut wire, transcript) = spawn("echo 'fatal: no config' >&2; exit 3").await;
         let err = wire.recv(BOUND).await.unwrap_err();
-        let WireError::Closed {
-            exit_status,
-            stderr_tail,
-        } = &err
-        else {
-            panic!("expected Closed, got {err}")
-        };
+        let WireError::Closed { exit_status, stderr_tail } = &err else { panic!("expected Closed, got {err}") };
         assert_eq!(exit_status.as_deref(), Some("exit status: 3"));
         assert!(stderr_tail.contains("fatal: no config"), "{stderr_tail}");
         assert!(err.to_string().contains("fatal: no config"));
@@ -659,21 +601,13 @@ mod tests {
         assert!(wire.send_line("{}").await.unwrap_err().is_closed());
         assert_eq!(wire.exit_status().as_deref(), Some("exit status: 3"));
         assert_eq!(wire.stderr_tail(), ("fatal: no config\n".to_owned(), false));
-        assert!(
-            transcript
-                .entries()
-                .iter()
-                .any(|e| e.channel == "stderr" && e.text == "fatal: no config")
-        );
+        assert!(transcript.entries().iter().any(|e| e.channel == "stderr" && e.text == "fatal: no config"));
         wire.shutdown(Duration::from_secs(1)).await;
     }
 
     #[tokio::test]
     async fn stderr_tail_is_bounded() {
-        let limits = Limits {
-            max_stderr_bytes: 100,
-            ..Limits::default()
-        };
+        let limits = Limits { max_stderr_bytes: 100, ..Limits::default() };
         let cmd = sh("i=0; while [ $i -lt 300 ]; do echo \"line $i\" >&2; i=$((i+1)); done; echo done");
         let transcript = Transcript::new(&limits);
         let mut wire = StdioWire::spawn(&cmd, &limits, transcript.clone()).await.unwrap();
@@ -683,12 +617,8 @@ mod tests {
         let (tail, truncated) = wire.stderr_tail();
         assert!(truncated);
         assert!(tail.len() <= 100 && tail.ends_with("line 299\n"), "{tail:?}");
-        let stderr_bytes: usize = transcript
-            .entries()
-            .iter()
-            .filter(|e| e.channel == "stderr")
-            .map(|e| e.original_len)
-            .sum();
+        let stderr_bytes: usize =
+            transcript.entries().iter().filter(|e| e.channel == "stderr").map(|e| e.original_len).sum();
         assert!(stderr_bytes < 100 + 8192, "{stderr_bytes}");
     }
 
@@ -720,20 +650,14 @@ mod tests {
         let (wire, transcript) = spawn("cat >/dev/null; exit 0").await;
         wire.shutdown(Duration::from_secs(10)).await;
         let last = transcript.entries().pop().unwrap();
-        assert!(
-            last.text.contains("exited after stdin was closed (exit status: 0)"),
-            "{}",
-            last.text
-        );
+        assert!(last.text.contains("exited after stdin was closed (exit status: 0)"), "{}", last.text);
     }
 
     #[tokio::test]
     async fn shutdown_ends_the_process_group() {
         // The grandchild keeps running after its parent exits unless the whole group is killed.
         let (mut wire, _) = spawn("sleep 300 & echo $!; wait").await;
-        let Incoming::Message(pid) = wire.recv(BOUND).await.unwrap() else {
-            panic!("expected the grandchild pid")
-        };
+        let Incoming::Message(pid) = wire.recv(BOUND).await.unwrap() else { panic!("expected the grandchild pid") };
         let pid = libc::pid_t::try_from(pid.as_i64().unwrap()).unwrap();
         wire.shutdown(Duration::from_millis(200)).await;
         let deadline = Instant::now() + BOUND;
@@ -743,10 +667,7 @@ mod tests {
         }
         // A zombie still answers kill(0) until reaped by init; check its state instead when it is still there.
         let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        assert!(
-            state.is_empty() || state.contains(") Z"),
-            "grandchild still running: {state}"
-        );
+        assert!(state.is_empty() || state.contains(") Z"), "grandchild still running: {state}");
     }
 
     #[tokio::test]
@@ -779,23 +700,15 @@ mod tests {
     #[tokio::test]
     async fn spawn_failure_is_an_error() {
         let cmd = StdioCommand::parse("/nonexistent/mcp-server --stdio").unwrap();
-        let err = StdioWire::spawn(&cmd, &Limits::default(), Transcript::new(&Limits::default()))
-            .await
-            .unwrap_err();
+        let err = StdioWire::spawn(&cmd, &Limits::default(), Transcript::new(&Limits::default())).await.unwrap_err();
         assert!(matches!(err, WireError::Spawn { .. }));
-        assert!(
-            err.to_string().starts_with("failed to spawn `/nonexistent/mcp-server`"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("failed to spawn `/nonexistent/mcp-server`"), "{err}");
     }
 
     #[tokio::test]
     async fn invalid_utf8_and_blank_lines_are_not_json() {
         let (mut wire, _) = spawn(r#"printf '\377\376 x\n\n'"#).await;
-        assert_eq!(
-            wire.recv(BOUND).await.unwrap(),
-            Incoming::NotJson("\u{FFFD}\u{FFFD} x".into())
-        );
+        assert_eq!(wire.recv(BOUND).await.unwrap(), Incoming::NotJson("\u{FFFD}\u{FFFD} x".into()));
         assert_eq!(wire.recv(BOUND).await.unwrap(), Incoming::NotJson(String::new()));
         assert!(wire.recv(BOUND).await.unwrap_err().is_closed());
     }

@@ -109,9 +109,7 @@ impl Transcript {
         let mut inner = self.lock();
         let at = inner.origin.elapsed();
         // Redact what fits (plus the longest secret, so a secret across the cut is still found), then cut.
-        let window = inner
-            .text_cap
-            .saturating_add(inner.secrets.iter().map(String::len).max().unwrap_or(0));
+        let window = inner.text_cap.saturating_add(inner.secrets.iter().map(String::len).max().unwrap_or(0));
         let window_text = &text[..floor_char_boundary(text, window)];
         let redacted = redact(window_text, &inner.secrets);
         let truncated = window_text.len() < original_len || redacted.len() > inner.text_cap;
@@ -291,11 +289,7 @@ mod tests {
     use super::*;
 
     fn limits(text: usize, entries: usize) -> Limits {
-        Limits {
-            transcript_text_bytes: text,
-            transcript_entries: entries,
-            ..Limits::default()
-        }
+        Limits { transcript_text_bytes: text, transcript_entries: entries, ..Limits::default() }
     }
 
     #[test]
@@ -323,11 +317,7 @@ mod tests {
         let since = t.since(0, 10);
         assert_eq!(since.len(), 4);
         assert_eq!(since[0].direction, Direction::Note);
-        assert!(
-            since[0].text.contains("2 earlier entries were dropped"),
-            "{}",
-            since[0].text
-        );
+        assert!(since[0].text.contains("2 earlier entries were dropped"), "{}", since[0].text);
     }
 
     #[test]

@@ -67,16 +67,8 @@ mod tests {
 
     #[test]
     fn key_ignores_argument_order() {
-        let a = cache_key(
-            "t",
-            &json!({"x": 1, "y": {"b": 2, "a": [1, {"d": 0, "c": 1}]}}),
-            "",
-        );
-        let b = cache_key(
-            "t",
-            &json!({"y": {"a": [1, {"c": 1, "d": 0}], "b": 2}, "x": 1}),
-            "",
-        );
+        let a = cache_key("t", &json!({"x": 1, "y": {"b": 2, "a": [1, {"d": 0, "c": 1}]}}), "");
+        let b = cache_key("t", &json!({"y": {"a": [1, {"c": 1, "d": 0}], "b": 2}, "x": 1}), "");
         assert_eq!(a, b);
     }
 

@@ -36,10 +36,7 @@ struct Entry {
 impl LruCache {
     /// A cache holding at most `capacity` entries (0 disables caching).
     pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            state: Mutex::new(State::default()),
-            capacity,
-        }
+        Self { state: Mutex::new(State::default()), capacity }
     }
 
     fn get_at(&self, key: &str, now: Instant) -> Option<Value> {
@@ -76,22 +73,11 @@ impl LruCache {
         }
         state.tick += 1;
         state.order.insert(state.tick, key.to_owned());
-        state.entries.insert(
-            key.to_owned(),
-            Entry {
-                value,
-                expires: now + ttl,
-                tick: state.tick,
-            },
-        );
+        state.entries.insert(key.to_owned(), Entry { value, expires: now + ttl, tick: state.tick });
     }
 
     fn len(&self) -> usize {
-        self.state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entries
-            .len()
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).entries.len()
     }
 }
 
@@ -106,10 +92,7 @@ impl Cache for LruCache {
     }
 
     async fn health(&self) -> BackendHealth {
-        BackendHealth::in_process(
-            "lru",
-            format!("{} of {} entries", self.len(), self.capacity),
-        )
+        BackendHealth::in_process("lru", format!("{} of {} entries", self.len(), self.capacity))
     }
 }
 
@@ -140,10 +123,7 @@ mod tests {
         let cache = LruCache::new(4);
         let now = Instant::now();
         cache.put_at("a", json!(1), Duration::from_secs(1), now);
-        assert_eq!(
-            cache.get_at("a", now + Duration::from_millis(999)),
-            Some(json!(1))
-        );
+        assert_eq!(cache.get_at("a", now + Duration::from_millis(999)), Some(json!(1)));
         assert_eq!(cache.get_at("a", now + Duration::from_secs(1)), None);
         assert_eq!(cache.len(), 0);
     }

@@ -73,9 +73,7 @@ pub(crate) struct RedisCache {
 
 impl std::fmt::Debug for RedisCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisCache")
-            .field("target", &self.target)
-            .finish_non_exhaustive()
+        f.debug_struct("RedisCache").field("target", &self.target).finish_non_exhaustive()
     }
 }
 
@@ -113,10 +111,7 @@ impl RedisCache {
         self.backend.clone()
     }
 
-    async fn bounded<T>(
-        &self,
-        command: impl Future<Output = redis::RedisResult<T>>,
-    ) -> Result<T, RedisFailure> {
+    async fn bounded<T>(&self, command: impl Future<Output = redis::RedisResult<T>>) -> Result<T, RedisFailure> {
         match tokio::time::timeout(self.timeout, command).await {
             Ok(result) => Ok(result?),
             Err(_) => Err(RedisFailure::Timeout(self.timeout)),
@@ -144,8 +139,7 @@ impl RedisCache {
 
     async fn try_ping(&self) -> Result<(), RedisFailure> {
         let mut connection = self.connection.clone();
-        self.bounded(redis::cmd("PING").query_async::<()>(&mut connection))
-            .await
+        self.bounded(redis::cmd("PING").query_async::<()>(&mut connection)).await
     }
 }
 
@@ -170,16 +164,11 @@ impl Cache for RedisCache {
     }
 
     async fn health(&self) -> BackendHealth {
-        let probe = self
-            .backend
-            .call_with(RetryPolicy::NONE, || self.try_ping())
-            .await;
+        let probe = self.backend.call_with(RetryPolicy::NONE, || self.try_ping()).await;
         BackendHealth::guarded(
             "redis",
             &self.backend,
-            probe
-                .map(|()| format!("{} reachable", self.target))
-                .map_err(|error| format!("{}: {error}", self.target)),
+            probe.map(|()| format!("{} reachable", self.target)).map_err(|error| format!("{}: {error}", self.target)),
         )
     }
 }

@@ -39,11 +39,7 @@ pub(crate) struct TieredCache {
 impl TieredCache {
     /// L1 of `capacity` entries, optionally in front of `l2`.
     pub(crate) fn new(capacity: usize, l2: Option<Arc<dyn Cache>>, metrics: Arc<Metrics>) -> Self {
-        Self {
-            l1: LruCache::new(capacity),
-            l2,
-            metrics,
-        }
+        Self { l1: LruCache::new(capacity), l2, metrics }
     }
 
     /// Looks `key` up in L1 then L2; counts hits and misses per level.
@@ -106,32 +102,14 @@ mod tests {
         l2.put("k", json!(1), TTL).await;
         let metrics = Arc::new(Metrics::default());
         let cache = TieredCache::new(8, Some(l2), metrics.clone());
-        assert_eq!(
-            cache.lookup("k", TTL).await,
-            (Some(json!(1)), CacheLevel::L2)
-        );
-        assert_eq!(
-            cache.lookup("k", TTL).await,
-            (Some(json!(1)), CacheLevel::L1)
-        );
+        assert_eq!(cache.lookup("k", TTL).await, (Some(json!(1)), CacheLevel::L2));
+        assert_eq!(cache.lookup("k", TTL).await, (Some(json!(1)), CacheLevel::L1));
         assert_eq!(cache.lookup("other", TTL).await, (None, CacheLevel::Miss));
         cache.fill("other", json!(2), TTL).await;
-        assert_eq!(
-            cache.lookup("other", TTL).await,
-            (Some(json!(2)), CacheLevel::L1)
-        );
+        assert_eq!(cache.lookup("other", TTL).await, (Some(json!(2)), CacheLevel::L1));
         let text = metrics.render(Duration::ZERO, 0);
-        assert!(
-            text.contains("mcp_cache_hits_total{level=\"l1\"} 2"),
-            "{text}"
-        );
-        assert!(
-            text.contains("mcp_cache_hits_total{level=\"l2\"} 1"),
-            "{text}"
-        );
-        assert!(
-            text.contains("mcp_cache_misses_total{level=\"l2\"} 1"),
-            "{text}"
-        );
+        assert!(text.contains("mcp_cache_hits_total{level=\"l1\"} 2"), "{text}");
+        assert!(text.contains("mcp_cache_hits_total{level=\"l2\"} 1"), "{text}");
+        assert!(text.contains("mcp_cache_misses_total{level=\"l2\"} 1"), "{text}");
     }
 }

@@ -38,20 +38,11 @@ const SESSION_NOT_FOUND: i32 = -32001;
 /// A JSON-RPC error response with an HTTP status.
 fn error_response(status: StatusCode, id: Value, code: i32, message: &str) -> Response {
     let body = json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 /// The middleware.
-pub(crate) async fn guard(
-    State(state): State<GuardState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn guard(State(state): State<GuardState>, request: Request, next: Next) -> Response {
     let response = check_and_forward(&state, request, next).await;
     state.metrics.http_response(response.status().as_u16());
     response
@@ -67,12 +58,7 @@ async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> 
     match host {
         Some(host) if state.policy.host_allowed(&host) => {}
         Some(_) => {
-            return error_response(
-                StatusCode::FORBIDDEN,
-                Value::Null,
-                INVALID_REQUEST,
-                "Forbidden: Host not allowed",
-            );
+            return error_response(StatusCode::FORBIDDEN, Value::Null, INVALID_REQUEST, "Forbidden: Host not allowed");
         }
         None => {
             return error_response(
@@ -84,9 +70,7 @@ async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> 
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let allowed = origin
-            .to_str()
-            .is_ok_and(|o| state.policy.origin_allowed(o));
+        let allowed = origin.to_str().is_ok_and(|o| state.policy.origin_allowed(o));
         if !allowed {
             return error_response(
                 StatusCode::FORBIDDEN,
@@ -100,14 +84,9 @@ async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> 
         return rewrite_text_errors(next.run(request).await, Value::Null).await;
     }
 
-    let content_type_ok = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
-        });
+    let content_type_ok = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+    });
     if !content_type_ok {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -116,10 +95,8 @@ async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> 
             "Unsupported Media Type: Content-Type must be application/json",
         );
     }
-    let declared_length = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared_length =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared_length.is_some_and(|len| len > state.max_body_bytes) {
         return too_large(state.max_body_bytes);
     }
@@ -130,12 +107,7 @@ async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> 
     };
     let id = match serde_json::from_slice::<Value>(&bytes) {
         Err(_) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                Value::Null,
-                PARSE_ERROR,
-                "Parse error: invalid JSON",
-            );
+            return error_response(StatusCode::BAD_REQUEST, Value::Null, PARSE_ERROR, "Parse error: invalid JSON");
         }
         Ok(value) => match validate_envelope(&value) {
             Ok(id) => id,
@@ -160,11 +132,7 @@ fn too_large(limit: usize) -> Response {
 /// Checks the JSON-RPC 2.0 envelope; returns the request id (or `null`).
 fn validate_envelope(value: &Value) -> Result<Value, (Value, &'static str)> {
     let Some(object) = value.as_object() else {
-        let message = if value.is_array() {
-            "Invalid Request: batches are not supported"
-        } else {
-            "Invalid Request"
-        };
+        let message = if value.is_array() { "Invalid Request: batches are not supported" } else { "Invalid Request" };
         return Err((Value::Null, message));
     };
     let id = match object.get("id") {
@@ -183,19 +151,12 @@ fn validate_envelope(value: &Value) -> Result<Value, (Value, &'static str)> {
         Some(_) => false,
     };
     if !id_valid {
-        return Err((
-            Value::Null,
-            "Invalid Request: id must be a string or an integer",
-        ));
+        return Err((Value::Null, "Invalid Request: id must be a string or an integer"));
     }
     match object.get("method") {
         Some(Value::String(_)) => Ok(id),
         Some(_) => Err((id, "Invalid Request: method must be a string")),
-        None if id_field.is_some()
-            && (object.contains_key("result") ^ object.contains_key("error")) =>
-        {
-            Ok(id)
-        }
+        None if id_field.is_some() && (object.contains_key("result") ^ object.contains_key("error")) => Ok(id),
         None => Err((id, "Invalid Request: missing method")),
     }
 }
@@ -211,9 +172,7 @@ async fn rewrite_text_errors(response: Response, id: Value) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
+    let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     let message = String::from_utf8_lossy(&text);
     let code = match status {
         StatusCode::NOT_FOUND => SESSION_NOT_FOUND,
@@ -221,10 +180,7 @@ async fn rewrite_text_errors(response: Response, id: Value) -> Response {
         _ => INVALID_REQUEST,
     };
     let body = json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } });
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body.to_string()))
 }
@@ -235,18 +191,9 @@ mod tests {
 
     #[test]
     fn envelope_validation() {
-        assert_eq!(
-            validate_envelope(&json!({"jsonrpc":"2.0","id":1,"method":"ping"})),
-            Ok(json!(1))
-        );
-        assert_eq!(
-            validate_envelope(&json!({"jsonrpc":"2.0","method":"notifications/initialized"})),
-            Ok(Value::Null)
-        );
-        assert_eq!(
-            validate_envelope(&json!({"jsonrpc":"2.0","id":"a","result":{}})),
-            Ok(json!("a"))
-        );
+        assert_eq!(validate_envelope(&json!({"jsonrpc":"2.0","id":1,"method":"ping"})), Ok(json!(1)));
+        assert_eq!(validate_envelope(&json!({"jsonrpc":"2.0","method":"notifications/initialized"})), Ok(Value::Null));
+        assert_eq!(validate_envelope(&json!({"jsonrpc":"2.0","id":"a","result":{}})), Ok(json!("a")));
         assert!(validate_envelope(&json!({"jsonrpc":"1.0","id":1,"method":"ping"})).is_err());
         assert!(validate_envelope(&json!({"jsonrpc":"2.0","id":null,"method":"ping"})).is_err());
         assert!(validate_envelope(&json!({"jsonrpc":"2.0","id":1.5,"method":"ping"})).is_err());

@@ -9,8 +9,7 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{Router, middleware, serve::ListenerExt as _};
 use rmcp::transport::{
-    StreamableHttpServerConfig, StreamableHttpService,
-    streamable_http_server::session::local::LocalSessionManager,
+    StreamableHttpServerConfig, StreamableHttpService, streamable_http_server::session::local::LocalSessionManager,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -27,11 +26,7 @@ use crate::{
 const STREAM_FLUSH: Duration = Duration::from_millis(500);
 
 /// Serves HTTP on `cli.listen` until a shutdown signal, then drains and stops.
-pub(crate) async fn serve(
-    cli: &Cli,
-    shared: Arc<Shared>,
-    shutdown: Shutdown,
-) -> Result<(), StartupError> {
+pub(crate) async fn serve(cli: &Cli, shared: Arc<Shared>, shutdown: Shutdown) -> Result<(), StartupError> {
     let policy = Arc::new(OriginPolicy::new(&cli.allowed_origins, &cli.allowed_hosts));
     let stop_streams = CancellationToken::new();
     let config = StreamableHttpServerConfig::default()
@@ -42,22 +37,14 @@ pub(crate) async fn serve(
         .with_legacy_session_mode(!cli.stateless)
         .with_max_request_body_bytes(cli.max_body_bytes)
         .with_cancellation_token(stop_streams.clone());
-    let config = if policy.any_origin() {
-        config.disable_allowed_origins()
-    } else {
-        config
-    };
+    let config = if policy.any_origin() { config.disable_allowed_origins() } else { config };
     let factory_shared = shared.clone();
     let mcp = StreamableHttpService::new(
         move || Ok(ReferenceServer::new(factory_shared.clone())),
         Arc::new(LocalSessionManager::default()),
         config,
     );
-    let guard_state = guard::GuardState {
-        policy,
-        max_body_bytes: cli.max_body_bytes,
-        metrics: shared.metrics.clone(),
-    };
+    let guard_state = guard::GuardState { policy, max_body_bytes: cli.max_body_bytes, metrics: shared.metrics.clone() };
     let app = Router::new()
         .route_service("/mcp", mcp)
         .layer(middleware::from_fn_with_state(guard_state, guard::guard))
@@ -65,10 +52,7 @@ pub(crate) async fn serve(
 
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
-        .map_err(|source| StartupError::Bind {
-            addr: cli.listen,
-            source,
-        })?;
+        .map_err(|source| StartupError::Bind { addr: cli.listen, source })?;
     let local = listener.local_addr().map_err(StartupError::Serve)?;
     // The harness parses this exact line from stderr.
     eprintln!("mcp-reference-server listening on http://{local}/mcp");

@@ -14,10 +14,7 @@ use crate::{
 };
 
 pub(super) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .with_state(shared)
+    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics)).with_state(shared)
 }
 
 async fn healthz(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
@@ -40,14 +37,6 @@ async fn healthz(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
 }
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let body = shared
-        .metrics
-        .render(shared.started.elapsed(), shared.hub.session_count());
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
+    let body = shared.metrics.render(shared.started.elapsed(), shared.hub.session_count());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }

@@ -58,20 +58,14 @@ impl OriginPolicy {
 
     /// The same host list in rmcp's format.
     pub(crate) fn rmcp_allowed_hosts(&self) -> Vec<String> {
-        LOOPBACK_HOSTS
-            .iter()
-            .map(|h| h.trim_matches(['[', ']']).to_string())
-            .chain(self.extra_hosts.clone())
-            .collect()
+        LOOPBACK_HOSTS.iter().map(|h| h.trim_matches(['[', ']']).to_string()).chain(self.extra_hosts.clone()).collect()
     }
 
     /// The same origin list in rmcp's format.
     pub(crate) fn rmcp_allowed_origins(&self) -> Vec<String> {
         ["http", "https"]
             .iter()
-            .flat_map(|scheme| {
-                ["localhost", "127.0.0.1", "[::1]"].map(|host| format!("{scheme}://{host}:*"))
-            })
+            .flat_map(|scheme| ["localhost", "127.0.0.1", "[::1]"].map(|host| format!("{scheme}://{host}:*")))
             .chain(self.extra_origins.clone())
             .collect()
     }
@@ -93,22 +87,13 @@ mod tests {
     use super::*;
 
     fn policy() -> OriginPolicy {
-        OriginPolicy::new(
-            &["https://app.example.com".into()],
-            &["mcp.example.com".into()],
-        )
+        OriginPolicy::new(&["https://app.example.com".into()], &["mcp.example.com".into()])
     }
 
     #[test]
     fn loopback_hosts_are_allowed_with_or_without_port() {
         let policy = policy();
-        for host in [
-            "localhost",
-            "localhost:3000",
-            "127.0.0.1:8080",
-            "[::1]:9000",
-            "LOCALHOST",
-        ] {
+        for host in ["localhost", "localhost:3000", "127.0.0.1:8080", "[::1]:9000", "LOCALHOST"] {
             assert!(policy.host_allowed(host), "{host}");
         }
         assert!(policy.host_allowed("mcp.example.com:443"));

@@ -12,9 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 /// State of a [`CircuitBreaker`].
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum BreakerState {
     /// Calls flow; consecutive failures are counted.
@@ -106,10 +104,7 @@ impl CircuitBreaker {
     pub(crate) fn new(name: &'static str, config: BreakerConfig) -> Arc<Self> {
         Arc::new(Self {
             name,
-            config: BreakerConfig {
-                failure_threshold: config.failure_threshold.max(1),
-                ..config
-            },
+            config: BreakerConfig { failure_threshold: config.failure_threshold.max(1), ..config },
             inner: Mutex::new(Inner {
                 state: BreakerState::Closed,
                 consecutive_failures: 0,
@@ -125,9 +120,7 @@ impl CircuitBreaker {
     pub(crate) fn state(&self) -> BreakerState {
         let inner = self.lock();
         match inner.state {
-            BreakerState::Open if inner.opened_at.elapsed() >= self.config.open_for => {
-                BreakerState::HalfOpen
-            }
+            BreakerState::Open if inner.opened_at.elapsed() >= self.config.open_for => BreakerState::HalfOpen,
             state => state,
         }
     }
@@ -139,9 +132,7 @@ impl CircuitBreaker {
             BreakerState::Closed => false,
             BreakerState::Open => {
                 if inner.opened_at.elapsed() < self.config.open_for {
-                    return Err(Rejected {
-                        state: BreakerState::Open,
-                    });
+                    return Err(Rejected { state: BreakerState::Open });
                 }
                 self.transition(&mut inner, BreakerState::HalfOpen);
                 inner.probe_in_flight = true;
@@ -149,27 +140,18 @@ impl CircuitBreaker {
             }
             BreakerState::HalfOpen => {
                 if inner.probe_in_flight {
-                    return Err(Rejected {
-                        state: BreakerState::HalfOpen,
-                    });
+                    return Err(Rejected { state: BreakerState::HalfOpen });
                 }
                 inner.probe_in_flight = true;
                 true
             }
         };
-        Ok(Permit {
-            breaker: self.clone(),
-            probe,
-            reported: false,
-        })
+        Ok(Permit { breaker: self.clone(), probe, reported: false })
     }
 
     /// Transitions so far, by (from, to).
     pub(crate) fn transitions(&self) -> Vec<(Transition, u64)> {
-        self.transitions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.transitions.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Number of transitions so far.
@@ -195,8 +177,7 @@ impl CircuitBreaker {
         }
         inner.consecutive_failures = inner.consecutive_failures.saturating_add(1);
         let reopen = inner.state == BreakerState::HalfOpen;
-        let trip = inner.state == BreakerState::Closed
-            && inner.consecutive_failures >= self.config.failure_threshold;
+        let trip = inner.state == BreakerState::Closed && inner.consecutive_failures >= self.config.failure_threshold;
         if reopen || trip {
             inner.opened_at = Instant::now();
             self.transition(&mut inner, BreakerState::Open);
@@ -272,13 +253,7 @@ mod tests {
     const OPEN_FOR: Duration = Duration::from_secs(5);
 
     fn breaker(threshold: u32) -> Arc<CircuitBreaker> {
-        CircuitBreaker::new(
-            "test",
-            BreakerConfig {
-                failure_threshold: threshold,
-                open_for: OPEN_FOR,
-            },
-        )
+        CircuitBreaker::new("test", BreakerConfig { failure_threshold: threshold, open_for: OPEN_FOR })
     }
 
     fn fail(b: &Arc<CircuitBreaker>, n: u32) {
@@ -296,12 +271,7 @@ mod tests {
         assert_eq!(b.state(), BreakerState::Closed);
         fail(&b, 1);
         assert_eq!(b.state(), BreakerState::Open);
-        assert_eq!(
-            b.try_acquire().unwrap_err(),
-            Rejected {
-                state: BreakerState::Open
-            }
-        );
+        assert_eq!(b.try_acquire().unwrap_err(), Rejected { state: BreakerState::Open });
     }
 
     #[tokio::test(start_paused = true)]
@@ -315,19 +285,13 @@ mod tests {
         let probe = b.try_acquire().expect("probe");
         assert_eq!(
             b.try_acquire().unwrap_err(),
-            Rejected {
-                state: BreakerState::HalfOpen
-            },
+            Rejected { state: BreakerState::HalfOpen },
             "only one probe at a time"
         );
         probe.success();
         assert_eq!(b.state(), BreakerState::Closed);
         assert!(b.try_acquire().is_ok());
-        let seen: Vec<_> = b
-            .transitions()
-            .into_iter()
-            .map(|(t, n)| (t.from, t.to, n))
-            .collect();
+        let seen: Vec<_> = b.transitions().into_iter().map(|(t, n)| (t.from, t.to, n)).collect();
         assert_eq!(
             seen,
             vec![

@@ -20,11 +20,7 @@ impl Bulkhead {
     /// A bulkhead of `capacity` slots (at least 1).
     pub(crate) fn new(capacity: usize, max_wait: Duration) -> Self {
         let capacity = capacity.max(1);
-        Self {
-            slots: Arc::new(Semaphore::new(capacity)),
-            capacity,
-            max_wait,
-        }
+        Self { slots: Arc::new(Semaphore::new(capacity)), capacity, max_wait }
     }
 
     /// Waits up to the bound for a slot, held until the returned permit drops.

@@ -143,11 +143,7 @@ impl Backend {
     }
 
     /// [`Backend::call`] with an explicit retry policy (e.g. none for health probes).
-    pub(crate) async fn call_with<T, E, F, Fut>(
-        &self,
-        retry: RetryPolicy,
-        mut op: F,
-    ) -> Result<T, CallError<E>>
+    pub(crate) async fn call_with<T, E, F, Fut>(&self, retry: RetryPolicy, mut op: F) -> Result<T, CallError<E>>
     where
         E: Classify + Display,
         F: FnMut() -> Fut,
@@ -157,10 +153,7 @@ impl Backend {
         loop {
             let permit = self.breaker.try_acquire().map_err(|rejected| {
                 self.rejected_open.fetch_add(1, Ordering::Relaxed);
-                CallError::BreakerOpen {
-                    backend: self.kind,
-                    state: rejected.state,
-                }
+                CallError::BreakerOpen { backend: self.kind, state: rejected.state }
             })?;
             let Ok(slot) = self.bulkhead.acquire().await else {
                 self.rejected_busy.fetch_add(1, Ordering::Relaxed);
@@ -210,14 +203,9 @@ impl Backend {
             breaker_transitions: self.breaker.transition_count(),
             retries: self.retries.load(Ordering::Relaxed),
             errors: self.errors.load(Ordering::Relaxed),
-            rejected: self.rejected_open.load(Ordering::Relaxed)
-                + self.rejected_busy.load(Ordering::Relaxed),
+            rejected: self.rejected_open.load(Ordering::Relaxed) + self.rejected_busy.load(Ordering::Relaxed),
             in_flight: self.bulkhead.in_use() as u64,
-            last_error: self
-                .last_error
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone(),
+            last_error: self.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         }
     }
 }
@@ -226,69 +214,36 @@ impl Backend {
 pub(crate) fn render_metrics(backends: &[&Backend], out: &mut String) {
     type Sample = fn(&Backend) -> Vec<(String, u64)>;
     let families: [(&str, &str, &str, Sample); 5] = [
-        (
-            "mcp_backend_breaker_state",
-            "gauge",
-            "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
-            |b| vec![(String::new(), u64::from(b.breaker.state().gauge()))],
-        ),
-        (
-            "mcp_backend_breaker_transitions_total",
-            "counter",
-            "Circuit breaker state changes.",
-            |b| {
-                b.breaker
-                    .transitions()
-                    .into_iter()
-                    .map(|(t, n)| {
-                        (
-                            format!(",from=\"{}\",to=\"{}\"", t.from.as_str(), t.to.as_str()),
-                            n,
-                        )
-                    })
-                    .collect()
-            },
-        ),
-        (
-            "mcp_backend_retries_total",
-            "counter",
-            "Retries after transient backend errors.",
-            |b| vec![(String::new(), b.retries.load(Ordering::Relaxed))],
-        ),
-        (
-            "mcp_backend_errors_total",
-            "counter",
-            "Backend failures (connection, timeout, server shutdown).",
-            |b| vec![(String::new(), b.errors.load(Ordering::Relaxed))],
-        ),
-        (
-            "mcp_backend_rejections_total",
-            "counter",
-            "Calls refused without reaching the backend, by reason.",
-            |b| {
-                vec![
-                    (
-                        ",reason=\"breaker_open\"".into(),
-                        b.rejected_open.load(Ordering::Relaxed),
-                    ),
-                    (
-                        ",reason=\"bulkhead_full\"".into(),
-                        b.rejected_busy.load(Ordering::Relaxed),
-                    ),
-                ]
-            },
-        ),
+        ("mcp_backend_breaker_state", "gauge", "Circuit breaker state: 0 closed, 1 half-open, 2 open.", |b| {
+            vec![(String::new(), u64::from(b.breaker.state().gauge()))]
+        }),
+        ("mcp_backend_breaker_transitions_total", "counter", "Circuit breaker state changes.", |b| {
+            b.breaker
+                .transitions()
+                .into_iter()
+                .map(|(t, n)| (format!(",from=\"{}\",to=\"{}\"", t.from.as_str(), t.to.as_str()), n))
+                .collect()
+        }),
+        ("mcp_backend_retries_total", "counter", "Retries after transient backend errors.", |b| {
+            vec![(String::new(), b.retries.load(Ordering::Relaxed))]
+        }),
+        ("mcp_backend_errors_total", "counter", "Backend failures (connection, timeout, server shutdown).", |b| {
+            vec![(String::new(), b.errors.load(Ordering::Relaxed))]
+        }),
+        ("mcp_backend_rejections_total", "counter", "Calls refused without reaching the backend, by reason.", |b| {
+            vec![
+                (",reason=\"breaker_open\"".into(), b.rejected_open.load(Ordering::Relaxed)),
+                (",reason=\"bulkhead_full\"".into(), b.rejected_busy.load(Ordering::Relaxed)),
+            ]
+        }),
     ];
     for (name, kind, help, sample) in families {
         let _ = writeln!(out, "# HELP {name} {help}");
         let _ = writeln!(out, "# TYPE {name} {kind}");
         for backend in backends {
             for (labels, value) in sample(backend) {
-                let _ = writeln!(
-                    out,
-                    "{name}{{backend=\"{}\",kind=\"{}\"{labels}}} {value}",
-                    backend.role, backend.kind
-                );
+                let _ =
+                    writeln!(out, "{name}{{backend=\"{}\",kind=\"{}\"{labels}}} {value}", backend.role, backend.kind);
             }
         }
     }
@@ -325,10 +280,7 @@ mod tests {
         Backend::new(
             "store",
             "test",
-            BreakerConfig {
-                failure_threshold: threshold,
-                open_for: Duration::from_secs(5),
-            },
+            BreakerConfig { failure_threshold: threshold, open_for: Duration::from_secs(5) },
             Bulkhead::new(4, Duration::from_millis(100)),
             RetryPolicy {
                 max_attempts: attempts,
@@ -345,13 +297,7 @@ mod tests {
         let start = tokio::time::Instant::now();
         let (result, retries) = track_retries(backend.call(|| {
             let n = calls.fetch_add(1, Ordering::SeqCst);
-            async move {
-                if n < 2 {
-                    Err(TestError::Refused)
-                } else {
-                    Ok(n)
-                }
-            }
+            async move { if n < 2 { Err(TestError::Refused) } else { Ok(n) } }
         }))
         .await;
         assert_eq!(result.unwrap(), 2);
@@ -375,10 +321,7 @@ mod tests {
                 async { Err(TestError::Constraint) }
             })
             .await;
-        assert!(matches!(
-            result,
-            Err(CallError::Backend(TestError::Constraint))
-        ));
+        assert!(matches!(result, Err(CallError::Backend(TestError::Constraint))));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(backend.stats().breaker, BreakerState::Closed);
         assert_eq!(backend.stats().errors, 0);
@@ -394,23 +337,10 @@ mod tests {
                 async { Err(TestError::Refused) }
             })
             .await;
-        assert!(matches!(
-            result,
-            Err(CallError::Backend(TestError::Refused))
-        ));
-        assert_eq!(
-            calls.load(Ordering::SeqCst),
-            2,
-            "no retry into an open circuit"
-        );
+        assert!(matches!(result, Err(CallError::Backend(TestError::Refused))));
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "no retry into an open circuit");
         let again: Result<(), _> = backend.call(|| async { Err(TestError::Refused) }).await;
-        assert!(matches!(
-            again,
-            Err(CallError::BreakerOpen {
-                state: BreakerState::Open,
-                ..
-            })
-        ));
+        assert!(matches!(again, Err(CallError::BreakerOpen { state: BreakerState::Open, .. })));
         let mut text = String::new();
         render_metrics(&[&backend], &mut text);
         assert!(text.contains("mcp_backend_breaker_state{backend=\"store\",kind=\"test\"} 2"));
@@ -418,9 +348,9 @@ mod tests {
             "mcp_backend_breaker_transitions_total{backend=\"store\",kind=\"test\",from=\"closed\",to=\"open\"} 1"
         ));
         assert!(text.contains("mcp_backend_retries_total{backend=\"store\",kind=\"test\"} 1"));
-        assert!(text.contains(
-            "mcp_backend_rejections_total{backend=\"store\",kind=\"test\",reason=\"breaker_open\"} 1"
-        ));
+        assert!(
+            text.contains("mcp_backend_rejections_total{backend=\"store\",kind=\"test\",reason=\"breaker_open\"} 1")
+        );
         // After the open period a successful probe closes the circuit again.
         tokio::time::advance(Duration::from_secs(5)).await;
         let ok: Result<u8, CallError<TestError>> = backend.call(|| async { Ok(1) }).await;

@@ -21,19 +21,12 @@ pub(crate) struct RetryPolicy {
 
 impl RetryPolicy {
     /// No retries: one attempt.
-    pub(crate) const NONE: Self = Self {
-        max_attempts: 1,
-        base_delay: Duration::ZERO,
-        max_delay: Duration::ZERO,
-    };
+    pub(crate) const NONE: Self = Self { max_attempts: 1, base_delay: Duration::ZERO, max_delay: Duration::ZERO };
 
     /// The backoff ceiling after failed attempt `attempt` (0-based): `min(max, base · 2ⁿ)`.
     pub(crate) fn ceiling(&self, attempt: u32) -> Duration {
         let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
-        self.base_delay
-            .checked_mul(factor)
-            .unwrap_or(self.max_delay)
-            .min(self.max_delay)
+        self.base_delay.checked_mul(factor).unwrap_or(self.max_delay).min(self.max_delay)
     }
 
     /// A full-jitter delay after failed attempt `attempt`, drawn from `rng`.
@@ -58,11 +51,8 @@ mod tests {
 
     use super::*;
 
-    const POLICY: RetryPolicy = RetryPolicy {
-        max_attempts: 4,
-        base_delay: Duration::from_millis(50),
-        max_delay: Duration::from_millis(300),
-    };
+    const POLICY: RetryPolicy =
+        RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(50), max_delay: Duration::from_millis(300) };
 
     #[test]
     fn ceiling_doubles_then_caps() {
@@ -75,16 +65,11 @@ mod tests {
     fn full_jitter_stays_within_the_ceiling_and_spreads() {
         let mut rng = StdRng::seed_from_u64(7);
         for attempt in 0..8 {
-            let delays: Vec<_> = (0..200)
-                .map(|_| POLICY.backoff(attempt, &mut rng))
-                .collect();
+            let delays: Vec<_> = (0..200).map(|_| POLICY.backoff(attempt, &mut rng)).collect();
             assert!(delays.iter().all(|d| *d <= POLICY.ceiling(attempt)));
             let distinct: std::collections::BTreeSet<_> = delays.iter().collect();
             assert!(distinct.len() > 100, "jitter spreads delays");
-            assert!(
-                delays.iter().any(|d| *d < POLICY.ceiling(attempt) / 4),
-                "full jitter reaches near zero"
-            );
+            assert!(delays.iter().any(|d| *d < POLICY.ceiling(attempt) / 4), "full jitter reaches near zero");
         }
     }
 
@@ -94,9 +79,6 @@ mod tests {
         assert!(POLICY.allows_retry(2));
         assert!(!POLICY.allows_retry(3));
         assert!(!RetryPolicy::NONE.allows_retry(0));
-        assert_eq!(
-            RetryPolicy::NONE.backoff(0, &mut rand::rng()),
-            Duration::ZERO
-        );
+        assert_eq!(RetryPolicy::NONE.backoff(0, &mut rand::rng()), Duration::ZERO);
     }
 }

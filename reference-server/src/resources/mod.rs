@@ -11,8 +11,8 @@ use base64::Engine as _;
 use rmcp::{
     ErrorData,
     model::{
-        CacheScope, ListResourceTemplatesResult, ListResourcesResult, ReadResourceResult, Resource,
-        ResourceContents, ResourceTemplate,
+        CacheScope, ListResourceTemplatesResult, ListResourcesResult, ReadResourceResult, Resource, ResourceContents,
+        ResourceTemplate,
     },
 };
 use serde_json::json;
@@ -30,10 +30,7 @@ const DOCUMENTS: &[(&str, &str)] = &[
         "architecture.md",
         "# Architecture\n\nThe reference server dispatches MCP requests to tools, resources and prompts.\n",
     ),
-    (
-        "features.md",
-        "# Features\n\nBoth protocol eras, stdio and Streamable HTTP, pagination everywhere.\n",
-    ),
+    ("features.md", "# Features\n\nBoth protocol eras, stdio and Streamable HTTP, pagination everywhere.\n"),
 ];
 
 /// The template of `data://records/{id}`.
@@ -63,10 +60,7 @@ fn static_resources() -> Vec<Resource> {
             .with_description(format!("Static document {file}"))
             .with_mime_type("text/markdown")
     }));
-    resources
-        .into_iter()
-        .map(|resource| resource.with_icons(crate::content::icons()))
-        .collect()
+    resources.into_iter().map(|resource| resource.with_icons(crate::content::icons())).collect()
 }
 
 fn templates() -> Vec<ResourceTemplate> {
@@ -90,27 +84,19 @@ fn templates() -> Vec<ResourceTemplate> {
 }
 
 /// `resources/list`.
-pub(crate) fn list(
-    cursor: Option<&str>,
-    page_size: usize,
-) -> Result<ListResourcesResult, ErrorData> {
+pub(crate) fn list(cursor: Option<&str>, page_size: usize) -> Result<ListResourcesResult, ErrorData> {
     let (page, next) = paginate(&static_resources(), "resources", cursor, page_size)?;
-    let mut result = ListResourcesResult::with_all_items(page)
-        .with_ttl_ms(LIST_TTL_MS)
-        .with_cache_scope(CacheScope::Public);
+    let mut result =
+        ListResourcesResult::with_all_items(page).with_ttl_ms(LIST_TTL_MS).with_cache_scope(CacheScope::Public);
     result.next_cursor = next;
     Ok(result)
 }
 
 /// `resources/templates/list`.
-pub(crate) fn list_templates(
-    cursor: Option<&str>,
-    page_size: usize,
-) -> Result<ListResourceTemplatesResult, ErrorData> {
+pub(crate) fn list_templates(cursor: Option<&str>, page_size: usize) -> Result<ListResourceTemplatesResult, ErrorData> {
     let (page, next) = paginate(&templates(), "resource-templates", cursor, page_size)?;
-    let mut result = ListResourceTemplatesResult::with_all_items(page)
-        .with_ttl_ms(LIST_TTL_MS)
-        .with_cache_scope(CacheScope::Public);
+    let mut result =
+        ListResourceTemplatesResult::with_all_items(page).with_ttl_ms(LIST_TTL_MS).with_cache_scope(CacheScope::Public);
     result.next_cursor = next;
     Ok(result)
 }
@@ -136,64 +122,34 @@ fn blob(uri: &str, mime: &str, blob: impl Into<String>) -> ResourceContents {
 /// `resources/read`: the contents of `uri`, or resource-not-found with `data.uri`.
 pub(crate) async fn read(shared: &Shared, uri: &str) -> Result<ReadResourceResult, ErrorData> {
     let contents = match uri {
-        "test://static-text" => text(
-            uri,
-            "text/plain",
-            "This is the content of the static text resource.",
-        ),
-        "test://stateless-static-text" => text(
-            uri,
-            "text/plain",
-            "This is the content of the stateless static text resource.",
-        ),
+        "test://static-text" => text(uri, "text/plain", "This is the content of the static text resource."),
+        "test://stateless-static-text" => {
+            text(uri, "text/plain", "This is the content of the stateless static text resource.")
+        }
         "test://static-binary" => blob(uri, "image/png", TINY_PNG_BASE64),
-        "test://watched-resource" => text(
-            uri,
-            "text/plain",
-            format!(
-                "Watched resource, revision {}",
-                WATCHED_REVISION.load(Ordering::Acquire)
-            ),
-        ),
-        _ => read_dynamic(shared, uri)
-            .await?
-            .ok_or_else(|| not_found(uri))?,
+        "test://watched-resource" => {
+            text(uri, "text/plain", format!("Watched resource, revision {}", WATCHED_REVISION.load(Ordering::Acquire)))
+        }
+        _ => read_dynamic(shared, uri).await?.ok_or_else(|| not_found(uri))?,
     };
     // Private: `data://` records and the watched resource change over time.
-    Ok(ReadResourceResult::new(vec![contents])
-        .with_ttl_ms(0)
-        .with_cache_scope(CacheScope::Private))
+    Ok(ReadResourceResult::new(vec![contents]).with_ttl_ms(0).with_cache_scope(CacheScope::Private))
 }
 
 async fn read_dynamic(shared: &Shared, uri: &str) -> Result<Option<ResourceContents>, ErrorData> {
     if let Some(file) = uri.strip_prefix("demo://resource/static/document/") {
-        return Ok(DOCUMENTS
-            .iter()
-            .find(|(name, _)| *name == file)
-            .map(|(_, body)| text(uri, "text/markdown", *body)));
+        return Ok(DOCUMENTS.iter().find(|(name, _)| *name == file).map(|(_, body)| text(uri, "text/markdown", *body)));
     }
-    if let Some(id) = uri
-        .strip_prefix("test://template/")
-        .and_then(|rest| rest.strip_suffix("/data"))
+    if let Some(id) = uri.strip_prefix("test://template/").and_then(|rest| rest.strip_suffix("/data"))
         && is_segment(id)
     {
         let body = json!({ "id": id, "templateTest": true, "data": format!("Data for ID: {id}") });
         return Ok(Some(text(uri, "application/json", body.to_string())));
     }
-    if let Some(id) = uri
-        .strip_prefix("demo://resource/dynamic/text/")
-        .filter(|id| is_segment(id))
-    {
-        return Ok(Some(text(
-            uri,
-            "text/plain",
-            format!("Resource {id}: This is a plaintext resource"),
-        )));
+    if let Some(id) = uri.strip_prefix("demo://resource/dynamic/text/").filter(|id| is_segment(id)) {
+        return Ok(Some(text(uri, "text/plain", format!("Resource {id}: This is a plaintext resource"))));
     }
-    if let Some(id) = uri
-        .strip_prefix("demo://resource/dynamic/blob/")
-        .filter(|id| is_segment(id))
-    {
+    if let Some(id) = uri.strip_prefix("demo://resource/dynamic/blob/").filter(|id| is_segment(id)) {
         let payload = format!("Resource {id}: This is a base64 blob");
         return Ok(Some(blob(
             uri,
@@ -203,16 +159,9 @@ async fn read_dynamic(shared: &Shared, uri: &str) -> Result<Option<ResourceConte
     }
     if let Some(id) = uri.strip_prefix(RECORD_PREFIX).filter(|id| is_segment(id)) {
         return match shared.store.get(id).await {
-            Ok(Some(record)) => Ok(Some(text(
-                uri,
-                "application/json",
-                json!(record).to_string(),
-            ))),
+            Ok(Some(record)) => Ok(Some(text(uri, "application/json", json!(record).to_string()))),
             Ok(None) => Ok(None),
-            Err(error) => Err(ErrorData::internal_error(
-                format!("store failed: {error}"),
-                None,
-            )),
+            Err(error) => Err(ErrorData::internal_error(format!("store failed: {error}"), None)),
         };
     }
     Ok(None)
@@ -225,10 +174,7 @@ fn is_segment(value: &str) -> bool {
 
 fn not_found(uri: &str) -> ErrorData {
     // -32002 on legacy wires; rmcp maps it to -32602 for 2026-07-28 (SEP-2164).
-    ErrorData::resource_not_found(
-        format!("resource not found: {uri}"),
-        Some(json!({ "uri": uri })),
-    )
+    ErrorData::resource_not_found(format!("resource not found: {uri}"), Some(json!({ "uri": uri })))
 }
 
 /// Fails with resource-not-found unless `uri` can be read.

@@ -44,19 +44,8 @@ impl Hub {
     }
 
     /// Registers an initialized legacy session.
-    pub(crate) fn add_session(
-        &self,
-        id: u64,
-        peer: Peer<RoleServer>,
-        subscriptions: Arc<Mutex<HashSet<String>>>,
-    ) {
-        lock(&self.sessions).insert(
-            id,
-            SessionEntry {
-                peer,
-                subscriptions,
-            },
-        );
+    pub(crate) fn add_session(&self, id: u64, peer: Peer<RoleServer>, subscriptions: Arc<Mutex<HashSet<String>>>) {
+        lock(&self.sessions).insert(id, SessionEntry { peer, subscriptions });
     }
 
     /// Forgets a legacy session (it ended).
@@ -100,8 +89,7 @@ impl Hub {
                 Change::Tools => peer.notify_tool_list_changed().await,
                 Change::Prompts => peer.notify_prompt_list_changed().await,
                 Change::ResourceUpdated(uri) => {
-                    peer.notify_resource_updated(ResourceUpdatedNotificationParam::new(uri.clone()))
-                        .await
+                    peer.notify_resource_updated(ResourceUpdatedNotificationParam::new(uri.clone())).await
                 }
             };
             if let Err(error) = sent {

@@ -18,14 +18,13 @@ use rand::RngCore as _;
 use rmcp::{
     ErrorData, RoleServer, ServerHandler,
     model::{
-        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
-        CompleteRequestParams, CompleteResult, ContentBlock, CustomRequest, CustomResult,
-        ErrorCode, GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult,
-        Implementation, InitializeRequestParams, InitializeResult, ListPromptsResult,
-        ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-        ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, RequestStateCodec,
-        ServerCapabilities, ServerConfig, SetLevelRequestParams, SubscribeRequestParams,
-        SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
+        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, CompleteRequestParams,
+        CompleteResult, ContentBlock, CustomRequest, CustomResult, ErrorCode, GetPromptRequestParams,
+        GetPromptResponse, GetTaskParams, GetTaskResult, Implementation, InitializeRequestParams, InitializeResult,
+        ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+        ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, RequestStateCodec, ServerCapabilities,
+        ServerConfig, SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter, Tool,
+        UnsubscribeRequestParams, UpdateTaskParams,
     },
     service::{RequestContext, SubscriptionContext},
     task_manager::TaskManager,
@@ -207,9 +206,7 @@ impl ReferenceServer {
 pub(crate) fn implementation() -> Implementation {
     Implementation::new("mcp-reference-server", env!("CARGO_PKG_VERSION"))
         .with_title("mcp-harness reference server")
-        .with_description(
-            "Known-good MCP server covering both protocol eras, bundled with mcp-harness",
-        )
+        .with_description("Known-good MCP server covering both protocol eras, bundled with mcp-harness")
         .with_icons(crate::content::icons())
 }
 
@@ -220,9 +217,7 @@ Postgres) and a result cache (in-process LRU, optionally in front of Redis).";
 
 impl ServerHandler for ReferenceServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(Self::capabilities())
-            .with_server_info(implementation())
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(Self::capabilities()).with_server_info(implementation()).with_instructions(INSTRUCTIONS)
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
@@ -235,17 +230,10 @@ impl ServerHandler for ReferenceServer {
         context: RequestContext<RoleServer>,
     ) -> Result<InitializeResult, ErrorData> {
         if !self.session.mark_initialized() {
-            return Err(ErrorData::invalid_request(
-                "session is already initialized",
-                None,
-            ));
+            return Err(ErrorData::invalid_request("session is already initialized", None));
         }
         context.peer.set_peer_info(request.clone());
-        self.shared.hub.add_session(
-            self.session.id(),
-            context.peer.clone(),
-            self.session.subscriptions().clone(),
-        );
+        self.shared.hub.add_session(self.session.id(), context.peer.clone(), self.session.subscriptions().clone());
         let mut result = self.negotiate_initialize(&request)?;
         // `extensions` (the 2026 tasks extension) is not part of the legacy schemas.
         result.capabilities.extensions = None;
@@ -271,17 +259,11 @@ impl ServerHandler for ReferenceServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let era = Era::of(&context);
-        let tools: Vec<Tool> = self
-            .shared
-            .catalog
-            .visible(era, &self.shared)
-            .map(|spec| spec.tool.clone())
-            .collect();
+        let tools: Vec<Tool> = self.shared.catalog.visible(era, &self.shared).map(|spec| spec.tool.clone()).collect();
         let cursor = request.as_ref().and_then(|r| r.cursor.as_deref());
         let (page, next) = paginate(&tools, "tools", cursor, self.shared.page_size)?;
-        let mut result = ListToolsResult::with_all_items(page)
-            .with_ttl_ms(LIST_TTL_MS)
-            .with_cache_scope(CacheScope::Public);
+        let mut result =
+            ListToolsResult::with_all_items(page).with_ttl_ms(LIST_TTL_MS).with_cache_scope(CacheScope::Public);
         result.next_cursor = next;
         Ok(result)
     }
@@ -296,11 +278,7 @@ impl ServerHandler for ReferenceServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let era = Era::of(&context);
-        let Some(spec) = self
-            .shared
-            .catalog
-            .get(&request.name)
-            .filter(|spec| spec.is_visible(era, &self.shared))
+        let Some(spec) = self.shared.catalog.get(&request.name).filter(|spec| spec.is_visible(era, &self.shared))
         else {
             return Err(ErrorData::invalid_params(
                 format!("unknown tool: {}", request.name),
@@ -311,9 +289,7 @@ impl ServerHandler for ReferenceServer {
         let name = spec.tool.name.clone();
         match self.shared.limiter.run(&name, (spec.run)(invocation)).await {
             Ok(result) => result,
-            Err(limit) => {
-                Ok(CallToolResult::error(vec![ContentBlock::text(limit.to_string())]).into())
-            }
+            Err(limit) => Ok(CallToolResult::error(vec![ContentBlock::text(limit.to_string())]).into()),
         }
     }
 
@@ -357,9 +333,7 @@ impl ServerHandler for ReferenceServer {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        crate::resources::read(&self.shared, &request.uri)
-            .await
-            .map(Into::into)
+        crate::resources::read(&self.shared, &request.uri).await.map(Into::into)
     }
 
     async fn subscribe(
@@ -368,11 +342,7 @@ impl ServerHandler for ReferenceServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         crate::resources::ensure_exists(&self.shared, &request.uri).await?;
-        self.session
-            .subscriptions()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(request.uri);
+        self.session.subscriptions().lock().unwrap_or_else(|e| e.into_inner()).insert(request.uri);
         Ok(())
     }
 
@@ -381,11 +351,7 @@ impl ServerHandler for ReferenceServer {
         request: UnsubscribeRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.session
-            .subscriptions()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&request.uri);
+        self.session.subscriptions().lock().unwrap_or_else(|e| e.into_inner()).remove(&request.uri);
         Ok(())
     }
 
@@ -414,9 +380,7 @@ impl ServerHandler for ReferenceServer {
         request: GetTaskParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, ErrorData> {
-        Ok(GetTaskResult::new(
-            self.shared.tasks.get_task(&request.task_id)?,
-        ))
+        Ok(GetTaskResult::new(self.shared.tasks.get_task(&request.task_id)?))
     }
 
     async fn update_task(
@@ -424,9 +388,7 @@ impl ServerHandler for ReferenceServer {
         request: UpdateTaskParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.shared
-            .tasks
-            .update_task(&request.task_id, request.input_responses)
+        self.shared.tasks.update_task(&request.task_id, request.input_responses)
     }
 
     async fn cancel_task(
@@ -437,10 +399,7 @@ impl ServerHandler for ReferenceServer {
         self.shared.tasks.cancel_task(&request.task_id)
     }
 
-    fn accepted_subscription_filter(
-        &self,
-        requested: &SubscriptionFilter,
-    ) -> Option<SubscriptionFilter> {
+    fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
         Some(requested.supported_by(&Self::capabilities()))
     }
 

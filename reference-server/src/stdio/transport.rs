@@ -122,24 +122,14 @@ async fn write_error<W: AsyncWrite + Unpin>(
 /// Classifies a line that rmcp could not parse into a JSON-RPC error to send back.
 pub(crate) fn classify_invalid(line: &[u8]) -> (Value, i32, &'static str) {
     let Ok(value) = serde_json::from_slice::<Value>(line) else {
-        return (
-            Value::Null,
-            ErrorCode::PARSE_ERROR.0,
-            "Parse error: invalid JSON",
-        );
+        return (Value::Null, ErrorCode::PARSE_ERROR.0, "Parse error: invalid JSON");
     };
     let Some(object) = value.as_object() else {
-        let message = if value.is_array() {
-            "Invalid Request: batches are not supported"
-        } else {
-            "Invalid Request"
-        };
+        let message = if value.is_array() { "Invalid Request: batches are not supported" } else { "Invalid Request" };
         return (Value::Null, ErrorCode::INVALID_REQUEST.0, message);
     };
     let id = match object.get("id") {
-        Some(id @ (Value::String(_) | Value::Number(_)))
-            if id.as_f64().is_none_or(|_| id.is_i64() || id.is_u64()) =>
-        {
+        Some(id @ (Value::String(_) | Value::Number(_))) if id.as_f64().is_none_or(|_| id.is_i64() || id.is_u64()) => {
             id.clone()
         }
         _ => Value::Null,
@@ -161,10 +151,7 @@ where
 {
     type Error = io::Error;
 
-    fn send(
-        &mut self,
-        item: ServerJsonRpcMessage,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+    fn send(&mut self, item: ServerJsonRpcMessage) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
         let writer = self.writer.clone();
         async move {
             let mut bytes = serde_json::to_vec(&item).map_err(io::Error::other)?;
@@ -225,10 +212,7 @@ mod tests {
 
     #[test]
     fn invalid_json_is_a_parse_error_with_null_id() {
-        assert_eq!(
-            classify_invalid(b"{not json"),
-            (Value::Null, -32700, "Parse error: invalid JSON")
-        );
+        assert_eq!(classify_invalid(b"{not json"), (Value::Null, -32700, "Parse error: invalid JSON"));
     }
 
     #[test]
@@ -252,9 +236,7 @@ mod tests {
         assert!(transport.receive().await.is_none());
         drop(transport);
         let mut written = String::new();
-        tokio::io::AsyncReadExt::read_to_string(&mut out_rx, &mut written)
-            .await
-            .unwrap();
+        tokio::io::AsyncReadExt::read_to_string(&mut out_rx, &mut written).await.unwrap();
         let first: Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
         assert_eq!(first["error"]["code"], -32700);
         assert!(first["id"].is_null());

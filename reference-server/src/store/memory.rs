@@ -28,15 +28,9 @@ impl MemoryStore {
 
 #[async_trait::async_trait]
 impl Store for MemoryStore {
-    async fn create(
-        &self,
-        collection: &str,
-        data: BTreeMap<String, Value>,
-    ) -> Result<Record, StoreError> {
+    async fn create(&self, collection: &str, data: BTreeMap<String, Value>) -> Result<Record, StoreError> {
         if !super::query::is_identifier(collection) {
-            return Err(StoreError::Invalid(format!(
-                "invalid collection name {collection:?}"
-            )));
+            return Err(StoreError::Invalid(format!("invalid collection name {collection:?}")));
         }
         let id = format!("rec-{}", self.next_id.fetch_add(1, Ordering::AcqRel) + 1);
         let now = now_ms();
@@ -48,21 +42,13 @@ impl Store for MemoryStore {
             created_at_ms: now,
             updated_at_ms: now,
         };
-        self.records
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, record.clone());
+        self.records.write().unwrap_or_else(|e| e.into_inner()).insert(id, record.clone());
         self.bump();
         Ok(record)
     }
 
     async fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
-        Ok(self
-            .records
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .cloned())
+        Ok(self.records.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned())
     }
 
     async fn update(
@@ -78,10 +64,7 @@ impl Store for MemoryStore {
         if let Some(expected) = expected_version
             && expected != record.version
         {
-            return Err(StoreError::Conflict {
-                expected,
-                found: record.version,
-            });
+            return Err(StoreError::Conflict { expected, found: record.version });
         }
         for (key, value) in patch {
             if value.is_null() {
@@ -99,12 +82,7 @@ impl Store for MemoryStore {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        let removed = self
-            .records
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(id)
-            .is_some();
+        let removed = self.records.write().unwrap_or_else(|e| e.into_inner()).remove(id).is_some();
         if removed {
             self.bump();
         }
@@ -114,11 +92,7 @@ impl Store for MemoryStore {
     async fn query(&self, query: &Query) -> Result<QueryResult, StoreError> {
         query.validate()?;
         let records = self.records.read().unwrap_or_else(|e| e.into_inner());
-        let mut rows: Vec<Record> = records
-            .values()
-            .filter(|r| query.matches(r))
-            .cloned()
-            .collect();
+        let mut rows: Vec<Record> = records.values().filter(|r| query.matches(r)).cloned().collect();
         drop(records);
         rows.sort_by(|a, b| query.order(a, b));
         let truncated = rows.len() > query.max_rows;
@@ -150,24 +124,14 @@ mod tests {
     #[tokio::test]
     async fn crud_round_trip() {
         let store = MemoryStore::default();
-        let created = store
-            .create("items", data(json!({"name": "a", "qty": 1})))
-            .await
-            .unwrap();
+        let created = store.create("items", data(json!({"name": "a", "qty": 1}))).await.unwrap();
         assert_eq!(store.get(&created.id).await.unwrap().unwrap(), created);
-        let updated = store
-            .update(&created.id, data(json!({"qty": 2, "name": null})), Some(1))
-            .await
-            .unwrap()
-            .unwrap();
+        let updated = store.update(&created.id, data(json!({"qty": 2, "name": null})), Some(1)).await.unwrap().unwrap();
         assert_eq!(updated.version, 2);
         assert_eq!(updated.data, data(json!({"qty": 2})));
         assert!(matches!(
             store.update(&created.id, BTreeMap::new(), Some(1)).await,
-            Err(StoreError::Conflict {
-                expected: 1,
-                found: 2
-            })
+            Err(StoreError::Conflict { expected: 1, found: 2 })
         ));
         assert!(store.delete(&created.id).await.unwrap());
         assert!(!store.delete(&created.id).await.unwrap());
@@ -178,23 +142,13 @@ mod tests {
     async fn query_filters_sorts_and_limits() {
         let store = MemoryStore::default();
         for qty in [5, 1, 3, 9] {
-            store
-                .create("items", data(json!({"qty": qty})))
-                .await
-                .unwrap();
+            store.create("items", data(json!({"qty": qty}))).await.unwrap();
         }
-        store
-            .create("other", data(json!({"qty": 100})))
-            .await
-            .unwrap();
+        store.create("other", data(json!({"qty": 100}))).await.unwrap();
         let result = store
             .query(&Query {
                 collection: Some("items".into()),
-                filters: vec![Filter {
-                    field: "qty".into(),
-                    op: FilterOp::Ge,
-                    value: json!(3),
-                }],
+                filters: vec![Filter { field: "qty".into(), op: FilterOp::Ge, value: json!(3) }],
                 order_by: Some("qty".into()),
                 order: SortOrder::Desc,
                 max_rows: 2,

@@ -157,9 +157,7 @@ pub(crate) enum StoreError {
     #[error("store unavailable: {0}")]
     Unavailable(String),
     /// The connection failed while committing: the write may or may not have happened.
-    #[error(
-        "store connection lost while committing; the write may or may not have been applied: {0}"
-    )]
+    #[error("store connection lost while committing; the write may or may not have been applied: {0}")]
     OutcomeUnknown(String),
     /// The backend rejected the request (e.g. a constraint violation).
     #[error("store rejected the request: {0}")]
@@ -170,11 +168,7 @@ pub(crate) enum StoreError {
 #[async_trait::async_trait]
 pub(crate) trait Store: Send + Sync {
     /// Inserts a new record and returns it with its assigned id.
-    async fn create(
-        &self,
-        collection: &str,
-        data: BTreeMap<String, Value>,
-    ) -> Result<Record, StoreError>;
+    async fn create(&self, collection: &str, data: BTreeMap<String, Value>) -> Result<Record, StoreError>;
     /// Fetches one record.
     async fn get(&self, id: &str) -> Result<Option<Record>, StoreError>;
     /// Merges `patch` into a record (a `null` value removes a field); `None` if absent.
@@ -200,8 +194,5 @@ pub(crate) trait Store: Send + Sync {
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
 }

@@ -19,9 +19,7 @@
 
 use std::{collections::BTreeMap, fmt, io, sync::Arc, time::Duration};
 
-use deadpool_postgres::{
-    Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime, Transaction,
-};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime, Transaction};
 use serde_json::Value;
 use tokio_postgres::{NoTls, Row, error::SqlState};
 
@@ -84,9 +82,7 @@ pub(crate) struct PostgresStore {
 
 impl fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PostgresStore")
-            .field("pool", &self.pool.status())
-            .finish_non_exhaustive()
+        f.debug_struct("PostgresStore").field("pool", &self.pool.status()).finish_non_exhaustive()
     }
 }
 
@@ -112,10 +108,7 @@ enum PgError {
 
 impl From<tokio_postgres::Error> for PgError {
     fn from(source: tokio_postgres::Error) -> Self {
-        Self::Db {
-            source,
-            committing: false,
-        }
+        Self::Db { source, committing: false }
     }
 }
 
@@ -150,36 +143,21 @@ fn is_connection_error(error: &tokio_postgres::Error) -> bool {
 }
 
 fn is_serialization_error(error: &tokio_postgres::Error) -> bool {
-    error.code().is_some_and(|code| {
-        *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
-    })
+    error
+        .code()
+        .is_some_and(|code| *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED)
 }
 
 impl PgError {
     /// Whether the failure may have happened after `COMMIT` was sent.
     fn committing(&self) -> bool {
-        matches!(
-            self,
-            Self::Db {
-                committing: true,
-                ..
-            } | Self::Timeout {
-                committing: true,
-                ..
-            }
-        )
+        matches!(self, Self::Db { committing: true, .. } | Self::Timeout { committing: true, .. })
     }
 
     fn mark_committing(self) -> Self {
         match self {
-            Self::Db { source, .. } => Self::Db {
-                source,
-                committing: true,
-            },
-            Self::Timeout { after, .. } => Self::Timeout {
-                after,
-                committing: true,
-            },
+            Self::Db { source, .. } => Self::Db { source, committing: true },
+            Self::Timeout { after, .. } => Self::Timeout { after, committing: true },
             other => other,
         }
     }
@@ -189,9 +167,7 @@ impl PgError {
         match self {
             Self::Pool(PoolError::Timeout(_)) => true,
             Self::Pool(PoolError::Backend(error)) => is_connection_error(error),
-            Self::Db { source, .. } => {
-                is_connection_error(source) || is_serialization_error(source)
-            }
+            Self::Db { source, .. } => is_connection_error(source) || is_serialization_error(source),
             Self::Timeout { .. } => true,
             Self::Pool(_) | Self::Decode(_) | Self::App(_) => false,
         }
@@ -232,16 +208,10 @@ impl Classify for IdempotentWrite {
 impl From<CallError<PgError>> for StoreError {
     fn from(error: CallError<PgError>) -> Self {
         match error {
-            CallError::BreakerOpen { .. } | CallError::Busy { .. } => {
-                Self::Unavailable(error.to_string())
-            }
+            CallError::BreakerOpen { .. } | CallError::Busy { .. } => Self::Unavailable(error.to_string()),
             CallError::Backend(PgError::App(error)) => error,
-            CallError::Backend(error) if error.committing() => {
-                Self::OutcomeUnknown(error.to_string())
-            }
-            CallError::Backend(error) if error.is_backend_failure() => {
-                Self::Unavailable(error.to_string())
-            }
+            CallError::Backend(error) if error.committing() => Self::OutcomeUnknown(error.to_string()),
+            CallError::Backend(error) if error.is_backend_failure() => Self::Unavailable(error.to_string()),
             CallError::Backend(error) => Self::Rejected(error.to_string()),
         }
     }
@@ -250,9 +220,7 @@ impl From<CallError<PgError>> for StoreError {
 impl From<CallError<IdempotentWrite>> for StoreError {
     fn from(error: CallError<IdempotentWrite>) -> Self {
         match error {
-            CallError::BreakerOpen { backend, state } => {
-                CallError::<PgError>::BreakerOpen { backend, state }.into()
-            }
+            CallError::BreakerOpen { backend, state } => CallError::<PgError>::BreakerOpen { backend, state }.into(),
             CallError::Busy { backend } => CallError::<PgError>::Busy { backend }.into(),
             CallError::Backend(IdempotentWrite(error)) => CallError::Backend(error).into(),
         }
@@ -260,23 +228,13 @@ impl From<CallError<IdempotentWrite>> for StoreError {
 }
 
 /// Runs `future` with a time bound; a timeout is a transient backend failure.
-async fn within<T>(
-    limit: Duration,
-    future: impl Future<Output = Result<T, PgError>>,
-) -> Result<T, PgError> {
-    tokio::time::timeout(limit, future)
-        .await
-        .unwrap_or(Err(PgError::Timeout {
-            after: limit,
-            committing: false,
-        }))
+async fn within<T>(limit: Duration, future: impl Future<Output = Result<T, PgError>>) -> Result<T, PgError> {
+    tokio::time::timeout(limit, future).await.unwrap_or(Err(PgError::Timeout { after: limit, committing: false }))
 }
 
 /// Commits `tx`; any failure here leaves the outcome unknown.
 async fn commit(limit: Duration, tx: Transaction<'_>) -> Result<(), PgError> {
-    within(limit, async { Ok(tx.commit().await?) })
-        .await
-        .map_err(PgError::mark_committing)
+    within(limit, async { Ok(tx.commit().await?) }).await.map_err(PgError::mark_committing)
 }
 
 fn record(row: &Row) -> Result<Record, PgError> {
@@ -305,10 +263,8 @@ fn millis(ms: u64) -> i64 {
 impl PostgresStore {
     /// Builds the pool and applies migrations, waiting (bounded) for the database to come up.
     pub(crate) async fn connect(config: &PostgresConfig) -> Result<Self, StartupError> {
-        let mut pg_config: tokio_postgres::Config = config
-            .url
-            .parse()
-            .map_err(|error| StartupError::Config(format!("invalid database URL: {error}")))?;
+        let mut pg_config: tokio_postgres::Config =
+            config.url.parse().map_err(|error| StartupError::Config(format!("invalid database URL: {error}")))?;
         if pg_config.get_connect_timeout().is_none() {
             pg_config.connect_timeout(config.timeout);
         }
@@ -317,13 +273,7 @@ impl PostgresStore {
             pg_config.application_name("mcp-reference-server");
         }
         let target = describe(&pg_config);
-        let manager = Manager::from_config(
-            pg_config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager = Manager::from_config(pg_config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(config.pool_size.max(1))
             .runtime(Runtime::Tokio1)
@@ -383,29 +333,19 @@ impl PostgresStore {
         let mut client = self.client().await?;
         let tx = within(self.timeout, async { Ok(client.transaction().await?) }).await?;
         let applied = within(self.timeout * 4, async {
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-                .await?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
             tx.batch_execute(
                 "CREATE TABLE IF NOT EXISTS mcp_schema_version (
                      version integer PRIMARY KEY,
                      applied_at timestamptz NOT NULL DEFAULT now())",
             )
             .await?;
-            let current: i32 = tx
-                .query_one(
-                    "SELECT COALESCE(MAX(version), 0) FROM mcp_schema_version",
-                    &[],
-                )
-                .await?
-                .try_get(0)?;
+            let current: i32 =
+                tx.query_one("SELECT COALESCE(MAX(version), 0) FROM mcp_schema_version", &[]).await?.try_get(0)?;
             let mut latest = current;
             for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
                 tx.batch_execute(sql).await?;
-                tx.execute(
-                    "INSERT INTO mcp_schema_version (version) VALUES ($1)",
-                    &[version],
-                )
-                .await?;
+                tx.execute("INSERT INTO mcp_schema_version (version) VALUES ($1)", &[version]).await?;
                 tracing::info!(version, "applied schema migration");
                 latest = *version;
             }
@@ -417,18 +357,11 @@ impl PostgresStore {
     }
 
     async fn bump_generation(&self, tx: &Transaction<'_>) -> Result<(), PgError> {
-        tx.execute("UPDATE mcp_generation SET value = value + 1 WHERE id", &[])
-            .await?;
+        tx.execute("UPDATE mcp_generation SET value = value + 1 WHERE id", &[]).await?;
         Ok(())
     }
 
-    async fn try_create(
-        &self,
-        id: &str,
-        collection: &str,
-        data: &Value,
-        now: i64,
-    ) -> Result<Record, PgError> {
+    async fn try_create(&self, id: &str, collection: &str, data: &Value, now: i64) -> Result<Record, PgError> {
         let mut client = self.client().await?;
         let tx = within(self.timeout, async { Ok(client.transaction().await?) }).await?;
         let record = within(self.timeout, async {
@@ -448,13 +381,9 @@ impl PostgresStore {
                 }
                 // An earlier attempt committed before its acknowledgement was lost: the
                 // random id makes this row ours, and its generation bump is already done.
-                None => record(
-                    &tx.query_one(
-                        &format!("SELECT {COLUMNS} FROM mcp_records WHERE id = $1"),
-                        &[&id],
-                    )
-                    .await?,
-                ),
+                None => {
+                    record(&tx.query_one(&format!("SELECT {COLUMNS} FROM mcp_records WHERE id = $1"), &[&id]).await?)
+                }
             }
         })
         .await?;
@@ -466,10 +395,7 @@ impl PostgresStore {
         let client = self.client().await?;
         within(self.timeout, async {
             client
-                .query_opt(
-                    &format!("SELECT {COLUMNS} FROM mcp_records WHERE id = $1"),
-                    &[&id],
-                )
+                .query_opt(&format!("SELECT {COLUMNS} FROM mcp_records WHERE id = $1"), &[&id])
                 .await?
                 .as_ref()
                 .map(record)
@@ -489,12 +415,8 @@ impl PostgresStore {
         let mut client = self.client().await?;
         let tx = within(self.timeout, async { Ok(client.transaction().await?) }).await?;
         let updated = within(self.timeout, async {
-            let Some(current) = tx
-                .query_opt(
-                    "SELECT version FROM mcp_records WHERE id = $1 FOR UPDATE",
-                    &[&id],
-                )
-                .await?
+            let Some(current) =
+                tx.query_opt("SELECT version FROM mcp_records WHERE id = $1 FOR UPDATE", &[&id]).await?
             else {
                 return Ok(None);
             };
@@ -527,9 +449,7 @@ impl PostgresStore {
         let mut client = self.client().await?;
         let tx = within(self.timeout, async { Ok(client.transaction().await?) }).await?;
         let deleted = within(self.timeout, async {
-            let rows = tx
-                .execute("DELETE FROM mcp_records WHERE id = $1", &[&id])
-                .await?;
+            let rows = tx.execute("DELETE FROM mcp_records WHERE id = $1", &[&id]).await?;
             if rows > 0 {
                 self.bump_generation(&tx).await?;
             }
@@ -545,12 +465,7 @@ impl PostgresStore {
     async fn try_query(&self, statement: &sql::Statement) -> Result<Vec<Record>, PgError> {
         let client = self.client().await?;
         within(self.timeout, async {
-            client
-                .query(&statement.text, &statement.sql_params())
-                .await?
-                .iter()
-                .map(record)
-                .collect()
+            client.query(&statement.text, &statement.sql_params()).await?.iter().map(record).collect()
         })
         .await
     }
@@ -558,10 +473,7 @@ impl PostgresStore {
     async fn try_generation(&self) -> Result<u64, PgError> {
         let client = self.client().await?;
         within(self.timeout, async {
-            let value: i64 = client
-                .query_one("SELECT value FROM mcp_generation WHERE id", &[])
-                .await?
-                .try_get(0)?;
+            let value: i64 = client.query_one("SELECT value FROM mcp_generation WHERE id", &[]).await?.try_get(0)?;
             Ok(u64::try_from(value).unwrap_or_default())
         })
         .await
@@ -586,23 +498,14 @@ fn describe(config: &tokio_postgres::Config) -> String {
         None => "localhost".into(),
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
-    format!(
-        "{host}:{port}/{}",
-        config.get_dbname().unwrap_or("(default)")
-    )
+    format!("{host}:{port}/{}", config.get_dbname().unwrap_or("(default)"))
 }
 
 #[async_trait::async_trait]
 impl Store for PostgresStore {
-    async fn create(
-        &self,
-        collection: &str,
-        data: BTreeMap<String, Value>,
-    ) -> Result<Record, StoreError> {
+    async fn create(&self, collection: &str, data: BTreeMap<String, Value>) -> Result<Record, StoreError> {
         if !is_identifier(collection) {
-            return Err(StoreError::Invalid(format!(
-                "invalid collection name {collection:?}"
-            )));
+            return Err(StoreError::Invalid(format!("invalid collection name {collection:?}")));
         }
         // Chosen once, before the first attempt: retries re-insert the same id.
         let id = format!("rec-{:032x}", rand::random::<u128>());
@@ -610,11 +513,7 @@ impl Store for PostgresStore {
         let now = millis(now_ms());
         Ok(self
             .backend
-            .call(|| async {
-                self.try_create(&id, collection, &data, now)
-                    .await
-                    .map_err(IdempotentWrite)
-            })
+            .call(|| async { self.try_create(&id, collection, &data, now).await.map_err(IdempotentWrite) })
             .await?)
     }
 
@@ -632,10 +531,7 @@ impl Store for PostgresStore {
         let set = Value::Object(set.into_iter().collect());
         let remove: Vec<String> = remove.into_iter().map(|(k, _)| k).collect();
         let now = millis(now_ms());
-        Ok(self
-            .backend
-            .call(|| self.try_update(id, &set, &remove, expected_version, now))
-            .await?)
+        Ok(self.backend.call(|| self.try_update(id, &set, &remove, expected_version, now)).await?)
     }
 
     async fn delete(&self, id: &str) -> Result<bool, StoreError> {
@@ -647,10 +543,7 @@ impl Store for PostgresStore {
         if let Some(collection) = &query.collection
             && !is_identifier(collection)
         {
-            return Ok(QueryResult {
-                rows: Vec::new(),
-                truncated: false,
-            });
+            return Ok(QueryResult { rows: Vec::new(), truncated: false });
         }
         let statement = sql::select(query);
         let mut rows = self.backend.call(|| self.try_query(&statement)).await?;
@@ -664,10 +557,7 @@ impl Store for PostgresStore {
     }
 
     async fn health(&self) -> BackendHealth {
-        let probe = self
-            .backend
-            .call_with(RetryPolicy::NONE, || self.try_ping())
-            .await;
+        let probe = self.backend.call_with(RetryPolicy::NONE, || self.try_ping()).await;
         let status = self.pool.status();
         let pool = format!(
             "pool {} of {} connections, {} idle, {} waiting",
@@ -676,9 +566,7 @@ impl Store for PostgresStore {
         BackendHealth::guarded(
             "postgres",
             &self.backend,
-            probe
-                .map(|()| pool.clone())
-                .map_err(|error| format!("{}; {pool}", StoreError::from(error))),
+            probe.map(|()| pool.clone()).map_err(|error| format!("{}; {pool}", StoreError::from(error))),
         )
     }
 }
@@ -703,30 +591,19 @@ mod tests {
 
     #[test]
     fn commit_phase_failures_are_not_retried_except_idempotent_creates() {
-        let timeout = |committing| PgError::Timeout {
-            after: Duration::from_secs(1),
-            committing,
-        };
+        let timeout = |committing| PgError::Timeout { after: Duration::from_secs(1), committing };
         assert!(timeout(false).is_transient());
         assert!(!timeout(true).is_transient());
         assert!(IdempotentWrite(timeout(true)).is_transient());
         assert!(timeout(true).is_backend_failure());
-        let conflict = PgError::App(StoreError::Conflict {
-            expected: 1,
-            found: 2,
-        });
+        let conflict = PgError::App(StoreError::Conflict { expected: 1, found: 2 });
         assert!(!conflict.is_transient() && !conflict.is_backend_failure());
-        assert!(matches!(
-            StoreError::from(CallError::Backend(timeout(true))),
-            StoreError::OutcomeUnknown(_)
-        ));
+        assert!(matches!(StoreError::from(CallError::Backend(timeout(true))), StoreError::OutcomeUnknown(_)));
     }
 
     #[test]
     fn describes_targets_without_credentials() {
-        let config: tokio_postgres::Config = "postgres://user:secret@db.example:6543/app"
-            .parse()
-            .unwrap();
+        let config: tokio_postgres::Config = "postgres://user:secret@db.example:6543/app".parse().unwrap();
         assert_eq!(describe(&config), "db.example:6543/app");
     }
 }

@@ -39,9 +39,7 @@ pub(crate) struct Filter {
 }
 
 /// Sort direction.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum SortOrder {
     /// Ascending.
@@ -77,11 +75,7 @@ pub(crate) fn is_identifier(name: &str) -> bool {
 impl Query {
     /// Rejects field names that are not identifiers and values of the wrong shape.
     pub(crate) fn validate(&self) -> Result<(), StoreError> {
-        let fields = self
-            .filters
-            .iter()
-            .map(|f| f.field.as_str())
-            .chain(self.order_by.as_deref());
+        let fields = self.filters.iter().map(|f| f.field.as_str()).chain(self.order_by.as_deref());
         for field in fields {
             if !is_identifier(field) {
                 return Err(StoreError::Invalid(format!("invalid field name {field:?}")));
@@ -89,9 +83,7 @@ impl Query {
         }
         for filter in &self.filters {
             if filter.op == FilterOp::Contains && !filter.value.is_string() {
-                return Err(StoreError::Invalid(
-                    "`contains` needs a string value".into(),
-                ));
+                return Err(StoreError::Invalid("`contains` needs a string value".into()));
             }
         }
         Ok(())
@@ -99,11 +91,7 @@ impl Query {
 
     /// Whether `record` satisfies every filter.
     pub(crate) fn matches(&self, record: &Record) -> bool {
-        if self
-            .collection
-            .as_ref()
-            .is_some_and(|c| c != &record.collection)
-        {
+        if self.collection.as_ref().is_some_and(|c| c != &record.collection) {
             return false;
         }
         self.filters.iter().all(|filter| {
@@ -180,11 +168,7 @@ mod tests {
     fn validate_rejects_bad_fields() {
         let query = Query {
             collection: None,
-            filters: vec![Filter {
-                field: "a'--".into(),
-                op: FilterOp::Eq,
-                value: Value::Null,
-            }],
+            filters: vec![Filter { field: "a'--".into(), op: FilterOp::Eq, value: Value::Null }],
             order_by: None,
             order: SortOrder::Asc,
             max_rows: 10,

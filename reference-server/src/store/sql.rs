@@ -88,25 +88,16 @@ fn field_expr(statement: &mut Statement, field: &str) -> String {
 /// Builds the `SELECT` for `query`, fetching `max_rows + 1` rows so the caller can tell
 /// whether the result was truncated. `query` must already be validated.
 pub(crate) fn select(query: &Query) -> Statement {
-    let mut statement = Statement {
-        text: format!("SELECT {COLUMNS} FROM mcp_records WHERE TRUE"),
-        params: Vec::new(),
-    };
+    let mut statement = Statement { text: format!("SELECT {COLUMNS} FROM mcp_records WHERE TRUE"), params: Vec::new() };
     if let Some(collection) = &query.collection {
         let p = statement.bind(Param::Text(collection.clone()));
-        statement
-            .text
-            .push_str(&format!(" AND collection = {p}::text"));
+        statement.text.push_str(&format!(" AND collection = {p}::text"));
     }
     for filter in &query.filters {
         let expr = field_expr(&mut statement, &filter.field);
         let condition = if filter.op == FilterOp::Contains {
-            let needle = statement.bind(Param::Text(
-                filter.value.as_str().unwrap_or_default().to_owned(),
-            ));
-            format!(
-                "jsonb_typeof({expr}) = 'string' AND strpos({expr} #>> '{{}}', {needle}::text) > 0"
-            )
+            let needle = statement.bind(Param::Text(filter.value.as_str().unwrap_or_default().to_owned()));
+            format!("jsonb_typeof({expr}) = 'string' AND strpos({expr} #>> '{{}}', {needle}::text) > 0")
         } else {
             let value = statement.bind(Param::Json(filter.value.clone()));
             let operator = match filter.op {
@@ -139,9 +130,7 @@ pub(crate) fn select(query: &Query) -> Statement {
         None | Some("id") => {}
         Some(field) => {
             let expr = field_expr(&mut statement, field);
-            statement
-                .text
-                .push_str(&format!("{expr} {direction} {nulls}, "));
+            statement.text.push_str(&format!("{expr} {direction} {nulls}, "));
         }
     }
     statement.text.push_str(&format!("id {direction}"));
@@ -162,11 +151,7 @@ mod tests {
     fn query(field: &str, op: FilterOp, value: Value, order_by: Option<&str>) -> Query {
         Query {
             collection: Some("items".into()),
-            filters: vec![Filter {
-                field: field.into(),
-                op,
-                value,
-            }],
+            filters: vec![Filter { field: field.into(), op, value }],
             order_by: order_by.map(Into::into),
             order: SortOrder::Desc,
             max_rows: 10,
@@ -210,14 +195,7 @@ mod tests {
         let statement = select(&query(evil, FilterOp::Contains, json!(evil), Some(evil)));
         assert!(!statement.text.contains("DROP"));
         assert!(!statement.text.contains("1=1"));
-        assert_eq!(
-            statement
-                .params
-                .iter()
-                .filter(|p| **p == Param::Text(evil.into()))
-                .count(),
-            3
-        );
+        assert_eq!(statement.params.iter().filter(|p| **p == Param::Text(evil.into())).count(), 3);
     }
 
     fn op() -> impl Strategy<Value = FilterOp> {

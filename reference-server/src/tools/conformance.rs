@@ -6,14 +6,13 @@
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolResult, ClientCapabilities, ContentBlock, ErrorData, InputRequests,
-    InputRequiredResult, LoggingLevel, ResourceContents,
+    CallToolResult, ClientCapabilities, ContentBlock, ErrorData, InputRequests, InputRequiredResult, LoggingLevel,
+    ResourceContents,
 };
 use serde_json::{Value, json};
 
 use super::{
-    Availability, Invocation, ToolFuture, ToolSpec, additive, read_only, text, tool_with_schema,
-    tool_without_input,
+    Availability, Invocation, ToolFuture, ToolSpec, additive, read_only, text, tool_with_schema, tool_without_input,
 };
 use crate::{
     content::{SILENT_WAV_BASE64, TINY_PNG_BASE64},
@@ -23,20 +22,17 @@ use crate::{
 pub(super) fn specs() -> Vec<ToolSpec> {
     vec![
         ToolSpec::new(
-            tool_without_input("test_simple_text", "Returns a simple text response")
-                .annotate(read_only("Simple text")),
+            tool_without_input("test_simple_text", "Returns a simple text response").annotate(read_only("Simple text")),
             Availability::Always,
             simple_text,
         ),
         ToolSpec::new(
-            tool_without_input("test_image_content", "Returns a PNG image")
-                .annotate(read_only("Image content")),
+            tool_without_input("test_image_content", "Returns a PNG image").annotate(read_only("Image content")),
             Availability::Always,
             image_content,
         ),
         ToolSpec::new(
-            tool_without_input("test_audio_content", "Returns a WAV audio clip")
-                .annotate(read_only("Audio content")),
+            tool_without_input("test_audio_content", "Returns a WAV audio clip").annotate(read_only("Audio content")),
             Availability::Always,
             audio_content,
         ),
@@ -132,8 +128,11 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             trigger_prompt_change,
         ),
         ToolSpec::new(
-            tool_without_input("test_missing_capability", "Requires the client's sampling capability (-32021 otherwise)")
-                .annotate(read_only("Missing capability")),
+            tool_without_input(
+                "test_missing_capability",
+                "Requires the client's sampling capability (-32021 otherwise)",
+            )
+            .annotate(read_only("Missing capability")),
             Availability::Always,
             missing_capability,
         ),
@@ -157,30 +156,21 @@ fn simple_text(_: Invocation) -> ToolFuture {
 }
 
 fn image_content(_: Invocation) -> ToolFuture {
-    Box::pin(async {
-        Ok(CallToolResult::success(vec![ContentBlock::image(TINY_PNG_BASE64, "image/png")]).into())
-    })
+    Box::pin(async { Ok(CallToolResult::success(vec![ContentBlock::image(TINY_PNG_BASE64, "image/png")]).into()) })
 }
 
 fn audio_content(_: Invocation) -> ToolFuture {
-    Box::pin(async {
-        Ok(
-            CallToolResult::success(vec![ContentBlock::audio(SILENT_WAV_BASE64, "audio/wav")])
-                .into(),
-        )
-    })
+    Box::pin(async { Ok(CallToolResult::success(vec![ContentBlock::audio(SILENT_WAV_BASE64, "audio/wav")]).into()) })
 }
 
 fn embedded_resource(_: Invocation) -> ToolFuture {
     Box::pin(async {
-        Ok(CallToolResult::success(vec![ContentBlock::resource(
-            ResourceContents::TextResourceContents {
-                uri: "test://embedded-resource".into(),
-                mime_type: Some("text/plain".into()),
-                text: "This is an embedded resource content.".into(),
-                meta: None,
-            },
-        )])
+        Ok(CallToolResult::success(vec![ContentBlock::resource(ResourceContents::TextResourceContents {
+            uri: "test://embedded-resource".into(),
+            mime_type: Some("text/plain".into()),
+            text: "This is an embedded resource content.".into(),
+            meta: None,
+        })])
         .into())
     })
 }
@@ -203,11 +193,7 @@ fn multiple_content_types(_: Invocation) -> ToolFuture {
 
 fn tool_with_logging(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let steps = [
-            "Tool execution started",
-            "Tool processing data",
-            "Tool execution completed",
-        ];
+        let steps = ["Tool execution started", "Tool processing data", "Tool execution completed"];
         for (i, message) in steps.into_iter().enumerate() {
             if i > 0 {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -220,9 +206,8 @@ fn tool_with_logging(inv: Invocation) -> ToolFuture {
 
 fn tool_with_progress(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        for (i, (progress, message)) in [(0.0, "Starting"), (50.0, "Halfway"), (100.0, "Complete")]
-            .into_iter()
-            .enumerate()
+        for (i, (progress, message)) in
+            [(0.0, "Starting"), (50.0, "Halfway"), (100.0, "Complete")].into_iter().enumerate()
         {
             if i > 0 {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -234,20 +219,12 @@ fn tool_with_progress(inv: Invocation) -> ToolFuture {
 }
 
 fn error_handling(_: Invocation) -> ToolFuture {
-    Box::pin(async {
-        Ok(super::tool_error(
-            "This tool intentionally returns an error for testing",
-        ))
-    })
+    Box::pin(async { Ok(super::tool_error("This tool intentionally returns an error for testing")) })
 }
 
 fn json_schema_2020_12(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let name = inv
-            .args
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("world");
+        let name = inv.args.get("name").and_then(Value::as_str).unwrap_or("world");
         text(format!("Hello, {name}!"))
     })
 }
@@ -308,11 +285,7 @@ fn streaming_elicitation(_: Invocation) -> ToolFuture {
         let mut requests = InputRequests::new();
         requests.insert(
             "streaming_elicitation".into(),
-            super::input_required::elicitation(
-                "Provide a value",
-                json!({ "value": { "type": "string" } }),
-                &["value"],
-            ),
+            super::input_required::elicitation("Provide a value", json!({ "value": { "type": "string" } }), &["value"]),
         );
         Ok(InputRequiredResult::from_input_requests(requests).into())
     })

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    Availability, Invocation, ToolFuture, ToolResult, ToolSpec, additive, destructive, read_only,
-    tool_error, tool_with_input,
+    Availability, Invocation, ToolFuture, ToolResult, ToolSpec, additive, destructive, read_only, tool_error,
+    tool_with_input,
 };
 use crate::{
     cache::{CacheLevel, cache_key},
@@ -195,11 +195,7 @@ pub(crate) const META_CACHE: &str = "io.mcp-harness/cache";
 pub(crate) const META_RETRIES: &str = "io.mcp-harness/retries";
 
 /// A structured result with the observability `_meta` entries that apply.
-fn structured<T: Serialize>(
-    value: &T,
-    cache: Option<CacheLevel>,
-    retries: Option<u32>,
-) -> ToolResult {
+fn structured<T: Serialize>(value: &T, cache: Option<CacheLevel>, retries: Option<u32>) -> ToolResult {
     let mut result = CallToolResult::structured(json!(value));
     let mut meta = MetaObject::new();
     if let Some(level) = cache {
@@ -216,8 +212,7 @@ fn structured<T: Serialize>(
 
 /// A tool error that still reports the retries made.
 fn store_error(error: StoreError, retries: u32) -> ToolResult {
-    let mut result =
-        CallToolResult::error(vec![rmcp::model::ContentBlock::text(error.to_string())]);
+    let mut result = CallToolResult::error(vec![rmcp::model::ContentBlock::text(error.to_string())]);
     let mut meta = MetaObject::new();
     meta.insert(META_RETRIES.into(), Value::from(retries));
     result.meta = Some(meta);
@@ -238,29 +233,19 @@ fn create(inv: Invocation) -> ToolFuture {
 /// Cache-aside read of a store-backed result, keyed by the store generation (see
 /// [`crate::cache`] for why this never serves stale data). `Ok(None)` when `read` finds
 /// nothing (not cached).
-async fn cached_read<F>(
-    inv: &Invocation,
-    read: F,
-) -> Result<(Option<Value>, CacheLevel), StoreError>
+async fn cached_read<F>(inv: &Invocation, read: F) -> Result<(Option<Value>, CacheLevel), StoreError>
 where
     F: Future<Output = Result<Option<Value>, StoreError>>,
 {
     let shared = inv.shared();
     let generation = shared.store.generation().await?;
-    let key = cache_key(
-        &inv.name,
-        &Value::Object(inv.args.clone()),
-        &generation.to_string(),
-    );
+    let key = cache_key(&inv.name, &Value::Object(inv.args.clone()), &generation.to_string());
     if let (Some(hit), level) = shared.cache.lookup(&key, shared.cache_ttl).await {
         return Ok((Some(hit), level));
     }
     let value = read.await?;
     if let Some(value) = &value {
-        shared
-            .cache
-            .fill(&key, value.clone(), shared.cache_ttl)
-            .await;
+        shared.cache.fill(&key, value.clone(), shared.cache_ttl).await;
     }
     Ok((value, CacheLevel::Miss))
 }
@@ -268,14 +253,7 @@ where
 fn get(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: IdArgs = parse_or_return!(inv);
-        let read = async {
-            Ok(inv
-                .shared()
-                .store
-                .get(&args.id)
-                .await?
-                .map(|record| json!(record)))
-        };
+        let read = async { Ok(inv.shared().store.get(&args.id).await?.map(|record| json!(record))) };
         match track_retries(cached_read(&inv, read)).await {
             (Ok((Some(record), level)), retries) => structured(&record, Some(level), Some(retries)),
             (Ok((None, _)), _) => Ok(tool_error(format!("no record with id {:?}", args.id))),
@@ -300,14 +278,7 @@ fn delete(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: IdArgs = parse_or_return!(inv);
         match track_retries(inv.shared().store.delete(&args.id)).await {
-            (Ok(deleted), retries) => structured(
-                &DeleteOutput {
-                    id: args.id,
-                    deleted,
-                },
-                None,
-                Some(retries),
-            ),
+            (Ok(deleted), retries) => structured(&DeleteOutput { id: args.id, deleted }, None, Some(retries)),
             (Err(error), retries) => store_error(error, retries),
         }
     })
@@ -317,9 +288,7 @@ fn query(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: QueryArgs = parse_or_return!(inv);
         if !(1..=MAX_ROWS_LIMIT).contains(&args.max_rows) {
-            return Ok(tool_error(format!(
-                "`max_rows` must be between 1 and {MAX_ROWS_LIMIT}"
-            )));
+            return Ok(tool_error(format!("`max_rows` must be between 1 and {MAX_ROWS_LIMIT}")));
         }
         let query = Query {
             collection: args.collection,
@@ -348,18 +317,10 @@ fn analysis(inv: Invocation) -> ToolFuture {
         let args: AnalysisArgs = parse_or_return!(inv);
         let size = args.size.unwrap_or(100_000);
         if args.values.is_none() && !(1..=MAX_SAMPLES).contains(&size) {
-            return Ok(tool_error(format!(
-                "`size` must be between 1 and {MAX_SAMPLES}"
-            )));
+            return Ok(tool_error(format!("`size` must be between 1 and {MAX_SAMPLES}")));
         }
-        if args
-            .values
-            .as_ref()
-            .is_some_and(|v| v.is_empty() || v.iter().any(|x| !x.is_finite()))
-        {
-            return Ok(tool_error(
-                "`values` must be a non-empty list of finite numbers",
-            ));
+        if args.values.as_ref().is_some_and(|v| v.is_empty() || v.iter().any(|x| !x.is_finite())) {
+            return Ok(tool_error("`values` must be a non-empty list of finite numbers"));
         }
         let shared = inv.shared();
         // A pure function of its arguments: no store generation in the key.
@@ -380,10 +341,7 @@ fn analysis(inv: Invocation) -> ToolFuture {
         match computed {
             Ok(analysis) => {
                 let output = json!(analysis);
-                shared
-                    .cache
-                    .fill(&key, output.clone(), shared.cache_ttl)
-                    .await;
+                shared.cache.fill(&key, output.clone(), shared.cache_ttl).await;
                 structured(&output, Some(CacheLevel::Miss), None)
             }
             Err(error) => Ok(tool_error(format!("analysis failed: {error}"))),

@@ -4,15 +4,13 @@
 
 use std::{sync::atomic::Ordering, time::Duration};
 
-use rmcp::model::{
-    Annotations, CallToolResult, ContentBlock, ImageContent, Resource, Role, TextContent,
-};
+use rmcp::model::{Annotations, CallToolResult, ContentBlock, ImageContent, Resource, Role, TextContent};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    Availability, Invocation, ToolFuture, ToolSpec, additive, read_only, text, tool_error,
-    tool_with_input, tool_without_input,
+    Availability, Invocation, ToolFuture, ToolSpec, additive, read_only, text, tool_error, tool_with_input,
+    tool_without_input,
 };
 use crate::{content::TINY_PNG_BASE64, server::Change};
 
@@ -121,20 +119,17 @@ struct TouchArgs {
 pub(super) fn specs() -> Vec<ToolSpec> {
     vec![
         ToolSpec::new(
-            tool_with_input::<EchoArgs>("echo", "Echoes back the input message")
-                .annotate(read_only("Echo")),
+            tool_with_input::<EchoArgs>("echo", "Echoes back the input message").annotate(read_only("Echo")),
             Availability::Always,
             echo,
         ),
         ToolSpec::new(
-            tool_with_input::<SumArgs>("get-sum", "Returns the sum of two numbers")
-                .annotate(read_only("Sum")),
+            tool_with_input::<SumArgs>("get-sum", "Returns the sum of two numbers").annotate(read_only("Sum")),
             Availability::Always,
             sum,
         ),
         ToolSpec::new(
-            tool_without_input("get-tiny-image", "Returns a tiny PNG image")
-                .annotate(read_only("Tiny image")),
+            tool_without_input("get-tiny-image", "Returns a tiny PNG image").annotate(read_only("Tiny image")),
             Availability::Always,
             tiny_image,
         ),
@@ -148,20 +143,14 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             annotated_message,
         ),
         ToolSpec::new(
-            tool_with_input::<ResourceLinksArgs>(
-                "get-resource-links",
-                "Returns resource_link content blocks",
-            )
-            .annotate(read_only("Resource links")),
+            tool_with_input::<ResourceLinksArgs>("get-resource-links", "Returns resource_link content blocks")
+                .annotate(read_only("Resource links")),
             Availability::Always,
             resource_links,
         ),
         ToolSpec::new(
-            tool_with_input::<ResourceReferenceArgs>(
-                "get-resource-reference",
-                "Returns an embedded resource by id",
-            )
-            .annotate(read_only("Resource reference")),
+            tool_with_input::<ResourceReferenceArgs>("get-resource-reference", "Returns an embedded resource by id")
+                .annotate(read_only("Resource reference")),
             Availability::Always,
             resource_reference,
         ),
@@ -185,20 +174,14 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             long_running,
         ),
         ToolSpec::new(
-            tool_without_input(
-                "toggle-dynamic-tool",
-                "Adds or removes `dynamic-tool` and sends tools/list_changed",
-            )
-            .annotate(additive("Toggle dynamic tool")),
+            tool_without_input("toggle-dynamic-tool", "Adds or removes `dynamic-tool` and sends tools/list_changed")
+                .annotate(additive("Toggle dynamic tool")),
             Availability::Always,
             toggle_dynamic_tool,
         ),
         ToolSpec::new(
-            tool_without_input(
-                "dynamic-tool",
-                "Exists only while toggled on by toggle-dynamic-tool",
-            )
-            .annotate(read_only("Dynamic tool")),
+            tool_without_input("dynamic-tool", "Exists only while toggled on by toggle-dynamic-tool")
+                .annotate(read_only("Dynamic tool")),
             Availability::Dynamic,
             dynamic_tool,
         ),
@@ -224,9 +207,7 @@ fn echo(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         match inv.args.get("message").and_then(|m| m.as_str()) {
             Some(message) => text(message),
-            None => Ok(tool_error(
-                "invalid arguments for echo: `message` must be a string",
-            )),
+            None => Ok(tool_error("invalid arguments for echo: `message` must be a string")),
         }
     })
 }
@@ -237,12 +218,7 @@ fn sum(inv: Invocation) -> ToolFuture {
             Ok(args) => args,
             Err(invalid) => return Ok(tool_error(invalid)),
         };
-        text(format!(
-            "The sum of {} and {} is {}.",
-            args.a,
-            args.b,
-            args.a + args.b
-        ))
+        text(format!("The sum of {} and {} is {}.", args.a, args.b, args.a + args.b))
     })
 }
 
@@ -271,26 +247,16 @@ fn annotated_message(inv: Invocation) -> ToolFuture {
             Err(invalid) => return Ok(tool_error(invalid)),
         };
         let (message, annotation) = match args.message_type {
-            MessageType::Error => (
-                "Error: Operation failed",
-                annotations(vec![Role::User, Role::Assistant], 1.0),
-            ),
-            MessageType::Success => (
-                "Operation completed successfully",
-                annotations(vec![Role::User], 0.7),
-            ),
-            MessageType::Debug => (
-                "Debug: Cache hit ratio 0.95, latency 150ms",
-                annotations(vec![Role::Assistant], 0.3),
-            ),
+            MessageType::Error => ("Error: Operation failed", annotations(vec![Role::User, Role::Assistant], 1.0)),
+            MessageType::Success => ("Operation completed successfully", annotations(vec![Role::User], 0.7)),
+            MessageType::Debug => {
+                ("Debug: Cache hit ratio 0.95, latency 150ms", annotations(vec![Role::Assistant], 0.3))
+            }
         };
-        let mut content = vec![ContentBlock::Text(
-            TextContent::new(message).with_annotations(annotation),
-        )];
+        let mut content = vec![ContentBlock::Text(TextContent::new(message).with_annotations(annotation))];
         if args.include_image {
             content.push(ContentBlock::Image(
-                ImageContent::new(TINY_PNG_BASE64, "image/png")
-                    .with_annotations(annotations(vec![Role::User], 0.5)),
+                ImageContent::new(TINY_PNG_BASE64, "image/png").with_annotations(annotations(vec![Role::User], 0.5)),
             ));
         }
         Ok(CallToolResult::success(content).into())
@@ -306,17 +272,11 @@ fn resource_links(inv: Invocation) -> ToolFuture {
         if !(1..=10).contains(&args.count) {
             return Ok(tool_error("`count` must be between 1 and 10"));
         }
-        let mut content = vec![ContentBlock::text(format!(
-            "Here are {} resource links:",
-            args.count
-        ))];
+        let mut content = vec![ContentBlock::text(format!("Here are {} resource links:", args.count))];
         for id in 1..=args.count {
-            let resource = Resource::new(
-                format!("test://template/{id}/data"),
-                format!("resource-{id}"),
-            )
-            .with_description(format!("Dynamic resource number {id}"))
-            .with_mime_type("application/json");
+            let resource = Resource::new(format!("test://template/{id}/data"), format!("resource-{id}"))
+                .with_description(format!("Dynamic resource number {id}"))
+                .with_mime_type("application/json");
             content.push(ContentBlock::resource_link(resource));
         }
         Ok(CallToolResult::success(content).into())
@@ -348,21 +308,9 @@ fn structured_content(inv: Invocation) -> ToolFuture {
             Err(invalid) => return Ok(tool_error(invalid)),
         };
         let weather = match args.location {
-            City::NewYork => Weather {
-                temperature: 22.5,
-                conditions: "Partly cloudy".into(),
-                humidity: 65.0,
-            },
-            City::Chicago => Weather {
-                temperature: 36.0,
-                conditions: "Light rain / drizzle".into(),
-                humidity: 82.0,
-            },
-            City::LosAngeles => Weather {
-                temperature: 73.0,
-                conditions: "Sunny / Clear".into(),
-                humidity: 48.0,
-            },
+            City::NewYork => Weather { temperature: 22.5, conditions: "Partly cloudy".into(), humidity: 65.0 },
+            City::Chicago => Weather { temperature: 36.0, conditions: "Light rain / drizzle".into(), humidity: 82.0 },
+            City::LosAngeles => Weather { temperature: 73.0, conditions: "Sunny / Clear".into(), humidity: 48.0 },
         };
         Ok(CallToolResult::structured(json!(weather)).into())
     })
@@ -375,9 +323,7 @@ fn long_running(inv: Invocation) -> ToolFuture {
             Err(invalid) => return Ok(tool_error(invalid)),
         };
         if !(0.0..=60.0).contains(&args.duration) || !(1..=100).contains(&args.steps) {
-            return Ok(tool_error(
-                "`duration` must be 0–60 seconds and `steps` 1–100",
-            ));
+            return Ok(tool_error("`duration` must be 0–60 seconds and `steps` 1–100"));
         }
         let step = Duration::from_secs_f64(args.duration / f64::from(args.steps));
         for i in 1..=args.steps {
@@ -385,17 +331,9 @@ fn long_running(inv: Invocation) -> ToolFuture {
                 _ = tokio::time::sleep(step) => {}
                 _ = inv.cx.ct.cancelled() => return Ok(tool_error("operation cancelled")),
             }
-            inv.progress(
-                f64::from(i),
-                Some(f64::from(args.steps)),
-                &format!("step {i} of {}", args.steps),
-            )
-            .await;
+            inv.progress(f64::from(i), Some(f64::from(args.steps)), &format!("step {i} of {}", args.steps)).await;
         }
-        text(format!(
-            "Long running operation completed. Duration: {} seconds, Steps: {}.",
-            args.duration, args.steps
-        ))
+        text(format!("Long running operation completed. Duration: {} seconds, Steps: {}.", args.duration, args.steps))
     })
 }
 
@@ -403,11 +341,7 @@ fn toggle_dynamic_tool(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let enabled = !inv.shared().dynamic_tool.fetch_xor(true, Ordering::AcqRel);
         inv.shared().hub.publish(Change::Tools).await;
-        text(if enabled {
-            "dynamic-tool added"
-        } else {
-            "dynamic-tool removed"
-        })
+        text(if enabled { "dynamic-tool added" } else { "dynamic-tool removed" })
     })
 }
 
@@ -425,10 +359,7 @@ fn touch_resource(inv: Invocation) -> ToolFuture {
             return Ok(tool_error(error.message.to_string()));
         }
         crate::resources::touch(&args.uri);
-        inv.shared()
-            .hub
-            .publish(Change::ResourceUpdated(args.uri.clone()))
-            .await;
+        inv.shared().hub.publish(Change::ResourceUpdated(args.uri.clone())).await;
         text(format!("notified subscribers of {}", args.uri))
     })
 }

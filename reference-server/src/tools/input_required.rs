@@ -10,17 +10,13 @@
 use std::time::Duration;
 
 use rmcp::model::{
-    CreateMessageRequest, CreateMessageRequestParams, ElicitRequest, ElicitRequestParams,
-    ErrorData, InputRequest, InputRequests, InputRequiredResult, ListRootsRequest, SamplingMessage,
-    SealOptions,
+    CreateMessageRequest, CreateMessageRequestParams, ElicitRequest, ElicitRequestParams, ErrorData, InputRequest,
+    InputRequests, InputRequiredResult, ListRootsRequest, SamplingMessage, SealOptions,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value, json};
 
-use super::{
-    Availability, Invocation, ToolFn, ToolFuture, ToolResult, ToolSpec, read_only, text,
-    tool_without_input,
-};
+use super::{Availability, Invocation, ToolFn, ToolFuture, ToolResult, ToolSpec, read_only, text, tool_without_input};
 
 const STATE_TTL: Duration = Duration::from_secs(600);
 
@@ -70,11 +66,7 @@ pub(super) fn specs() -> Vec<ToolSpec> {
     tools
         .into_iter()
         .map(|(name, description, run)| {
-            ToolSpec::new(
-                tool_without_input(name, description).annotate(read_only(name)),
-                Availability::Modern,
-                run,
-            )
+            ToolSpec::new(tool_without_input(name, description).annotate(read_only(name)), Availability::Modern, run)
         })
         .collect()
 }
@@ -87,14 +79,11 @@ pub(crate) fn ask_name() -> InputRequest {
 /// A form elicitation input request with string `properties`.
 pub(crate) fn elicitation(message: &str, properties: Value, required: &[&str]) -> InputRequest {
     let schema = json!({ "type": "object", "properties": properties, "required": required });
-    InputRequest::Elicitation(ElicitRequest::new(
-        ElicitRequestParams::FormElicitationParams {
-            meta: None,
-            message: message.into(),
-            requested_schema: serde_json::from_value(schema)
-                .expect("fixture elicitation schemas are valid"),
-        },
-    ))
+    InputRequest::Elicitation(ElicitRequest::new(ElicitRequestParams::FormElicitationParams {
+        meta: None,
+        message: message.into(),
+        requested_schema: serde_json::from_value(schema).expect("fixture elicitation schemas are valid"),
+    }))
 }
 
 fn sampling(prompt: &str) -> InputRequest {
@@ -114,17 +103,12 @@ pub(crate) fn response<'a>(
     inv_responses: Option<&'a rmcp::model::InputResponses>,
     key: &str,
 ) -> Option<&'a Map<String, Value>> {
-    inv_responses
-        .and_then(|r| r.get(key))
-        .and_then(Value::as_object)
+    inv_responses.and_then(|r| r.get(key)).and_then(Value::as_object)
 }
 
 /// A string field of an elicitation response's `content`.
 pub(crate) fn content_field<'a>(response: &'a Map<String, Value>, field: &str) -> Option<&'a str> {
-    response
-        .get("content")
-        .and_then(|c| c.get(field))
-        .and_then(Value::as_str)
+    response.get("content").and_then(|c| c.get(field)).and_then(Value::as_str)
 }
 
 fn need(requests: InputRequests, state: Option<String>) -> ToolResult {
@@ -140,15 +124,11 @@ fn one(key: &str, request: InputRequest) -> InputRequests {
 impl Invocation {
     /// Seals `state` for a later round of this tool.
     fn seal<T: Serialize>(&self, state: &T) -> Result<String, ErrorData> {
-        let options = SealOptions::new()
-            .associated_data(self.name.as_bytes())
-            .ttl(STATE_TTL);
+        let options = SealOptions::new().associated_data(self.name.as_bytes()).ttl(STATE_TTL);
         self.shared()
             .request_state
             .seal_json_with(state, &options)
-            .map_err(|e| {
-                ErrorData::internal_error(format!("failed to seal requestState: {e}"), None)
-            })
+            .map_err(|e| ErrorData::internal_error(format!("failed to seal requestState: {e}"), None))
     }
 
     /// Opens the echoed `requestState`; `None` on the first round.
@@ -160,26 +140,15 @@ impl Invocation {
             .request_state
             .open_json_with(sealed, self.name.as_bytes())
             .map(Some)
-            .map_err(|_| {
-                ErrorData::invalid_params("requestState failed integrity verification", None)
-            })
+            .map_err(|_| ErrorData::invalid_params("requestState failed integrity verification", None))
     }
 }
 
 fn elicitation_tool(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         match response(inv.input_responses.as_ref(), "user_name") {
-            Some(answer) => text(format!(
-                "Hello, {}!",
-                content_field(answer, "name").unwrap_or("friend")
-            )),
-            None => need(
-                one(
-                    "user_name",
-                    ask_name(),
-                ),
-                None,
-            ),
+            Some(answer) => text(format!("Hello, {}!", content_field(answer, "name").unwrap_or("friend"))),
+            None => need(one("user_name", ask_name()), None),
         }
     })
 }
@@ -190,21 +159,12 @@ fn sampling_tool(inv: Invocation) -> ToolFuture {
             Some(answer) => {
                 let reply = answer
                     .get("content")
-                    .and_then(|c| {
-                        c.get("text")
-                            .or_else(|| c.get(0).and_then(|c| c.get("text")))
-                    })
+                    .and_then(|c| c.get("text").or_else(|| c.get(0).and_then(|c| c.get("text"))))
                     .and_then(Value::as_str)
                     .unwrap_or("(no text)");
                 text(format!("Sampling response: {reply}"))
             }
-            None => need(
-                one(
-                    "capital_question",
-                    sampling("What is the capital of France?"),
-                ),
-                None,
-            ),
+            None => need(one("capital_question", sampling("What is the capital of France?")), None),
         }
     })
 }
@@ -216,12 +176,7 @@ fn list_roots_tool(inv: Invocation) -> ToolFuture {
                 let roots: Vec<&str> = answer
                     .get("roots")
                     .and_then(Value::as_array)
-                    .map(|roots| {
-                        roots
-                            .iter()
-                            .filter_map(|r| r.get("uri").and_then(Value::as_str))
-                            .collect()
-                    })
+                    .map(|roots| roots.iter().filter_map(|r| r.get("uri").and_then(Value::as_str)).collect())
                     .unwrap_or_default();
                 text(format!("Client roots: [{}]", roots.join(", ")))
             }
@@ -237,14 +192,7 @@ fn request_state_tool(inv: Invocation) -> ToolFuture {
             None => {
                 let state = inv.seal(&json!({ "stage": "confirm" }))?;
                 need(
-                    one(
-                        "confirm",
-                        elicitation(
-                            "Please confirm",
-                            json!({ "ok": { "type": "boolean" } }),
-                            &["ok"],
-                        ),
-                    ),
+                    one("confirm", elicitation("Please confirm", json!({ "ok": { "type": "boolean" } }), &["ok"])),
                     Some(state),
                 )
             }
@@ -256,17 +204,12 @@ fn multiple_inputs_tool(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let had_state = inv.open::<Value>()?.is_some();
         let responses = inv.input_responses.as_ref();
-        let complete = ["user_name", "greeting", "client_roots"]
-            .iter()
-            .all(|key| response(responses, key).is_some());
+        let complete = ["user_name", "greeting", "client_roots"].iter().all(|key| response(responses, key).is_some());
         if complete && had_state {
             return text("All inputs received");
         }
         let mut requests = InputRequests::new();
-        requests.insert(
-            "user_name".into(),
-            ask_name(),
-        );
+        requests.insert("user_name".into(), ask_name());
         requests.insert("greeting".into(), sampling("Generate a greeting"));
         requests.insert("client_roots".into(), list_roots());
         need(requests, Some(inv.seal(&json!({ "stage": "gather" }))?))
@@ -275,19 +218,12 @@ fn multiple_inputs_tool(inv: Invocation) -> ToolFuture {
 
 fn multi_round_tool(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let round = inv
-            .open::<Value>()?
-            .and_then(|s| s.get("round").and_then(Value::as_u64))
-            .unwrap_or(0);
+        let round = inv.open::<Value>()?.and_then(|s| s.get("round").and_then(Value::as_u64)).unwrap_or(0);
         match round {
             0 => need(
                 one(
                     "step1",
-                    elicitation(
-                        "Step 1: What is your name?",
-                        json!({ "name": { "type": "string" } }),
-                        &["name"],
-                    ),
+                    elicitation("Step 1: What is your name?", json!({ "name": { "type": "string" } }), &["name"]),
                 ),
                 Some(inv.seal(&json!({ "round": 1 }))?),
             ),
@@ -315,10 +251,7 @@ fn capabilities_tool(inv: Invocation) -> ToolFuture {
         let declared = inv.cx.meta.client_capabilities().unwrap_or_default();
         let mut requests = InputRequests::new();
         if declared.elicitation.is_some() {
-            requests.insert(
-                "user_name".into(),
-                ask_name(),
-            );
+            requests.insert("user_name".into(), ask_name());
         }
         if declared.sampling.is_some() {
             requests.insert("greeting".into(), sampling("Generate a greeting"));
@@ -326,10 +259,6 @@ fn capabilities_tool(inv: Invocation) -> ToolFuture {
         if declared.roots.is_some() {
             requests.insert("client_roots".into(), list_roots());
         }
-        if requests.is_empty() {
-            text("Client declared no input-capable capabilities")
-        } else {
-            need(requests, None)
-        }
+        if requests.is_empty() { text("Client declared no input-capable capabilities") } else { need(requests, None) }
     })
 }

@@ -5,15 +5,14 @@
 #![allow(deprecated)] // sampling and roots are SEP-2577-deprecated but current on legacy wires.
 
 use rmcp::model::{
-    CreateMessageRequestParams, ElicitRequestParams, ElicitResult, ElicitationAction,
-    ElicitationSchema, SamplingMessage,
+    CreateMessageRequestParams, ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationSchema,
+    SamplingMessage,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    Availability, Invocation, ToolFuture, ToolSpec, read_only, text, tool_error, tool_with_input,
-    tool_without_input,
+    Availability, Invocation, ToolFuture, ToolSpec, read_only, text, tool_error, tool_with_input, tool_without_input,
 };
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -36,11 +35,8 @@ struct ElicitationArgs {
 pub(super) fn specs() -> Vec<ToolSpec> {
     vec![
         ToolSpec::new(
-            tool_with_input::<SamplingArgs>(
-                "test_sampling",
-                "Asks the client's model to answer `prompt` (sampling)",
-            )
-            .annotate(read_only("Sampling")),
+            tool_with_input::<SamplingArgs>("test_sampling", "Asks the client's model to answer `prompt` (sampling)")
+                .annotate(read_only("Sampling")),
             Availability::Legacy,
             sampling,
         ),
@@ -63,11 +59,8 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             elicitation,
         ),
         ToolSpec::new(
-            tool_without_input(
-                "trigger-elicitation-request",
-                "Asks the user for contact details (elicitation)",
-            )
-            .annotate(read_only("Trigger elicitation request")),
+            tool_without_input("trigger-elicitation-request", "Asks the user for contact details (elicitation)")
+                .annotate(read_only("Trigger elicitation request")),
             Availability::Legacy,
             elicitation,
         ),
@@ -81,17 +74,13 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             elicitation_defaults,
         ),
         ToolSpec::new(
-            tool_without_input(
-                "test_elicitation_sep1330_enums",
-                "Elicits every enum shape of SEP-1330",
-            )
-            .annotate(read_only("Elicitation enums")),
+            tool_without_input("test_elicitation_sep1330_enums", "Elicits every enum shape of SEP-1330")
+                .annotate(read_only("Elicitation enums")),
             Availability::Legacy,
             elicitation_enums,
         ),
         ToolSpec::new(
-            tool_without_input("get-roots-list", "Lists the client's roots (roots/list)")
-                .annotate(read_only("Roots")),
+            tool_without_input("get-roots-list", "Lists the client's roots (roots/list)").annotate(read_only("Roots")),
             Availability::Legacy,
             roots,
         ),
@@ -155,12 +144,8 @@ fn elicitation_report(prefix: &str, result: ElicitResult) -> String {
 
 fn elicitation(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let message = inv
-            .args
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("Please provide your information")
-            .to_owned();
+        let message =
+            inv.args.get("message").and_then(Value::as_str).unwrap_or("Please provide your information").to_owned();
         let schema = json!({
             "type": "object",
             "properties": {
@@ -234,10 +219,7 @@ fn elicitation_enums(inv: Invocation) -> ToolFuture {
             }
         });
         match elicit(&inv, "Test enum schema improvements", schema).await {
-            Ok(result) => text(format!(
-                "Enum elicitation completed: action={}",
-                action(&result)
-            )),
+            Ok(result) => text(format!("Enum elicitation completed: action={}", action(&result))),
             Err(error) => Ok(tool_error(format!("Elicitation error: {error}"))),
         }
     })

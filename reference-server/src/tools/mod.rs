@@ -20,9 +20,8 @@ use futures::future::BoxFuture;
 use rmcp::{
     ErrorData, RoleServer,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, InputResponses,
-        JsonObject, LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam, Tool,
-        ToolAnnotations,
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, InputResponses, JsonObject,
+        LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam, Tool, ToolAnnotations,
     },
     service::RequestContext,
 };
@@ -61,16 +60,8 @@ pub(crate) struct ToolSpec {
 }
 
 impl ToolSpec {
-    pub(crate) fn new(
-        tool: Tool,
-        availability: Availability,
-        run: fn(Invocation) -> ToolFuture,
-    ) -> Self {
-        Self {
-            tool,
-            availability,
-            run,
-        }
+    pub(crate) fn new(tool: Tool, availability: Availability, run: fn(Invocation) -> ToolFuture) -> Self {
+        Self { tool, availability, run }
     }
 
     /// Whether the tool is listed and callable for a request of `era`.
@@ -97,14 +88,8 @@ impl Catalog {
     }
 
     /// Specs visible to a request of `era`, in listing order.
-    pub(crate) fn visible<'a>(
-        &'a self,
-        era: Era,
-        shared: &'a Shared,
-    ) -> impl Iterator<Item = &'a ToolSpec> + 'a {
-        self.specs
-            .iter()
-            .filter(move |spec| spec.is_visible(era, shared))
+    pub(crate) fn visible<'a>(&'a self, era: Era, shared: &'a Shared) -> impl Iterator<Item = &'a ToolSpec> + 'a {
+        self.specs.iter().filter(move |spec| spec.is_visible(era, shared))
     }
 
     #[cfg(test)]
@@ -127,39 +112,23 @@ pub(crate) fn catalog() -> Catalog {
     .into_iter()
     .flatten()
     .collect();
-    let by_name = specs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.tool.name.to_string(), i))
-        .collect();
+    let by_name = specs.iter().enumerate().map(|(i, s)| (s.tool.name.to_string(), i)).collect();
     Catalog { specs, by_name }
 }
 
 /// Annotations of a tool that only reads.
 pub(crate) fn read_only(title: &str) -> ToolAnnotations {
-    ToolAnnotations::with_title(title)
-        .read_only(true)
-        .destructive(false)
-        .idempotent(true)
-        .open_world(false)
+    ToolAnnotations::with_title(title).read_only(true).destructive(false).idempotent(true).open_world(false)
 }
 
 /// Annotations of a tool that changes state without destroying anything.
 pub(crate) fn additive(title: &str) -> ToolAnnotations {
-    ToolAnnotations::with_title(title)
-        .read_only(false)
-        .destructive(false)
-        .idempotent(false)
-        .open_world(false)
+    ToolAnnotations::with_title(title).read_only(false).destructive(false).idempotent(false).open_world(false)
 }
 
 /// Annotations of a tool that may destroy or overwrite data.
 pub(crate) fn destructive(title: &str, idempotent: bool) -> ToolAnnotations {
-    ToolAnnotations::with_title(title)
-        .read_only(false)
-        .destructive(true)
-        .idempotent(idempotent)
-        .open_world(false)
+    ToolAnnotations::with_title(title).read_only(false).destructive(true).idempotent(idempotent).open_world(false)
 }
 
 /// A tool whose input is the object schema of `T`.
@@ -167,28 +136,16 @@ pub(crate) fn tool_with_input<T: schemars::JsonSchema + 'static>(
     name: &'static str,
     description: &'static str,
 ) -> Tool {
-    Tool::new(
-        name,
-        description,
-        rmcp::handler::server::common::schema_for_type::<T>(),
-    )
+    Tool::new(name, description, rmcp::handler::server::common::schema_for_type::<T>())
 }
 
 /// A tool without arguments.
 pub(crate) fn tool_without_input(name: &'static str, description: &'static str) -> Tool {
-    Tool::new(
-        name,
-        description,
-        rmcp::handler::server::common::schema_for_empty_input(),
-    )
+    Tool::new(name, description, rmcp::handler::server::common::schema_for_empty_input())
 }
 
 /// A tool whose input schema is written out by hand.
-pub(crate) fn tool_with_schema(
-    name: &'static str,
-    description: &'static str,
-    schema: Value,
-) -> Tool {
+pub(crate) fn tool_with_schema(name: &'static str, description: &'static str, schema: Value) -> Tool {
     let Value::Object(schema) = schema else {
         unreachable!("tool input schemas are JSON objects");
     };
@@ -216,11 +173,7 @@ pub(crate) struct Invocation {
 }
 
 impl Invocation {
-    pub(crate) fn new(
-        server: ReferenceServer,
-        request: CallToolRequestParams,
-        cx: RequestContext<RoleServer>,
-    ) -> Self {
+    pub(crate) fn new(server: ReferenceServer, request: CallToolRequestParams, cx: RequestContext<RoleServer>) -> Self {
         Self {
             server,
             name: request.name.to_string(),
@@ -252,16 +205,16 @@ impl Invocation {
     /// filter by `logging/setLevel`; 2026 requests only log when their `_meta`
     /// asked for a level.
     pub(crate) async fn log(&self, level: LoggingLevel, data: Value) {
-        let wanted =
-            match self.era() {
-                Era::Legacy => self.server.session.wants_log(level),
-                Era::Modern => self.cx.meta.log_level().is_some_and(|min| {
-                    crate::server::severity(level) >= crate::server::severity(min)
-                }),
-            };
+        let wanted = match self.era() {
+            Era::Legacy => self.server.session.wants_log(level),
+            Era::Modern => self
+                .cx
+                .meta
+                .log_level()
+                .is_some_and(|min| crate::server::severity(level) >= crate::server::severity(min)),
+        };
         if wanted {
-            let param = LoggingMessageNotificationParam::new(level, data)
-                .with_logger("mcp-reference-server");
+            let param = LoggingMessageNotificationParam::new(level, data).with_logger("mcp-reference-server");
             if let Err(error) = self.cx.peer.notify_logging_message(param).await {
                 tracing::debug!(%error, "log notification not delivered");
             }
@@ -297,16 +250,10 @@ mod tests {
             let name = spec.tool.name.as_ref();
             assert!(seen.insert(name.to_owned()), "duplicate tool {name}");
             assert!(
-                (1..=64).contains(&name.len())
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)),
+                (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)),
                 "bad tool name {name}"
             );
-            assert!(
-                spec.tool.description.is_some(),
-                "{name} lacks a description"
-            );
+            assert!(spec.tool.description.is_some(), "{name} lacks a description");
             assert!(spec.tool.annotations.is_some(), "{name} lacks annotations");
         }
     }
@@ -316,12 +263,7 @@ mod tests {
         for spec in catalog().all() {
             let annotations = spec.tool.annotations.as_ref().unwrap();
             if annotations.read_only_hint == Some(true) {
-                assert_ne!(
-                    annotations.destructive_hint,
-                    Some(true),
-                    "{}",
-                    spec.tool.name
-                );
+                assert_ne!(annotations.destructive_hint, Some(true), "{}", spec.tool.name);
             }
         }
     }

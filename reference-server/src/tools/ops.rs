@@ -28,12 +28,9 @@ struct Health {
 
 pub(super) fn specs() -> Vec<ToolSpec> {
     vec![ToolSpec::new(
-        tool_without_input(
-            "health",
-            "Reports the status of the store and cache backends and current load",
-        )
-        .with_output_schema::<Health>()
-        .annotate(read_only("Health")),
+        tool_without_input("health", "Reports the status of the store and cache backends and current load")
+            .with_output_schema::<Health>()
+            .annotate(read_only("Health")),
         Availability::Always,
         health,
     )]

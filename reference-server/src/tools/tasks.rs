@@ -10,15 +10,15 @@
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolResponse, CallToolResult, ClientCapabilities, ContentBlock, CreateTaskResult,
-    ErrorData, InputRequests, InputRequiredResult,
+    CallToolResponse, CallToolResult, ClientCapabilities, ContentBlock, CreateTaskResult, ErrorData, InputRequests,
+    InputRequiredResult,
 };
 use rmcp::task_manager::{TaskExit, TaskOptions};
 use serde_json::{Value, json};
 
 use super::{
-    Availability, Invocation, ToolFuture, ToolResult, ToolSpec, destructive,
-    input_required::elicitation, read_only, text, tool_with_schema, tool_without_input,
+    Availability, Invocation, ToolFuture, ToolResult, ToolSpec, destructive, input_required::elicitation, read_only,
+    text, tool_with_schema, tool_without_input,
 };
 
 pub(super) fn specs() -> Vec<ToolSpec> {
@@ -85,9 +85,7 @@ pub(super) fn specs() -> Vec<ToolSpec> {
 
 impl Invocation {
     fn client_supports_tasks(&self) -> bool {
-        self.cx
-            .client_capabilities()
-            .is_some_and(|caps| caps.supports_tasks())
+        self.cx.client_capabilities().is_some_and(|caps| caps.supports_tasks())
     }
 
     /// `-32021` unless the client declared the tasks extension.
@@ -95,9 +93,7 @@ impl Invocation {
         if self.client_supports_tasks() {
             Ok(())
         } else {
-            Err(ErrorData::missing_required_client_capability(
-                ClientCapabilities::builder().enable_tasks().build(),
-            ))
+            Err(ErrorData::missing_required_client_capability(ClientCapabilities::builder().enable_tasks().build()))
         }
     }
 }
@@ -112,29 +108,15 @@ fn success(message: String) -> CallToolResult {
 
 fn greet(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let name = inv
-            .args
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("friend");
+        let name = inv.args.get("name").and_then(Value::as_str).unwrap_or("friend");
         text(format!("Hello, {name}!"))
     })
 }
 
 fn slow_compute(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let seconds = inv
-            .args
-            .get("seconds")
-            .and_then(Value::as_f64)
-            .unwrap_or(1.0)
-            .clamp(0.0, 60.0);
-        let label = inv
-            .args
-            .get("label")
-            .and_then(Value::as_str)
-            .unwrap_or("compute")
-            .to_owned();
+        let seconds = inv.args.get("seconds").and_then(Value::as_f64).unwrap_or(1.0).clamp(0.0, 60.0);
+        let label = inv.args.get("label").and_then(Value::as_str).unwrap_or("compute").to_owned();
         let message = format!("slow_compute({label}) done after {seconds}s");
         if !inv.client_supports_tasks() {
             tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
@@ -158,9 +140,7 @@ fn failing_job(inv: Invocation) -> ToolFuture {
         let task = inv.shared().tasks.spawn(TaskOptions::default(), |_| {
             Box::pin(async {
                 tokio::time::sleep(Duration::from_millis(1000)).await;
-                Ok(CallToolResult::error(vec![ContentBlock::text(
-                    "failing_job: intentional tool execution error",
-                )]))
+                Ok(CallToolResult::error(vec![ContentBlock::text("failing_job: intentional tool execution error")]))
             })
         });
         created(task)
@@ -169,12 +149,7 @@ fn failing_job(inv: Invocation) -> ToolFuture {
 
 fn protocol_error_job(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let fail = || {
-            ErrorData::internal_error(
-                "protocol_error_job: intentional protocol-level failure",
-                None,
-            )
-        };
+        let fail = || ErrorData::internal_error("protocol_error_job: intentional protocol-level failure", None);
         if !inv.client_supports_tasks() {
             tokio::time::sleep(Duration::from_millis(200)).await;
             return Err(fail());
@@ -192,32 +167,19 @@ fn protocol_error_job(inv: Invocation) -> ToolFuture {
 fn confirm_delete(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         inv.require_tasks()?;
-        let filename = inv
-            .args
-            .get("filename")
-            .and_then(Value::as_str)
-            .unwrap_or("file.txt")
-            .to_owned();
-        let task = inv
-            .shared()
-            .tasks
-            .spawn(TaskOptions::default(), move |ctx| {
-                Box::pin(async move {
-                    let request = elicitation(
-                        &format!("Delete {filename}?"),
-                        json!({ "confirm": { "type": "boolean" } }),
-                        &["confirm"],
-                    );
-                    let answer = ctx.request_input("confirm", request).await?;
-                    let confirmed = answer
-                        .pointer("/content/confirm")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false);
-                    Ok(success(format!(
-                        "confirm_delete({filename}): confirmed = {confirmed}"
-                    )))
-                })
-            });
+        let filename = inv.args.get("filename").and_then(Value::as_str).unwrap_or("file.txt").to_owned();
+        let task = inv.shared().tasks.spawn(TaskOptions::default(), move |ctx| {
+            Box::pin(async move {
+                let request = elicitation(
+                    &format!("Delete {filename}?"),
+                    json!({ "confirm": { "type": "boolean" } }),
+                    &["confirm"],
+                );
+                let answer = ctx.request_input("confirm", request).await?;
+                let confirmed = answer.pointer("/content/confirm").and_then(Value::as_bool).unwrap_or(false);
+                Ok(success(format!("confirm_delete({filename}): confirmed = {confirmed}")))
+            })
+        });
         created(task)
     })
 }
@@ -228,27 +190,13 @@ fn multi_input(inv: Invocation) -> ToolFuture {
         let task = inv.shared().tasks.spawn(TaskOptions::default(), |ctx| {
             Box::pin(async move {
                 let ask = |label: &str| {
-                    elicitation(
-                        &format!("Provide value {label}"),
-                        json!({ "value": { "type": "string" } }),
-                        &["value"],
-                    )
+                    elicitation(&format!("Provide value {label}"), json!({ "value": { "type": "string" } }), &["value"])
                 };
-                let (a, b) = tokio::join!(
-                    ctx.request_input("input-a", ask("A")),
-                    ctx.request_input("input-b", ask("B"))
-                );
-                let value = |v: &Value| {
-                    v.pointer("/content/value")
-                        .and_then(Value::as_str)
-                        .unwrap_or("(none)")
-                        .to_owned()
-                };
-                Ok(success(format!(
-                    "multi_input: a = {}, b = {}",
-                    value(&a?),
-                    value(&b?)
-                )))
+                let (a, b) =
+                    tokio::join!(ctx.request_input("input-a", ask("A")), ctx.request_input("input-b", ask("B")));
+                let value =
+                    |v: &Value| v.pointer("/content/value").and_then(Value::as_str).unwrap_or("(none)").to_owned();
+                Ok(success(format!("multi_input: a = {}, b = {}", value(&a?), value(&b?))))
             })
         });
         created(task)
@@ -261,15 +209,10 @@ fn tool_with_task(inv: Invocation) -> ToolFuture {
         let answer = super::input_required::response(inv.input_responses.as_ref(), "user_name");
         let Some(answer) = answer else {
             let mut requests = InputRequests::new();
-            requests.insert(
-                "user_name".into(),
-                super::input_required::ask_name(),
-            );
+            requests.insert("user_name".into(), super::input_required::ask_name());
             return Ok(InputRequiredResult::from_input_requests(requests).into());
         };
-        let name = super::input_required::content_field(answer, "name")
-            .unwrap_or("friend")
-            .to_owned();
+        let name = super::input_required::content_field(answer, "name").unwrap_or("friend").to_owned();
         let task = inv.shared().tasks.spawn(TaskOptions::default(), move |_| {
             Box::pin(async move {
                 tokio::time::sleep(Duration::from_millis(200)).await;

@@ -62,11 +62,7 @@ impl StdioServer {
             .expect("spawn mcp-reference-server");
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        Self {
-            child,
-            stdin,
-            stdout,
-        }
+        Self { child, stdin, stdout }
     }
 
     pub async fn send_raw(&mut self, line: &str) {
@@ -87,8 +83,7 @@ impl StdioServer {
             .expect("timed out waiting for the server")
             .expect("read stdout")
             .expect("server closed stdout");
-        serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"))
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"))
     }
 
     /// The next response (skipping notifications), bounded.
@@ -112,11 +107,7 @@ impl StdioServer {
     }
 
     pub async fn exit_code(&mut self) -> Option<i32> {
-        tokio::time::timeout(WAIT, self.child.wait())
-            .await
-            .expect("server did not exit")
-            .expect("wait")
-            .code()
+        tokio::time::timeout(WAIT, self.child.wait()).await.expect("server did not exit").expect("wait").code()
     }
 }
 
@@ -130,14 +121,7 @@ pub struct HttpServer {
 impl HttpServer {
     pub async fn spawn(args: &[&str]) -> Self {
         let mut child = Command::new(BIN)
-            .args([
-                "--transport",
-                "http",
-                "--listen",
-                "127.0.0.1:0",
-                "--log-level",
-                "warn",
-            ])
+            .args(["--transport", "http", "--listen", "127.0.0.1:0", "--log-level", "warn"])
             .args(args)
             .env_remove("DATABASE_URL")
             .env_remove("REDIS_URL")
@@ -160,10 +144,7 @@ impl HttpServer {
         .expect("server did not report its URL");
         // Keep draining stderr so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
-        let client = reqwest::Client::builder()
-            .timeout(WAIT)
-            .build()
-            .expect("client");
+        let client = reqwest::Client::builder().timeout(WAIT).build().expect("client");
         Self { child, url, client }
     }
 
@@ -193,10 +174,7 @@ pub async fn messages(response: reqwest::Response) -> Vec<Value> {
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/event-stream"));
-    let text = tokio::time::timeout(WAIT, response.text())
-        .await
-        .expect("body timeout")
-        .expect("body");
+    let text = tokio::time::timeout(WAIT, response.text()).await.expect("body timeout").expect("body");
     if !is_sse {
         return vec![serde_json::from_str(&text).expect("JSON body")];
     }
@@ -210,10 +188,7 @@ pub async fn messages(response: reqwest::Response) -> Vec<Value> {
 
 /// The last message (the response) of a POST.
 pub async fn response(response: reqwest::Response) -> Value {
-    messages(response)
-        .await
-        .pop()
-        .expect("at least one message")
+    messages(response).await.pop().expect("at least one message")
 }
 
 /// Sends SIGTERM to the child.

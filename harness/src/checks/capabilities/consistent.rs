@@ -1,8 +1,10 @@
 //! Advertised capabilities are served; unadvertised ones are not.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
+};
 use crate::check_fn;
 use crate::protocol::Era;
 use crate::session::Session;
@@ -57,7 +59,12 @@ async fn completion_params(session: &mut Session, has_prompts: bool, has_resourc
             let found = r.result().and_then(|x| x.get("resourceTemplates")).and_then(Value::as_array).and_then(|ts| {
                 ts.iter().find_map(|t| {
                     let tpl = t.get("uriTemplate")?.as_str()?;
-                    let var = tpl.split('{').nth(1)?.split('}').next()?.trim_start_matches(['+', '#', '/', '.', ';', '?', '&']);
+                    let var = tpl
+                        .split('{')
+                        .nth(1)?
+                        .split('}')
+                        .next()?
+                        .trim_start_matches(['+', '#', '/', '.', ';', '?', '&']);
                     let var = var.split([',', '*', ':']).next()?;
                     Some((tpl.to_owned(), var.to_owned()))
                 })
@@ -90,10 +97,15 @@ async fn consistent(cx: &mut CheckContext) -> Conclusion {
             }
         }
         if profile.has(Capability::Completions) {
-            let params = completion_params(session, profile.has(Capability::Prompts), profile.has(Capability::Resources)).await;
-            let reply = session.request("completion/complete", Some(params)).await.map_err(|e| Outcome::from_session(e, expected))?;
+            let params =
+                completion_params(session, profile.has(Capability::Prompts), profile.has(Capability::Resources)).await;
+            let reply = session
+                .request("completion/complete", Some(params))
+                .await
+                .map_err(|e| Outcome::from_session(e, expected))?;
             match reply.error_code() {
-                Some(-32601) => problems.push(format!("`completions` is advertised but completion/complete answered {}", reply.brief())),
+                Some(-32601) => problems
+                    .push(format!("`completions` is advertised but completion/complete answered {}", reply.brief())),
                 _ => served.push("completion/complete"),
             }
         }
@@ -113,7 +125,10 @@ async fn consistent(cx: &mut CheckContext) -> Conclusion {
         return Ok(Outcome::violated(expected, problems.join("\n")));
     }
     if served.is_empty() {
-        return Ok(Outcome::skip(SkipReason::NothingToTest, "the server advertises no capability with a method to call"));
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            "the server advertises no capability with a method to call",
+        ));
     }
     Ok(Outcome::pass_with(served.join(", ")))
 }
@@ -137,11 +152,15 @@ async fn unadvertised_method(cx: &mut CheckContext) -> Conclusion {
     let mut probes: Vec<(Capability, &str, Option<Value>)> =
         LISTS.iter().filter(|(c, _, _)| !profile.has(*c)).map(|(c, m, _)| (*c, *m, None)).collect();
     if !profile.has(Capability::Completions) {
-        let params = json!({"ref": {"type": "ref/prompt", "name": "mcp-harness-none"}, "argument": {"name": "x", "value": ""}});
+        let params =
+            json!({"ref": {"type": "ref/prompt", "name": "mcp-harness-none"}, "argument": {"name": "x", "value": ""}});
         probes.push((Capability::Completions, "completion/complete", Some(params)));
     }
     if probes.is_empty() {
-        return Ok(Outcome::skip(SkipReason::NothingToTest, "the server advertises tools, resources, prompts and completions"));
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            "the server advertises tools, resources, prompts and completions",
+        ));
     }
     let expected = "error -32601 for each method of an unadvertised capability";
     let session = cx.session()?;

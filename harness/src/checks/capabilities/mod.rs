@@ -5,7 +5,4 @@ pub(crate) mod consistent;
 use crate::check::Check;
 
 /// The checks of this area, in report order.
-pub(crate) const CHECKS: &[Check] = &[
-    consistent::CONSISTENT,
-    consistent::UNADVERTISED_METHOD,
-];
+pub(crate) const CHECKS: &[Check] = &[consistent::CONSISTENT, consistent::UNADVERTISED_METHOD];

@@ -3,8 +3,11 @@
 
 use serde_json::json;
 
-use super::probe::{method_of, Probe, Seen};
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite, Transports};
+use super::probe::{Probe, Seen, method_of};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite,
+    Transports,
+};
 use crate::check_fn;
 use crate::protocol::Revision;
 
@@ -33,10 +36,7 @@ pub(crate) const PROTOCOL_VERSION_HEADER: Check = Check {
         title: "a request with an invalid or unsupported MCP-Protocol-Version header is answered with HTTP 400",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "transport.http.protocol-version-header",
-            "transport.http.unsupported-version-400",
-        ],
+        requirements: &["transport.http.protocol-version-header", "transport.http.unsupported-version-400"],
         applies: Applicability { transports: Transports::Http, since: Revision::V2025_06_18, ..Applicability::ALWAYS },
         tags: &["http", "version", "negative"],
     },
@@ -65,7 +65,10 @@ fn expect_400_with(seen: &Seen, code: i64, what: &str) -> Option<Outcome> {
     if seen.status == 400 && seen.error_code() == Some(code) {
         return None;
     }
-    Some(Outcome::violated(format!("HTTP 400 with a JSON-RPC error, code {code}"), format!("{what} answered {}", seen.describe())))
+    Some(Outcome::violated(
+        format!("HTTP 400 with a JSON-RPC error, code {code}"),
+        format!("{what} answered {}", seen.describe()),
+    ))
 }
 
 /// `MCP-Protocol-Version` differing from the body's `_meta` version is rejected with 400 and `HeaderMismatch`.
@@ -78,10 +81,7 @@ pub(crate) const VERSION_MISMATCH: Check = Check {
         title: "an MCP-Protocol-Version header that differs from the body's _meta protocolVersion is rejected with HTTP 400 and error -32020",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "transport.http.protocol-version-header",
-            "transport.http.header-mismatch-error",
-        ],
+        requirements: &["transport.http.protocol-version-header", "transport.http.header-mismatch-error"],
         applies: STATELESS_HTTP,
         tags: &["http", "version", "headers", "negative"],
     },
@@ -139,7 +139,9 @@ async fn header_probes(p: &mut Probe, has_tools: bool) -> Result<Outcome, Outcom
     let other = if method_of(&msg) == "tools/list" { "prompts/list" } else { "tools/list" };
     let req = p.post(&msg).without_header("mcp-method").header("mcp-method", other);
     let seen = p.exchange(req).await?;
-    if let Some(v) = expect_400_with(&seen, HEADER_MISMATCH, &format!("`{}` with `Mcp-Method: {other}`", method_of(&msg))) {
+    if let Some(v) =
+        expect_400_with(&seen, HEADER_MISMATCH, &format!("`{}` with `Mcp-Method: {other}`", method_of(&msg)))
+    {
         return Ok(v);
     }
     done.push("Mcp-Method mismatch");

@@ -2,7 +2,9 @@
 //! not mention, is the security suite's `security.http.host-rebinding`.)
 
 use super::probe::{Probe, Seen, loopback_authority, method_of};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite, Transports};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite, Transports,
+};
 use crate::check_fn;
 use crate::checks::evidence::initialize_params;
 use crate::protocol::Revision;
@@ -54,7 +56,9 @@ async fn origin_403(cx: &mut CheckContext) -> Conclusion {
 async fn origin_probes(cx: &CheckContext, p: &mut Probe, strict: bool, expected: &str) -> Result<Outcome, Outcome> {
     let judge = |what: &str, seen: &Seen| -> Option<Outcome> {
         let ok = if strict { seen.status == 403 } else { seen.client_error() };
-        (!ok).then(|| Outcome::violated(expected, format!("{what} with `Origin: {EVIL_ORIGIN}` answered {}", seen.describe())))
+        (!ok).then(|| {
+            Outcome::violated(expected, format!("{what} with `Origin: {EVIL_ORIGIN}` answered {}", seen.describe()))
+        })
     };
     // The opening request of a connection: initialize (stateful) or server/discover (stateless).
     if !p.stateless() {
@@ -84,7 +88,10 @@ async fn origin_probes(cx: &CheckContext, p: &mut Probe, strict: bool, expected:
     let req = p.post(&msg);
     let control = p.exchange(req).await?;
     if !control.success() {
-        return Err(Outcome::error(format!("could not test: the control request without Origin was not served either ({})", control.describe())));
+        return Err(Outcome::error(format!(
+            "could not test: the control request without Origin was not served either ({})",
+            control.describe()
+        )));
     }
     Ok(Outcome::pass_with(format!("foreign Origin: HTTP {}; no Origin: HTTP {}", foreign.status, control.status)))
 }

@@ -3,8 +3,10 @@
 
 use serde_json::json;
 
-use super::probe::{method_of, is_mcp_reply_type, Probe, SeenBody};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite, Transports};
+use super::probe::{Probe, SeenBody, is_mcp_reply_type, method_of};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite, Transports,
+};
 use crate::check_fn;
 use crate::message;
 
@@ -42,7 +44,10 @@ async fn notification_202(cx: &mut CheckContext) -> Conclusion {
     )];
     // 2026 clients never POST responses; before, a client answers server requests with POSTed responses.
     if !p.stateless() {
-        messages.push(("response to a request the server never sent", message::result("mcp-harness-unsolicited", json!({}))));
+        messages.push((
+            "response to a request the server never sent",
+            message::result("mcp-harness-unsolicited", json!({})),
+        ));
     }
     let mut seen_all = Vec::new();
     for (what, msg) in messages {
@@ -99,7 +104,11 @@ async fn accept_probes(p: &mut Probe) -> Result<Outcome, Outcome> {
     let req = p.post(&msg);
     let normal = p.exchange(req).await?;
     if !normal.success() {
-        return Err(Outcome::error(format!("could not test: `{}` was not served ({})", method_of(&msg), normal.describe())));
+        return Err(Outcome::error(format!(
+            "could not test: `{}` was not served ({})",
+            method_of(&msg),
+            normal.describe()
+        )));
     }
     if !normal.content_type.as_deref().is_some_and(is_mcp_reply_type) {
         return Ok(Outcome::violated(expected, format!("`{}` answered {}", method_of(&msg), normal.describe())));
@@ -109,15 +118,21 @@ async fn accept_probes(p: &mut Probe) -> Result<Outcome, Outcome> {
     let req = p.post(&msg).without_header("accept").header("accept", "text/html");
     let html = p.exchange(req).await?;
     let verdict = if html.client_error() {
-        Outcome::pass_with(format!("standard Accept: {}; `Accept: text/html`: HTTP {}", normal.media_type().unwrap_or_default(), html.status))
+        Outcome::pass_with(format!(
+            "standard Accept: {}; `Accept: text/html`: HTTP {}",
+            normal.media_type().unwrap_or_default(),
+            html.status
+        ))
     } else if html.success() && html.content_type.as_deref().is_some_and(is_mcp_reply_type) {
         Outcome::pass_with(format!(
             "`Accept: text/html` was served anyway with {} (RFC 9110 allows disregarding Accept; SDKs answer 406)",
             html.media_type().unwrap_or_default()
         ))
     } else {
-        Outcome::violated(expected, format!("`{}` with `Accept: text/html` answered {}", method_of(&msg), html.describe()))
+        Outcome::violated(
+            expected,
+            format!("`{}` with `Accept: text/html` answered {}", method_of(&msg), html.describe()),
+        )
     };
     Ok(verdict)
 }
-

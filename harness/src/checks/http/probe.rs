@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::check::{CheckContext, Outcome, SkipReason};
 use crate::protocol::Era;
-use crate::session::{clip_json, Session};
+use crate::session::{Session, clip_json};
 use crate::wire::{HttpReply, HttpRequest, ReplyBody};
 
 /// A session opened for one transport check. Close it with [`Probe::close`].
@@ -83,7 +83,10 @@ impl Probe {
         let Some(http) = self.session.connection().http() else {
             return Err(Outcome::error("the probe session is not an HTTP session"));
         };
-        http.wire().send(req, timeout).await.map_err(|e| Outcome::error(format!("could not exchange with the target: {e}")))
+        http.wire()
+            .send(req, timeout)
+            .await
+            .map_err(|e| Outcome::error(format!("could not exchange with the target: {e}")))
     }
 
     /// Sends `req` and reads the reply into a [`Seen`] (at most the first JSON-RPC message of an SSE body).
@@ -236,7 +239,8 @@ pub(crate) fn loopback_authority(url: &str) -> Option<(String, u16)> {
     let port = url.port_or_known_default()?;
     let host = url.host_str()?;
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = bare.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback =
+        bare.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     loopback.then(|| (host.to_owned(), port))
 }
 

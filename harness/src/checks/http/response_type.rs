@@ -1,6 +1,8 @@
 //! Every request is answered with a JSON object or an SSE stream (judged over the whole run).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite, Transports};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite, Transports,
+};
 use crate::check_fn;
 use crate::checks::observed;
 use crate::session::ViolationKind;

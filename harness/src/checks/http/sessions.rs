@@ -1,16 +1,23 @@
 //! Session management (stateful era): the id's alphabet, requests without it, unknown ids, ending a session.
 
-use super::probe::{method_of, made_up_session_id, Probe};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, Suite, Transports};
+use super::probe::{Probe, made_up_session_id, method_of};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, Suite,
+    Transports,
+};
 use crate::check_fn;
 use crate::wire::HttpRequest;
 
 /// HTTP, stateful era: sessions exist only there.
-const STATEFUL_HTTP: Applicability = Applicability { transports: Transports::Http, eras: Eras::Stateful, ..Applicability::ALWAYS };
+const STATEFUL_HTTP: Applicability =
+    Applicability { transports: Transports::Http, eras: Eras::Stateful, ..Applicability::ALWAYS };
 
 /// The skip for servers that run without sessions.
 fn no_sessions() -> Outcome {
-    Outcome::skip(SkipReason::NotApplicable, "the server issued no Mcp-Session-Id on initialize (it runs without sessions)")
+    Outcome::skip(
+        SkipReason::NotApplicable,
+        "the server issued no Mcp-Session-Id on initialize (it runs without sessions)",
+    )
 }
 
 /// The session id issued on initialize contains only visible ASCII.
@@ -32,7 +39,8 @@ async fn id_visible_ascii(cx: &mut CheckContext) -> Conclusion {
     let id = p.session_id();
     p.close().await;
     let Some(id) = id else { return Ok(no_sessions()) };
-    let bad: Vec<String> = id.chars().filter(|c| !('\u{21}'..='\u{7e}').contains(c)).map(|c| format!("U+{:04X}", c as u32)).collect();
+    let bad: Vec<String> =
+        id.chars().filter(|c| !('\u{21}'..='\u{7e}').contains(c)).map(|c| format!("U+{:04X}", c as u32)).collect();
     if id.is_empty() {
         Ok(Outcome::violated("a non-empty id of visible ASCII characters", "the Mcp-Session-Id header is empty"))
     } else if bad.is_empty() {
@@ -82,7 +90,10 @@ async fn required(cx: &mut CheckContext) -> Conclusion {
             format!("the server served `{method}` without Mcp-Session-Id: it does not require session ids"),
         ))
     } else {
-        Ok(Outcome::violated("HTTP 400 Bad Request", format!("`{method}` without Mcp-Session-Id answered {}", seen.describe())))
+        Ok(Outcome::violated(
+            "HTTP 400 Bad Request",
+            format!("`{method}` without Mcp-Session-Id answered {}", seen.describe()),
+        ))
     }
 }
 
@@ -181,7 +192,12 @@ async fn delete(cx: &mut CheckContext) -> Conclusion {
     } else {
         Ok(Outcome::violated(
             expected,
-            format!("DELETE answered HTTP {}, then `{}` with the ended id answered {}", deleted.status, method_of(&msg), after.describe()),
+            format!(
+                "DELETE answered HTTP {}, then `{}` with the ended id answered {}",
+                deleted.status,
+                method_of(&msg),
+                after.describe()
+            ),
         ))
     }
 }

@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::probe::{clip, method_of, media_type, Probe};
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, Suite, Transports};
+use super::probe::{Probe, clip, media_type, method_of};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, SkipReason, Suite,
+    Transports,
+};
 use crate::check_fn;
 use crate::protocol::{Era, Revision};
 use crate::session::clip_json;
@@ -84,7 +87,9 @@ async fn legacy_get_delete_405(cx: &mut CheckContext) -> Conclusion {
         .supported_versions
         .iter()
         // Dates sort as strings; every revision before 2026-07-28 is stateful.
-        .filter(|v| v.parse::<Revision>().is_ok_and(|r| r.era() == Era::Stateful) || v.as_str() < Revision::V2026_07_28.as_str())
+        .filter(|v| {
+            v.parse::<Revision>().is_ok_and(|r| r.era() == Era::Stateful) || v.as_str() < Revision::V2026_07_28.as_str()
+        })
         .collect();
     if !stateful.is_empty() {
         return Ok(Outcome::skip(
@@ -111,7 +116,9 @@ async fn legacy_get_delete_405(cx: &mut CheckContext) -> Conclusion {
     let wrong: Vec<String> = seen
         .iter()
         .filter(|(_, status, _)| *status != 405)
-        .map(|(name, status, ct)| format!("{name} answered HTTP {status}, {}", ct.as_deref().unwrap_or("no Content-Type")))
+        .map(|(name, status, ct)| {
+            format!("{name} answered HTTP {status}, {}", ct.as_deref().unwrap_or("no Content-Type"))
+        })
         .collect();
     if wrong.is_empty() {
         Ok(Outcome::pass_with("GET and DELETE answered 405"))
@@ -178,7 +185,8 @@ async fn read_reply_stream(p: &mut Probe) -> Result<StreamRead, Outcome> {
                 match serde_json::from_str::<Value>(&event.data) {
                     Ok(v) => {
                         if v.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-                            read.violations.push(format!("event data is not a JSON-RPC 2.0 message: {}", clip_json(&v, 200)));
+                            read.violations
+                                .push(format!("event data is not a JSON-RPC 2.0 message: {}", clip_json(&v, 200)));
                         } else if v.get("method").is_none() && v.get("id") == id.as_ref() && !read.responded {
                             read.responded = true;
                             deadline = tokio::time::Instant::now() + END_GRACE.min(p.timeout);
@@ -208,11 +216,7 @@ pub(crate) const SSE_FRAMING: Check = Check {
         title: "an SSE reply to a request carries JSON-RPC messages in its events, never repeats an event id, and delivers the response",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "jsonrpc.messages",
-            "transport.http.event-id-unique",
-            "jsonrpc.reply-required",
-        ],
+        requirements: &["jsonrpc.messages", "transport.http.event-id-unique", "jsonrpc.reply-required"],
         applies: Applicability { transports: Transports::Http, ..Applicability::ALWAYS },
         tags: &["http", "sse"],
     },
@@ -226,7 +230,10 @@ async fn sse_framing(cx: &mut CheckContext) -> Conclusion {
     let read = read?;
     let expected = "events whose data is a JSON-RPC message (or empty, for priming), no repeated event id, the response on the stream";
     if let Some(ct) = &read.not_sse {
-        return Ok(Outcome::skip(SkipReason::NothingToTest, format!("`{}` was answered with {ct}, not an SSE stream", read.method)));
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            format!("`{}` was answered with {ct}, not an SSE stream", read.method),
+        ));
     }
     if !read.violations.is_empty() {
         return Ok(Outcome::violated(expected, read.violations.join("\n")));
@@ -241,8 +248,13 @@ async fn sse_framing(cx: &mut CheckContext) -> Conclusion {
             SkipReason::NothingToTest,
             "the server closed the stream before the response, after an event id (SSE polling); resumption is not tested here",
         )),
-        (None, true) => Ok(Outcome::violated(expected, format!("the stream ended after {} events without the response", read.events))),
-        (None, false) => Ok(Outcome::error(format!("could not test: no response on the SSE stream within {:?}", cx.timeout()))),
+        (None, true) => Ok(Outcome::violated(
+            expected,
+            format!("the stream ended after {} events without the response", read.events),
+        )),
+        (None, false) => {
+            Ok(Outcome::error(format!("could not test: no response on the SSE stream within {:?}", cx.timeout())))
+        }
     }
 }
 
@@ -266,10 +278,16 @@ async fn sse_terminate(cx: &mut CheckContext) -> Conclusion {
     p.close().await;
     let read = read?;
     if let Some(ct) = &read.not_sse {
-        return Ok(Outcome::skip(SkipReason::NothingToTest, format!("`{}` was answered with {ct}, not an SSE stream", read.method)));
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            format!("`{}` was answered with {ct}, not an SSE stream", read.method),
+        ));
     }
     if !read.responded {
-        return Ok(Outcome::error(format!("could not test: no response arrived on the SSE stream for `{}`", read.method)));
+        return Ok(Outcome::error(format!(
+            "could not test: no response arrived on the SSE stream for `{}`",
+            read.method
+        )));
     }
     if read.ended {
         Ok(Outcome::pass())

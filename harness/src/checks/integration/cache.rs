@@ -1,10 +1,10 @@
 //! The two-level cache: repeated reads hit it, and no read after a write is ever stale — within one instance and
 //! across two instances sharing Postgres and Redis.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::data_tools::{call, fresh_collection, record_id, require_data_tools, Call, META_CACHE};
 use super::INTEGRATION;
+use super::data_tools::{Call, META_CACHE, call, fresh_collection, record_id, require_data_tools};
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
 use crate::check_fn;
 use crate::session::Session;
@@ -150,8 +150,13 @@ async fn across(cx: &mut CheckContext, second: &mut Session, timeout: std::time:
 }
 
 /// Creates a record in a fresh collection; its id.
-pub(super) async fn create(session: &mut Session, data: Value, timeout: std::time::Duration) -> Result<String, Outcome> {
-    let created = call(session, "create_data", json!({"collection": fresh_collection(), "data": data}), timeout).await?;
+pub(super) async fn create(
+    session: &mut Session,
+    data: Value,
+    timeout: std::time::Duration,
+) -> Result<String, Outcome> {
+    let created =
+        call(session, "create_data", json!({"collection": fresh_collection(), "data": data}), timeout).await?;
     created
         .value()
         .and_then(record_id)
@@ -160,7 +165,12 @@ pub(super) async fn create(session: &mut Session, data: Value, timeout: std::tim
 }
 
 /// Sets field `n` of record `id`.
-pub(super) async fn update(session: &mut Session, id: &str, n: i64, timeout: std::time::Duration) -> Result<(), Outcome> {
+pub(super) async fn update(
+    session: &mut Session,
+    id: &str,
+    n: i64,
+    timeout: std::time::Duration,
+) -> Result<(), Outcome> {
     match call(session, "update_data", json!({"id": id, "data": {"n": n}}), timeout).await? {
         Call::Ok { .. } => Ok(()),
         other => Err(Outcome::violated("update_data of an existing record succeeds", other.brief())),

@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use super::data_tools::{call, fresh_collection, record_id, require_data_tools, Call};
-use super::store_probe::StoreProbe;
 use super::INTEGRATION;
+use super::data_tools::{Call, call, fresh_collection, record_id, require_data_tools};
+use super::store_probe::StoreProbe;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::services::Service;
@@ -24,7 +24,8 @@ pub(crate) const CRUD_VERIFIED: Check = Check {
 };
 
 async fn crud_verified(cx: &mut CheckContext) -> Conclusion {
-    let url = cx.services()?.url(Service::Postgres).map(str::to_owned).ok_or_else(|| Outcome::error("no Postgres URL"))?;
+    let url =
+        cx.services()?.url(Service::Postgres).map(str::to_owned).ok_or_else(|| Outcome::error("no Postgres URL"))?;
     require_data_tools(cx).await?;
     let probe = StoreProbe::connect(&url).await?;
     let result = journey(cx, &probe).await;
@@ -40,12 +41,26 @@ async fn journey(cx: &mut CheckContext, probe: &StoreProbe) -> Conclusion {
 
     let created = call(session, "create_data", json!({"collection": collection, "data": data}), timeout).await?;
     let expected = "create_data answers the new record (with its id)";
-    let id = created.value().and_then(record_id).map(str::to_owned).ok_or_else(|| Outcome::violated(expected, created.brief()))?;
+    let id = created
+        .value()
+        .and_then(record_id)
+        .map(str::to_owned)
+        .ok_or_else(|| Outcome::violated(expected, created.brief()))?;
     let expected_row = format!("a row for record {id} in mcp_records with data {data} and version 1");
     match probe.row(&id).await? {
         Some(row) if row.data == data && row.version == 1 => {}
-        Some(row) => return Err(Outcome::violated(expected_row, format!("the row has data {} version {}", row.data, row.version))),
-        None => return Err(Outcome::violated(expected_row, format!("create_data acknowledged {id}, but Postgres has no row for it"))),
+        Some(row) => {
+            return Err(Outcome::violated(
+                expected_row,
+                format!("the row has data {} version {}", row.data, row.version),
+            ));
+        }
+        None => {
+            return Err(Outcome::violated(
+                expected_row,
+                format!("create_data acknowledged {id}, but Postgres has no row for it"),
+            ));
+        }
     }
 
     let updated = call(session, "update_data", json!({"id": id, "data": {"n": 2}}), timeout).await?;
@@ -56,7 +71,12 @@ async fn journey(cx: &mut CheckContext, probe: &StoreProbe) -> Conclusion {
     let expected_row = format!("after update_data, the row of {id} has data {want} and version 2");
     match probe.row(&id).await? {
         Some(row) if row.data == want && row.version == 2 => {}
-        Some(row) => return Err(Outcome::violated(expected_row, format!("the row has data {} version {}", row.data, row.version))),
+        Some(row) => {
+            return Err(Outcome::violated(
+                expected_row,
+                format!("the row has data {} version {}", row.data, row.version),
+            ));
+        }
         None => return Err(Outcome::violated(expected_row, "the row is gone")),
     }
 

@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::check::{CheckContext, Outcome, SkipReason};
 use crate::checks::tools::catalog::{list_tools, name_of};
-use crate::session::{clip_json, Session, SessionError};
+use crate::session::{Session, SessionError, clip_json};
 
 /// Tools a target must list for the data checks to apply.
 pub(crate) const DATA_TOOLS: [&str; 5] = ["create_data", "get_data", "update_data", "delete_data", "health"];
@@ -87,10 +87,19 @@ pub(crate) async fn require_data_tools(cx: &mut CheckContext) -> Result<(), Outc
 }
 
 /// Calls `tool` with `args`, waiting at most `timeout`.
-pub(crate) async fn call(session: &mut Session, tool: &str, args: Value, timeout: Duration) -> Result<Call, SessionError> {
+pub(crate) async fn call(
+    session: &mut Session,
+    tool: &str,
+    args: Value,
+    timeout: Duration,
+) -> Result<Call, SessionError> {
     let reply = session.request_within("tools/call", Some(json!({"name": tool, "arguments": args})), timeout).await?;
     Ok(match reply.outcome {
-        Err(e) => Call::RpcError(format!("{} {:?}", e.code.map_or_else(|| "(no code)".to_owned(), |c| c.to_string()), e.message)),
+        Err(e) => Call::RpcError(format!(
+            "{} {:?}",
+            e.code.map_or_else(|| "(no code)".to_owned(), |c| c.to_string()),
+            e.message
+        )),
         Ok(result) => {
             let meta = result.get("_meta").cloned().unwrap_or(Value::Null);
             if result.get("isError").and_then(Value::as_bool) == Some(true) {
@@ -142,7 +151,8 @@ mod tests {
 
     #[test]
     fn health_fields_are_read_by_backend() {
-        let h = json!({"cache": {"kind": "lru+redis", "status": "down", "breaker": "open"}, "store": {"breaker": null}});
+        let h =
+            json!({"cache": {"kind": "lru+redis", "status": "down", "breaker": "open"}, "store": {"breaker": null}});
         assert_eq!(breaker_of(&h, "cache"), Some("open"));
         assert_eq!(status_of(&h, "cache"), Some("down"));
         assert_eq!(kind_of(&h, "cache"), Some("lru+redis"));

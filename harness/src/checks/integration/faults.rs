@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::data_tools::{breaker_of, call, Call};
+use super::data_tools::{Call, breaker_of, call};
 use crate::check::{Outcome, SkipReason};
 use crate::services::{RunningServices, Service, ServicesError};
 use crate::session::{Session, SessionError};

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::data_tools::{call, fresh_collection, record_id, require_data_tools, Call};
+use super::INTEGRATION;
+use super::data_tools::{Call, call, fresh_collection, record_id, require_data_tools};
 use super::faults::{fault_error, judged, require_container};
 use super::store_probe::StoreProbe;
-use super::INTEGRATION;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::services::Service;
@@ -33,10 +33,7 @@ pub(crate) const ACKNOWLEDGED_WRITES_KEPT: Check = Check {
                 and every acknowledged write is in Postgres",
         suite: Suite::Integration,
         level: Level::Must,
-        requirements: &[
-            "integration.resilience.clean-failures",
-            "integration.store.acknowledged-writes",
-        ],
+        requirements: &["integration.resilience.clean-failures", "integration.store.acknowledged-writes"],
         applies: INTEGRATION,
         tags: &["integration", "postgres", "fault-injection", "resilience"],
     },
@@ -147,7 +144,9 @@ async fn write_through(
                         writes.first_success_after.get_or_insert(back_at.elapsed());
                     }
                 }
-                None => return Err(Outcome::violated("create_data answers the new record (with its id)", created.brief())),
+                None => {
+                    return Err(Outcome::violated("create_data answers the new record (with its id)", created.brief()));
+                }
             },
             Call::ToolError { .. } | Call::RpcError(_) => {
                 writes.failed_cleanly += 1;

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::INTEGRATION;
 use super::cache::{create, field_n};
 use super::data_tools::{breaker_of, call, kind_of, require_data_tools, status_of};
 use super::faults::{fault_error, health, judged, require_container, settle};
-use super::INTEGRATION;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::services::Service;
@@ -97,9 +97,12 @@ async fn reads_during_outage(session: &mut Session, id: &str, timeout: Duration,
     let mut slowest = Duration::ZERO;
     let mut levels = Vec::new();
     for n in 1..=OUTAGE_ROUNDS {
-        let expected = format!("with {fault}, update_data then get_data of record {id} answer within {timeout:?}, the read n = {n}");
+        let expected = format!(
+            "with {fault}, update_data then get_data of record {id} answer within {timeout:?}, the read n = {n}"
+        );
         let started = Instant::now();
-        let updated = judged(call(session, "update_data", json!({"id": id, "data": {"n": n}}), timeout).await, fault, &expected)?;
+        let updated =
+            judged(call(session, "update_data", json!({"id": id, "data": {"n": n}}), timeout).await, fault, &expected)?;
         if updated.value().is_none() {
             return Err(Outcome::violated(expected, format!("update_data in round {n}: {}", updated.brief())));
         }
@@ -154,7 +157,10 @@ async fn breaker_opens_and_recovers(cx: &mut CheckContext) -> Conclusion {
     let restored = services.start_again(Service::Redis).await.map_err(fault_error);
     let recovered = match (&opened, &restored) {
         (Ok(Some(_)), Ok(())) => {
-            until_breaker(session, &id, timeout, RECOVER_LIMIT, |b, status| b == Some("closed") && status != Some("down")).await
+            until_breaker(session, &id, timeout, RECOVER_LIMIT, |b, status| {
+                b == Some("closed") && status != Some("down")
+            })
+            .await
         }
         _ => Ok(None),
     };
@@ -163,10 +169,13 @@ async fn breaker_opens_and_recovers(cx: &mut CheckContext) -> Conclusion {
     let _ = call(session, "delete_data", json!({"id": id}), timeout).await;
     restored?;
 
-    let transitions = |h: &serde_json::Value| h.pointer("/cache/breakerTransitions").and_then(serde_json::Value::as_u64);
+    let transitions =
+        |h: &serde_json::Value| h.pointer("/cache/breakerTransitions").and_then(serde_json::Value::as_u64);
     let Some((rounds, open_after)) = opened? else {
         return Ok(Outcome::violated(
-            format!("with Redis stopped, the health tool reports cache.breaker = open within {OPEN_LIMIT:?} of cache traffic"),
+            format!(
+                "with Redis stopped, the health tool reports cache.breaker = open within {OPEN_LIMIT:?} of cache traffic"
+            ),
             format!("it never did; health after the outage: {}", crate::session::clip_json(&after, 300)),
         ));
     };
@@ -200,7 +209,11 @@ async fn until_breaker(
     while started.elapsed() < limit {
         rounds += 1;
         let expected = "the target keeps answering while the cache's backend is down";
-        judged(call(session, "update_data", json!({"id": id, "data": {"n": rounds}}), timeout).await, "Redis outage", expected)?;
+        judged(
+            call(session, "update_data", json!({"id": id, "data": {"n": rounds}}), timeout).await,
+            "Redis outage",
+            expected,
+        )?;
         judged(call(session, "get_data", json!({"id": id}), timeout).await, "Redis outage", expected)?;
         let h = health(session, timeout).await.map_err(Outcome::from)?;
         if reached(breaker_of(&h, "cache"), status_of(&h, "cache")) {

@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
+use super::INTEGRATION;
 use super::cache::{create, field_n};
 use super::data_tools::{call, require_data_tools};
-use super::INTEGRATION;
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::target::LaunchedTarget;
@@ -45,7 +45,11 @@ async fn data_survives(cx: &mut CheckContext) -> Conclusion {
     }
 }
 
-async fn write_then_stop(cx: &CheckContext, instance: LaunchedTarget, timeout: std::time::Duration) -> Result<String, Outcome> {
+async fn write_then_stop(
+    cx: &CheckContext,
+    instance: LaunchedTarget,
+    timeout: std::time::Duration,
+) -> Result<String, Outcome> {
     let outcome = async {
         let mut session = cx.session_on(&instance).await.map_err(Outcome::from)?;
         let id = create(&mut session, json!({"n": 4242}), timeout).await;

@@ -33,8 +33,14 @@ impl StoreProbe {
         let connecting = tokio_postgres::connect(url, NoTls);
         let (client, connection) = match tokio::time::timeout(PROBE_TIMEOUT, connecting).await {
             Ok(Ok(pair)) => pair,
-            Ok(Err(e)) => return Err(Outcome::error(format!("the harness could not connect to Postgres to verify rows: {e}"))),
-            Err(_) => return Err(Outcome::error(format!("the harness could not connect to Postgres within {PROBE_TIMEOUT:?}"))),
+            Ok(Err(e)) => {
+                return Err(Outcome::error(format!("the harness could not connect to Postgres to verify rows: {e}")));
+            }
+            Err(_) => {
+                return Err(Outcome::error(format!(
+                    "the harness could not connect to Postgres within {PROBE_TIMEOUT:?}"
+                )));
+            }
         };
         let connection = tokio::spawn(async move {
             let _ = connection.await;

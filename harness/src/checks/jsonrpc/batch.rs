@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
-use crate::checks::jsonrpc::raw::{request_and_judge, RawAnswer};
+use crate::checks::jsonrpc::raw::{RawAnswer, request_and_judge};
 use crate::protocol::{Era, Revision};
 
 /// Batches are answered.
@@ -20,11 +20,7 @@ pub(crate) const BATCH_ANSWERED: Check = Check {
         title: "a JSON array of two requests is answered (processed, or rejected with an error or an HTTP error status), not ignored",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "jsonrpc.reply-required",
-            "transport.http.rejected-4xx",
-            "jsonrpc.invalid-request",
-        ],
+        requirements: &["jsonrpc.reply-required", "transport.http.rejected-4xx", "jsonrpc.invalid-request"],
         applies: Applicability { since: Revision::V2025_06_18, ..Applicability::ALWAYS },
         tags: &["jsonrpc", "negative", "batch"],
     },
@@ -46,9 +42,15 @@ async fn batch_answered(cx: &mut CheckContext) -> Conclusion {
         })
         .collect();
     let batch = Value::Array(requests.clone());
-    let outcome = request_and_judge(&mut s, &batch.to_string(), requests.first(), timeout, "a batch of two requests", expected, |a| {
-        judge(a, expected)
-    })
+    let outcome = request_and_judge(
+        &mut s,
+        &batch.to_string(),
+        requests.first(),
+        timeout,
+        "a batch of two requests",
+        expected,
+        |a| judge(a, expected),
+    )
     .await;
     s.close().await;
     Ok(outcome)
@@ -57,10 +59,18 @@ async fn batch_answered(cx: &mut CheckContext) -> Conclusion {
 fn judge(answer: &RawAnswer, expected: &str) -> Outcome {
     let responses = |v: &Value| v.as_array().map_or(0, |a| a.iter().filter(|r| r.get("id").is_some()).count());
     match answer {
-        RawAnswer::Message(v @ Value::Array(_), _) if responses(v) == 2 => Outcome::pass_with(format!("processed as a batch: {}", answer.describe())),
-        RawAnswer::Message(Value::Array(_), _) => Outcome::violated(expected, format!("an array without a response to each request: {}", answer.describe())),
-        RawAnswer::Message(v, _) if v.get("error").is_some() => Outcome::pass_with(format!("rejected: {}", answer.describe())),
-        RawAnswer::Message(v, _) if v.get("result").is_some() => Outcome::pass_with(format!("answered: {}", answer.describe())),
+        RawAnswer::Message(v @ Value::Array(_), _) if responses(v) == 2 => {
+            Outcome::pass_with(format!("processed as a batch: {}", answer.describe()))
+        }
+        RawAnswer::Message(Value::Array(_), _) => {
+            Outcome::violated(expected, format!("an array without a response to each request: {}", answer.describe()))
+        }
+        RawAnswer::Message(v, _) if v.get("error").is_some() => {
+            Outcome::pass_with(format!("rejected: {}", answer.describe()))
+        }
+        RawAnswer::Message(v, _) if v.get("result").is_some() => {
+            Outcome::pass_with(format!("answered: {}", answer.describe()))
+        }
         RawAnswer::Status(s, _) if *s >= 400 => Outcome::pass_with(format!("rejected with HTTP {s}")),
         RawAnswer::Accepted(s) => {
             Outcome::violated(expected, format!("HTTP {s} with an empty body: neither request was answered"))
@@ -82,7 +92,8 @@ mod tests {
 
     #[test]
     fn a_rejection_or_processing_passes() {
-        let processed = json!([{"jsonrpc": "2.0", "id": "a", "result": {}}, {"jsonrpc": "2.0", "id": "b", "result": {}}]);
+        let processed =
+            json!([{"jsonrpc": "2.0", "id": "a", "result": {}}, {"jsonrpc": "2.0", "id": "b", "result": {}}]);
         let rejected = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "no batches"}});
         assert_eq!(status(RawAnswer::Message(processed, None)), Status::Passed);
         assert_eq!(status(RawAnswer::Message(rejected, None)), Status::Passed);

@@ -1,10 +1,10 @@
 //! Responses carry the request's id exactly: same value, same type.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
-use crate::checks::jsonrpc::raw::{send_and_read, RawAnswer};
+use crate::checks::jsonrpc::raw::{RawAnswer, send_and_read};
 use crate::protocol::Era;
 
 /// Ids are echoed exactly.
@@ -52,6 +52,9 @@ async fn id_echo(cx: &mut CheckContext) -> Conclusion {
     if problems.is_empty() {
         Ok(Outcome::pass())
     } else {
-        Ok(Outcome::violated("each response carries exactly the id sent (same value and JSON type)", problems.join("\n")))
+        Ok(Outcome::violated(
+            "each response carries exactly the id sent (same value and JSON type)",
+            problems.join("\n"),
+        ))
     }
 }

@@ -3,9 +3,9 @@
 use serde_json::Value;
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
-use crate::message::Broken;
 use crate::check_fn;
-use crate::checks::jsonrpc::raw::{send_and_read, RawAnswer};
+use crate::checks::jsonrpc::raw::{RawAnswer, send_and_read};
+use crate::message::Broken;
 use crate::protocol::Era;
 use crate::session::Session;
 

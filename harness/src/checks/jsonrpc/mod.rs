@@ -22,4 +22,3 @@ pub(crate) const CHECKS: &[Check] = &[
     notification::NOTIFICATION_NO_RESPONSE,
     batch::BATCH_ANSWERED,
 ];
-

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
-use crate::checks::jsonrpc::raw::{send_and_read, RawAnswer};
+use crate::checks::jsonrpc::raw::{RawAnswer, send_and_read};
 use crate::checks::tools::call::harmless;
 
 /// A notification no server knows.

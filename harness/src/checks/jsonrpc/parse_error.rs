@@ -59,9 +59,10 @@ fn judge(answer: &RawAnswer, stdio: bool, expected: &str) -> Outcome {
                 (Some(-32700), true) => Outcome::pass_with(answer.describe()),
                 _ if !stdio && http_refused && (id_null || id_absent) => Outcome::pass_with(answer.describe()),
                 // The error response to a message whose id could not be read MUST carry a null id.
-                _ if !id_null => {
-                    Outcome::violated(expected, format!("the error carries an id although none could be read: {}", answer.describe()))
-                }
+                _ if !id_null => Outcome::violated(
+                    expected,
+                    format!("the error carries an id although none could be read: {}", answer.describe()),
+                ),
                 // Answered, with a null id, but not with -32700: the error table's code carries no keyword.
                 _ => Outcome::violated(expected, format!("answered {}", answer.describe()))
                     .breaking("jsonrpc.parse-error", crate::check::Level::Should),

@@ -45,7 +45,10 @@ impl RawAnswer {
             RawAnswer::Status(s, body) => format!("HTTP {s} with no JSON-RPC message (body {body:?})"),
             RawAnswer::Accepted(s) => format!("HTTP {s} with an empty body"),
             RawAnswer::Unanswered { follow_up, after } => {
-                format!("no reply, while `{follow_up}` sent right after it was answered ({} ms later)", after.as_millis())
+                format!(
+                    "no reply, while `{follow_up}` sent right after it was answered ({} ms later)",
+                    after.as_millis()
+                )
             }
             RawAnswer::Closed(why) => format!("the connection closed: {why}"),
         }

@@ -12,7 +12,9 @@
 //! document resolve locally. The crate is built without remote or file `$ref` resolution. Formats are asserted,
 //! as the official suite does (ajv with ajv-formats).
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::{bare_session, initialize_params};
 use crate::protocol::{Era, Revision};
@@ -46,7 +48,8 @@ const LISTS: &[(&str, &str, Capability)] = &[
 
 async fn schema_valid(cx: &mut CheckContext) -> Conclusion {
     let revision = cx.revision();
-    let expected = format!("every response valid against the official {revision} schema (result and JSON-RPC envelope)");
+    let expected =
+        format!("every response valid against the official {revision} schema (result and JSON-RPC envelope)");
     let schema = RevisionSchema::of(revision).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
     // Validating needs a handshake: when the run's failed, there is nothing this check can judge.
     cx.session()?;
@@ -59,18 +62,28 @@ async fn schema_valid(cx: &mut CheckContext) -> Conclusion {
 }
 
 /// Performs the exchange on `s` and validates every reply.
-async fn exchange(cx: &CheckContext, s: &mut Session, schema: &RevisionSchema, expected: &str, earlier: &AuditLog) -> Conclusion {
+async fn exchange(
+    cx: &CheckContext,
+    s: &mut Session,
+    schema: &RevisionSchema,
+    expected: &str,
+    earlier: &AuditLog,
+) -> Conclusion {
     let revision = cx.revision();
     let stateless = revision.era() == Era::Stateless;
     let mut findings = Vec::new();
     let mut validated = Vec::new();
 
     // The handshake, by hand, so that its envelope is seen too.
-    let (method, result_def) = if stateless { ("server/discover", "DiscoverResult") } else { ("initialize", "InitializeResult") };
+    let (method, result_def) =
+        if stateless { ("server/discover", "DiscoverResult") } else { ("initialize", "InitializeResult") };
     let params = if stateless { s.stateless_params(None) } else { initialize_params(cx, revision.as_str()) };
     let reply = s.request(method, Some(params)).await.map_err(|e| Outcome::from_session(e, expected))?;
     let Some(handshake) = reply.result().cloned() else {
-        return Err(Outcome::error(format!("the handshake failed ({method} answered {}); nothing to validate", reply.brief())));
+        return Err(Outcome::error(format!(
+            "the handshake failed ({method} answered {}); nothing to validate",
+            reply.brief()
+        )));
     };
     judge(schema, method, result_def, &reply, &mut findings).map_err(Outcome::error)?;
     validated.push(method);
@@ -104,10 +117,17 @@ async fn exchange(cx: &CheckContext, s: &mut Session, schema: &RevisionSchema, e
         String::new()
     } else {
         let kinds: Vec<String> = earlier.by_kind.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-        format!("; before this check, {} messages received on the run's sessions: {}", earlier.validated, kinds.join(", "))
+        format!(
+            "; before this check, {} messages received on the run's sessions: {}",
+            earlier.validated,
+            kinds.join(", ")
+        )
     };
     if findings.is_empty() {
-        return Ok(Outcome::pass_with(format!("{} valid against the {revision} schema{audited}", validated.join(", "))));
+        return Ok(Outcome::pass_with(format!(
+            "{} valid against the {revision} schema{audited}",
+            validated.join(", ")
+        )));
     }
     let total = findings.len() + dropped;
     findings.truncate(MAX_FINDINGS);
@@ -118,7 +138,13 @@ async fn exchange(cx: &CheckContext, s: &mut Session, schema: &RevisionSchema, e
 }
 
 /// Validates a reply's envelope and, for a result, the result; appends one finding per violation.
-fn judge(schema: &RevisionSchema, method: &str, result_def: &str, reply: &RpcReply, findings: &mut Vec<String>) -> Result<(), String> {
+fn judge(
+    schema: &RevisionSchema,
+    method: &str,
+    result_def: &str,
+    reply: &RpcReply,
+    findings: &mut Vec<String>,
+) -> Result<(), String> {
     let envelope = match &reply.outcome {
         Ok(_) => schema.result_envelope,
         Err(_) => schema.error_envelope,
@@ -136,7 +162,7 @@ fn judge(schema: &RevisionSchema, method: &str, result_def: &str, reply: &RpcRep
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{json, Value};
+    use serde_json::{Value, json};
 
     use super::*;
 
@@ -155,7 +181,13 @@ mod tests {
         for rev in Revision::ALL {
             let s = RevisionSchema::of(rev).unwrap();
             let handshake = if rev.era() == Era::Stateless { "DiscoverResult" } else { "InitializeResult" };
-            for name in [handshake, "ListToolsResult", "ListResourcesResult", "ListResourceTemplatesResult", "ListPromptsResult"] {
+            for name in [
+                handshake,
+                "ListToolsResult",
+                "ListResourcesResult",
+                "ListResourceTemplatesResult",
+                "ListPromptsResult",
+            ] {
                 assert!(s.has(name), "{rev} lacks {name}");
             }
             assert!(s.has(s.result_envelope) && s.has(s.error_envelope), "{rev}");
@@ -168,8 +200,15 @@ mod tests {
     #[test]
     fn a_valid_tools_list_result_passes() {
         for rev in Revision::ALL {
-            let good = tools(rev, json!([{"name": "echo", "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}}}]));
-            assert_eq!(RevisionSchema::of(rev).unwrap().violations("ListToolsResult", &good).unwrap(), Vec::<String>::new(), "{rev}");
+            let good = tools(
+                rev,
+                json!([{"name": "echo", "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}}}]),
+            );
+            assert_eq!(
+                RevisionSchema::of(rev).unwrap().violations("ListToolsResult", &good).unwrap(),
+                Vec::<String>::new(),
+                "{rev}"
+            );
         }
     }
 
@@ -190,19 +229,28 @@ mod tests {
         let s = RevisionSchema::of(Revision::V2025_11_25).unwrap();
         let reply = |raw: Value| RpcReply::from_message(raw, None).unwrap();
         let mut findings = Vec::new();
-        judge(s, "ping", "EmptyResult", &reply(json!({"jsonrpc": "2.0", "id": 3, "result": {}})), &mut findings).unwrap();
+        judge(s, "ping", "EmptyResult", &reply(json!({"jsonrpc": "2.0", "id": 3, "result": {}})), &mut findings)
+            .unwrap();
         assert_eq!(findings, Vec::<String>::new());
-        judge(s, "ping", "EmptyResult", &reply(json!({"jsonrpc": "1.0", "id": 3, "result": {}})), &mut findings).unwrap();
+        judge(s, "ping", "EmptyResult", &reply(json!({"jsonrpc": "1.0", "id": 3, "result": {}})), &mut findings)
+            .unwrap();
         assert!(findings.iter().any(|f| f.starts_with("ping response /jsonrpc: const: ")), "{findings:?}");
         findings.clear();
         let error = json!({"jsonrpc": "2.0", "id": 4, "error": {"code": "oops", "message": "no"}});
         judge(s, "tools/list", "ListToolsResult", &reply(error), &mut findings).unwrap();
         assert!(findings.iter().any(|f| f.starts_with("tools/list response /error/code: type: ")), "{findings:?}");
         findings.clear();
-        let result = json!({"jsonrpc": "2.0", "id": 5, "result": {"protocolVersion": "2025-11-25", "capabilities": {}}});
+        let result =
+            json!({"jsonrpc": "2.0", "id": 5, "result": {"protocolVersion": "2025-11-25", "capabilities": {}}});
         judge(s, "initialize", "InitializeResult", &reply(result), &mut findings).unwrap();
-        assert!(findings.iter().any(|f| f.starts_with("initialize result (root): required: ") && f.contains("serverInfo")), "{findings:?}");
-        assert!(judge(s, "x", "NoSuchResult", &reply(json!({"jsonrpc": "2.0", "id": 1, "result": {}})), &mut findings).is_err());
+        assert!(
+            findings.iter().any(|f| f.starts_with("initialize result (root): required: ") && f.contains("serverInfo")),
+            "{findings:?}"
+        );
+        assert!(
+            judge(s, "x", "NoSuchResult", &reply(json!({"jsonrpc": "2.0", "id": 1, "result": {}})), &mut findings)
+                .is_err()
+        );
     }
 
     #[test]

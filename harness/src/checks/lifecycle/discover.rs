@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite, Needs};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Needs, Outcome, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::{bare_session, brief, expect_result};
 use crate::protocol::Revision;

@@ -2,12 +2,15 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite, Needs};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Needs, Outcome, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::{bare_session, brief, expect_result, initialize_params, is_known_revision};
 
 /// The stateful era; the checks perform the handshake themselves, so they run even when the run's failed.
-const STATEFUL: Applicability = Applicability { eras: Eras::Stateful, needs: Needs::Connection, ..Applicability::ALWAYS };
+const STATEFUL: Applicability =
+    Applicability { eras: Eras::Stateful, needs: Needs::Connection, ..Applicability::ALWAYS };
 
 /// `initialize` is answered with the server's version, capabilities and information.
 pub(crate) const SUCCEEDS: Check = Check {
@@ -39,7 +42,8 @@ async fn succeeds(cx: &mut CheckContext) -> Conclusion {
         problems.push("capabilities is missing or not an object");
     }
     match result.get("serverInfo") {
-        Some(info) if info.get("name").is_some_and(Value::is_string) && info.get("version").is_some_and(Value::is_string) => {}
+        Some(info)
+            if info.get("name").is_some_and(Value::is_string) && info.get("version").is_some_and(Value::is_string) => {}
         _ => problems.push("serverInfo is missing or lacks string name/version"),
     }
     if problems.is_empty() {
@@ -92,8 +96,13 @@ async fn version_negotiation(cx: &mut CheckContext) -> Conclusion {
             }
             Some(v) if is_known_revision(v) => Ok(Outcome::pass_with(format!("answered {v}"))),
             // Another version the server supports, which this harness does not speak (older, newer, a draft).
-            Some(v) if is_revision_date(v) => Ok(Outcome::pass_with(format!("answered {v} (a version mcp-harness does not speak)"))),
-            Some(v) => Ok(Outcome::violated(expected, format!("answered protocolVersion {v:?}, which is not a protocol version"))),
+            Some(v) if is_revision_date(v) => {
+                Ok(Outcome::pass_with(format!("answered {v} (a version mcp-harness does not speak)")))
+            }
+            Some(v) => Ok(Outcome::violated(
+                expected,
+                format!("answered protocolVersion {v:?}, which is not a protocol version"),
+            )),
             None => Ok(Outcome::violated(expected, format!("result has no protocolVersion string: {}", brief(result)))),
         },
         // The spec's own lifecycle example answers an unsupported version with an error listing the supported

@@ -7,9 +7,5 @@ pub(crate) mod second_initialize;
 use crate::check::Check;
 
 /// The checks of this area, in report order.
-pub(crate) const CHECKS: &[Check] = &[
-    initialize::SUCCEEDS,
-    initialize::VERSION_NEGOTIATION,
-    second_initialize::SECOND_ANSWERED,
-    discover::RESULT,
-];
+pub(crate) const CHECKS: &[Check] =
+    &[initialize::SUCCEEDS, initialize::VERSION_NEGOTIATION, second_initialize::SECOND_ANSWERED, discover::RESULT];

@@ -1,10 +1,9 @@
 //! A second `initialize` on an initialized session is answered.
 
-
 use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::evidence::initialize_params;
-use crate::checks::jsonrpc::raw::{request_and_judge, RawAnswer};
+use crate::checks::jsonrpc::raw::{RawAnswer, request_and_judge};
 
 /// Every request gets a reply, a repeated handshake included.
 ///
@@ -37,8 +36,10 @@ async fn second_answered(cx: &mut CheckContext) -> Conclusion {
     let wait = cx.timeout();
     let mut s = cx.fresh_session().await?;
     let outcome =
-        request_and_judge(&mut s, &request.to_string(), Some(&request), wait, "the second initialize", expected, |a| judge(a, expected))
-            .await;
+        request_and_judge(&mut s, &request.to_string(), Some(&request), wait, "the second initialize", expected, |a| {
+            judge(a, expected)
+        })
+        .await;
     s.close().await;
     Ok(outcome)
 }
@@ -67,7 +68,10 @@ mod tests {
     #[test]
     fn a_result_an_error_or_an_http_error_status_are_all_answers() {
         let result = RawAnswer::Message(json!({"jsonrpc": "2.0", "id": "x", "result": {}}), None);
-        let error = RawAnswer::Message(json!({"jsonrpc": "2.0", "id": "x", "error": {"code": -32600, "message": "again"}}), None);
+        let error = RawAnswer::Message(
+            json!({"jsonrpc": "2.0", "id": "x", "error": {"code": -32600, "message": "again"}}),
+            None,
+        );
         for answer in [result, error, RawAnswer::Status(400, String::new()), RawAnswer::Status(409, String::new())] {
             assert_eq!(judge(&answer, "x").status, crate::check::Status::Passed, "{answer:?}");
         }
@@ -75,7 +79,8 @@ mod tests {
 
     #[test]
     fn an_empty_2xx_or_a_closed_connection_is_no_answer() {
-        for answer in [RawAnswer::Accepted(202), RawAnswer::Closed("eof".into()), RawAnswer::Status(200, "text".into())] {
+        for answer in [RawAnswer::Accepted(202), RawAnswer::Closed("eof".into()), RawAnswer::Status(200, "text".into())]
+        {
             assert_eq!(judge(&answer, "x").status, crate::check::Status::Failed, "{answer:?}");
         }
     }

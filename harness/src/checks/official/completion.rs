@@ -4,9 +4,7 @@ use serde_json::{Value, json};
 
 use super::TAG;
 use super::fixture::{result_of, scenario, truthy, verdict};
-use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
-};
+use crate::check::{Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite};
 use crate::check_fn;
 use crate::protocol::Revision;
 
@@ -17,11 +15,7 @@ pub(crate) const COMPLETE: Check = Check {
         title: "completion/complete for argument arg1 of the official fixture prompt `test_prompt_with_arguments` returns completion.values as an array",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "completion.complete.request",
-            "completion.complete.result",
-            "completion.capability",
-        ],
+        requirements: &["completion.complete.request", "completion.complete.result", "completion.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Completions),
         tags: &[TAG, "completion"],
     },
@@ -37,16 +31,8 @@ async fn complete(cx: &mut CheckContext) -> Conclusion {
     });
     let result = result_of(cx.session()?, "completion/complete", params, expected).await?;
     let problems = completion_problems(&result);
-    let values = result
-        .pointer("/completion/values")
-        .map(Value::to_string)
-        .unwrap_or_default();
-    Ok(verdict(
-        expected,
-        &problems,
-        format!("values {values}"),
-        &result,
-    ))
+    let values = result.pointer("/completion/values").map(Value::to_string).unwrap_or_default();
+    Ok(verdict(expected, &problems, format!("values {values}"), &result))
 }
 
 /// The official `completion-complete` assertions.
@@ -71,14 +57,8 @@ mod tests {
     #[test]
     fn values_must_be_an_array() {
         assert!(completion_problems(&json!({"completion": {"values": []}})).is_empty());
-        assert!(
-            completion_problems(&json!({"completion": {"values": ["paris"], "total": 1}}))
-                .is_empty()
-        );
-        assert_eq!(
-            completion_problems(&json!({})),
-            vec!["Missing completion field"]
-        );
+        assert!(completion_problems(&json!({"completion": {"values": ["paris"], "total": 1}})).is_empty());
+        assert_eq!(completion_problems(&json!({})), vec!["Missing completion field"]);
         assert_eq!(
             completion_problems(&json!({"completion": {"values": "paris"}})),
             vec!["completion.values is not an array"]

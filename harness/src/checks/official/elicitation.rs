@@ -5,9 +5,7 @@ use serde_json::{Value, json};
 
 use super::TAG;
 use super::fixture::{result_of, scenario, show, truthy, verdict};
-use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
-};
+use crate::check::{Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::protocol::Revision;
 use crate::session::Session;
@@ -20,11 +18,7 @@ pub(crate) const TOOL: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         requirements: &["elicitation.create", "elicitation.supported-modes"],
-        applies: scenario(
-            Revision::V2025_06_18,
-            Some(Revision::V2026_07_28),
-            Capability::Tools,
-        ),
+        applies: scenario(Revision::V2025_06_18, Some(Revision::V2026_07_28), Capability::Tools),
         tags: &[TAG, "tools", "elicitation"],
     },
     run: check_fn!(tool),
@@ -34,30 +28,20 @@ async fn tool(cx: &mut CheckContext) -> Conclusion {
     let expected = "tools/call `test_elicitation` {message}: the server sends elicitation/create to the client (form mode, the \
                     only mode the harness declared) and the tool returns non-empty content";
     let arguments = json!({"message": "Please provide your information"});
-    let (requests, result) =
-        match call_eliciting(cx.session()?, "test_elicitation", arguments, expected).await {
-            Ok(x) => x,
-            Err(o) => return Ok(o),
-        };
+    let (requests, result) = match call_eliciting(cx.session()?, "test_elicitation", arguments, expected).await {
+        Ok(x) => x,
+        Err(o) => return Ok(o),
+    };
     let mut problems = Vec::new();
     if requests.is_empty() {
         problems.push("Server did not request elicitation from client".to_owned());
     }
-    if result
-        .get("content")
-        .and_then(Value::as_array)
-        .is_none_or(Vec::is_empty)
-    {
+    if result.get("content").and_then(Value::as_array).is_none_or(Vec::is_empty) {
         problems.push("Tool did not return content".to_owned());
     }
     problems.extend(mode_problems(&requests));
     let evidence = json!({"elicitationRequests": requests, "result": result});
-    Ok(verdict(
-        expected,
-        &problems,
-        format!("{} elicitation request(s)", requests.len()),
-        &evidence,
-    ))
+    Ok(verdict(expected, &problems, format!("{} elicitation request(s)", requests.len()), &evidence))
 }
 
 /// `elicitation-sep1034-defaults` (2025-11-25 only).
@@ -68,11 +52,7 @@ pub(crate) const SEP1034_DEFAULTS: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         requirements: &["elicitation.schema-defaults", "elicitation.supported-modes"],
-        applies: scenario(
-            Revision::V2025_11_25,
-            Some(Revision::V2026_07_28),
-            Capability::Tools,
-        ),
+        applies: scenario(Revision::V2025_11_25, Some(Revision::V2026_07_28), Capability::Tools),
         tags: &[TAG, "tools", "elicitation"],
     },
     run: check_fn!(sep1034_defaults),
@@ -95,11 +75,7 @@ async fn sep1034_defaults(cx: &mut CheckContext) -> Conclusion {
 
 /// The official `elicitation-sep1034-*-default` assertions, one message per field.
 fn defaults_problems(properties: Option<&Value>) -> Vec<String> {
-    let field = |name: &str| {
-        properties
-            .and_then(|p| p.get(name))
-            .filter(|f| truthy(Some(f)))
-    };
+    let field = |name: &str| properties.and_then(|p| p.get(name)).filter(|f| truthy(Some(f)));
     let mut out = Vec::new();
     let mut primitive = |name: &str, kind: &str, ty: &str, default: Value| {
         let Some(f) = field(name) else {
@@ -107,16 +83,11 @@ fn defaults_problems(properties: Option<&Value>) -> Vec<String> {
             return;
         };
         if f.get("type").and_then(Value::as_str) != Some(ty) {
-            out.push(format!(
-                "{name}: Expected type \"{ty}\", got \"{}\"",
-                show(f.get("type"))
-            ));
+            out.push(format!("{name}: Expected type \"{ty}\", got \"{}\"", show(f.get("type"))));
         }
         match f.get("default") {
             None => out.push(format!("{name}: Missing default field")),
-            Some(d) if !same_json(d, &default) => {
-                out.push(format!("{name}: Expected default {default}, got {d}"))
-            }
+            Some(d) if !same_json(d, &default) => out.push(format!("{name}: Expected default {default}, got {d}")),
             Some(_) => {}
         }
     };
@@ -128,10 +99,7 @@ fn defaults_problems(properties: Option<&Value>) -> Vec<String> {
         None => out.push("status: Missing enum field \"status\"".to_owned()),
         Some(f) => {
             if f.get("type").and_then(Value::as_str) != Some("string") {
-                out.push(format!(
-                    "status: Expected type \"string\", got \"{}\"",
-                    show(f.get("type"))
-                ));
+                out.push(format!("status: Expected type \"string\", got \"{}\"", show(f.get("type"))));
             }
             let members = f.get("enum").and_then(Value::as_array);
             if members.is_none() {
@@ -144,9 +112,7 @@ fn defaults_problems(properties: Option<&Value>) -> Vec<String> {
                         out.push(format!("status: Expected default \"active\", got {d}"));
                     }
                     if members.is_some_and(|m| !m.contains(d)) {
-                        out.push(format!(
-                            "status: Default value {d} is not a valid enum member"
-                        ));
+                        out.push(format!("status: Default value {d} is not a valid enum member"));
                     }
                 }
             }
@@ -171,11 +137,7 @@ pub(crate) const SEP1330_ENUMS: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         requirements: &["elicitation.schema-flat", "elicitation.supported-modes"],
-        applies: scenario(
-            Revision::V2025_11_25,
-            Some(Revision::V2026_07_28),
-            Capability::Tools,
-        ),
+        applies: scenario(Revision::V2025_11_25, Some(Revision::V2026_07_28), Capability::Tools),
         tags: &[TAG, "tools", "elicitation"],
     },
     run: check_fn!(sep1330_enums),
@@ -186,31 +148,18 @@ async fn sep1330_enums(cx: &mut CheckContext) -> Conclusion {
                     untitledSingle {type: string, enum}, titledSingle {type: string, oneOf [{const, title}]}, legacyEnum {type: \
                     string, enum, enumNames of the same length}, untitledMulti {type: array, items {type: string, enum}}, \
                     titledMulti {type: array, items {anyOf [{const, title}]}}";
-    judge_requested_schema(
-        cx,
-        "test_elicitation_sep1330_enums",
-        expected,
-        enums_problems,
-        "all five enum shapes",
-    )
-    .await
+    judge_requested_schema(cx, "test_elicitation_sep1330_enums", expected, enums_problems, "all five enum shapes").await
 }
 
 /// The official `elicitation-sep1330-*` assertions, one message per field.
 fn enums_problems(properties: Option<&Value>) -> Vec<String> {
-    let field = |name: &str| {
-        properties
-            .and_then(|p| p.get(name))
-            .filter(|f| truthy(Some(f)))
-    };
+    let field = |name: &str| properties.and_then(|p| p.get(name)).filter(|f| truthy(Some(f)));
     let has = |v: &Value, key: &str| truthy(v.get(key));
     let is_array = |v: Option<&Value>| v.is_some_and(Value::is_array);
     let titled = |options: Option<&Value>| {
         options.and_then(Value::as_array).is_some_and(|o| {
-            o.iter().all(|x| {
-                x.get("const").is_some_and(Value::is_string)
-                    && x.get("title").is_some_and(Value::is_string)
-            })
+            o.iter()
+                .all(|x| x.get("const").is_some_and(Value::is_string) && x.get("title").is_some_and(Value::is_string))
         })
     };
     let type_is = |v: &Value, ty: &str| v.get("type").and_then(Value::as_str) == Some(ty);
@@ -218,175 +167,104 @@ fn enums_problems(properties: Option<&Value>) -> Vec<String> {
     let mut push = |name: &str, msg: String| out.push(format!("{name}: {msg}"));
 
     match field("untitledSingle") {
-        None => push(
-            "untitledSingle",
-            "Missing untitled single-select enum field \"untitledSingle\"".into(),
-        ),
+        None => push("untitledSingle", "Missing untitled single-select enum field \"untitledSingle\"".into()),
         Some(f) => {
             if !type_is(f, "string") {
-                push(
-                    "untitledSingle",
-                    format!("Expected type \"string\", got \"{}\"", show(f.get("type"))),
-                );
+                push("untitledSingle", format!("Expected type \"string\", got \"{}\"", show(f.get("type"))));
             }
             if !is_array(f.get("enum")) {
                 push("untitledSingle", "Missing or invalid enum array".into());
             }
             if has(f, "oneOf") {
-                push(
-                    "untitledSingle",
-                    "Untitled enum should not have oneOf property".into(),
-                );
+                push("untitledSingle", "Untitled enum should not have oneOf property".into());
             }
             if has(f, "enumNames") {
-                push(
-                    "untitledSingle",
-                    "Untitled enum should not have enumNames property".into(),
-                );
+                push("untitledSingle", "Untitled enum should not have enumNames property".into());
             }
         }
     }
     match field("titledSingle") {
-        None => push(
-            "titledSingle",
-            "Missing titled single-select enum field \"titledSingle\"".into(),
-        ),
+        None => push("titledSingle", "Missing titled single-select enum field \"titledSingle\"".into()),
         Some(f) => {
             if !type_is(f, "string") {
-                push(
-                    "titledSingle",
-                    format!("Expected type \"string\", got \"{}\"", show(f.get("type"))),
-                );
+                push("titledSingle", format!("Expected type \"string\", got \"{}\"", show(f.get("type"))));
             }
             if !is_array(f.get("oneOf")) {
-                push(
-                    "titledSingle",
-                    "Missing or invalid oneOf array for titled enum".into(),
-                );
+                push("titledSingle", "Missing or invalid oneOf array for titled enum".into());
             } else if !titled(f.get("oneOf")) {
                 push(
                     "titledSingle",
-                    "oneOf items must have \"const\" (string) and \"title\" (string) properties"
-                        .into(),
+                    "oneOf items must have \"const\" (string) and \"title\" (string) properties".into(),
                 );
             }
             if has(f, "enum") {
-                push(
-                    "titledSingle",
-                    "Titled enum should use oneOf instead of enum array".into(),
-                );
+                push("titledSingle", "Titled enum should use oneOf instead of enum array".into());
             }
         }
     }
     match field("legacyEnum") {
-        None => push(
-            "legacyEnum",
-            "Missing legacy titled enum field \"legacyEnum\"".into(),
-        ),
+        None => push("legacyEnum", "Missing legacy titled enum field \"legacyEnum\"".into()),
         Some(f) => {
             if !type_is(f, "string") {
-                push(
-                    "legacyEnum",
-                    format!("Expected type \"string\", got \"{}\"", show(f.get("type"))),
-                );
+                push("legacyEnum", format!("Expected type \"string\", got \"{}\"", show(f.get("type"))));
             }
             if !is_array(f.get("enum")) {
                 push("legacyEnum", "Missing or invalid enum array".into());
             }
-            match (
-                f.get("enumNames").and_then(Value::as_array),
-                f.get("enum").and_then(Value::as_array),
-            ) {
-                (None, _) => push(
-                    "legacyEnum",
-                    "Missing or invalid enumNames array for legacy titled enum".into(),
-                ),
+            match (f.get("enumNames").and_then(Value::as_array), f.get("enum").and_then(Value::as_array)) {
+                (None, _) => push("legacyEnum", "Missing or invalid enumNames array for legacy titled enum".into()),
                 (Some(names), Some(members)) if names.len() != members.len() => push(
                     "legacyEnum",
-                    format!(
-                        "enumNames length ({}) must match enum length ({})",
-                        names.len(),
-                        members.len()
-                    ),
+                    format!("enumNames length ({}) must match enum length ({})", names.len(), members.len()),
                 ),
                 _ => {}
             }
         }
     }
     match field("untitledMulti") {
-        None => push(
-            "untitledMulti",
-            "Missing untitled multi-select enum field \"untitledMulti\"".into(),
-        ),
+        None => push("untitledMulti", "Missing untitled multi-select enum field \"untitledMulti\"".into()),
         Some(f) => {
             if !type_is(f, "array") {
-                push(
-                    "untitledMulti",
-                    format!("Expected type \"array\", got \"{}\"", show(f.get("type"))),
-                );
+                push("untitledMulti", format!("Expected type \"array\", got \"{}\"", show(f.get("type"))));
             }
             match f.get("items").filter(|i| truthy(Some(i))) {
-                None => push(
-                    "untitledMulti",
-                    "Missing items property for array type".into(),
-                ),
+                None => push("untitledMulti", "Missing items property for array type".into()),
                 Some(items) => {
                     if !type_is(items, "string") {
                         push(
                             "untitledMulti",
-                            format!(
-                                "Expected items.type \"string\", got \"{}\"",
-                                show(items.get("type"))
-                            ),
+                            format!("Expected items.type \"string\", got \"{}\"", show(items.get("type"))),
                         );
                     }
                     if !is_array(items.get("enum")) {
-                        push(
-                            "untitledMulti",
-                            "Missing or invalid items.enum array".into(),
-                        );
+                        push("untitledMulti", "Missing or invalid items.enum array".into());
                     }
                     if has(items, "anyOf") {
-                        push(
-                            "untitledMulti",
-                            "Untitled multi-select should use items.enum, not items.anyOf".into(),
-                        );
+                        push("untitledMulti", "Untitled multi-select should use items.enum, not items.anyOf".into());
                     }
                 }
             }
         }
     }
     match field("titledMulti") {
-        None => push(
-            "titledMulti",
-            "Missing titled multi-select enum field \"titledMulti\"".into(),
-        ),
+        None => push("titledMulti", "Missing titled multi-select enum field \"titledMulti\"".into()),
         Some(f) => {
             if !type_is(f, "array") {
-                push(
-                    "titledMulti",
-                    format!("Expected type \"array\", got \"{}\"", show(f.get("type"))),
-                );
+                push("titledMulti", format!("Expected type \"array\", got \"{}\"", show(f.get("type"))));
             }
             match f.get("items").filter(|i| truthy(Some(i))) {
-                None => push(
-                    "titledMulti",
-                    "Missing items property for array type".into(),
-                ),
+                None => push("titledMulti", "Missing items property for array type".into()),
                 Some(items) => {
                     if !is_array(items.get("anyOf")) {
+                        push("titledMulti", "Missing or invalid items.anyOf array for titled multi-select".into());
+                    } else if !titled(items.get("anyOf")) {
                         push(
                             "titledMulti",
-                            "Missing or invalid items.anyOf array for titled multi-select".into(),
+                            "items.anyOf entries must have \"const\" (string) and \"title\" (string) properties".into(),
                         );
-                    } else if !titled(items.get("anyOf")) {
-                        push("titledMulti", "items.anyOf entries must have \"const\" (string) and \"title\" (string) properties".into());
                     }
                     if has(items, "enum") {
-                        push(
-                            "titledMulti",
-                            "Titled multi-select should use items.anyOf, not items.enum".into(),
-                        );
+                        push("titledMulti", "Titled multi-select should use items.anyOf, not items.enum".into());
                     }
                 }
             }
@@ -412,12 +290,7 @@ async fn judge_requested_schema(
     };
     let Some(request) = requests.first() else {
         let evidence = json!({"result": result});
-        return Ok(verdict(
-            expected,
-            &["Server did not request elicitation from client".to_owned()],
-            "",
-            &evidence,
-        ));
+        return Ok(verdict(expected, &["Server did not request elicitation from client".to_owned()], "", &evidence));
     };
     let mut problems = problems_of(request.pointer("/params/requestedSchema/properties"));
     problems.extend(mode_problems(&requests));
@@ -431,13 +304,7 @@ async fn call_eliciting(
     expected: &str,
 ) -> Result<(Vec<Value>, Value), Outcome> {
     s.take_server_requests();
-    let result = result_of(
-        s,
-        "tools/call",
-        json!({"name": name, "arguments": arguments}),
-        expected,
-    )
-    .await?;
+    let result = result_of(s, "tools/call", json!({"name": name, "arguments": arguments}), expected).await?;
     let requests = s
         .take_server_requests()
         .into_iter()
@@ -494,10 +361,7 @@ mod tests {
         bad["legacyEnum"]["enumNames"] = json!(["Only one"]);
         let p = enums_problems(Some(&bad));
         assert_eq!(p.len(), 3, "{p:?}");
-        assert_eq!(
-            mode_problems(&[json!({"params": {"mode": "url"}})]).len(),
-            1
-        );
+        assert_eq!(mode_problems(&[json!({"params": {"mode": "url"}})]).len(), 1);
         assert!(mode_problems(&[json!({"params": {}})]).is_empty());
     }
 }

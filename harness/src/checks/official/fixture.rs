@@ -19,11 +19,7 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 
 /// Applicability of a scenario the official suite runs from `since` until (not including) `until`, on a server
 /// that advertises `capability` (any transport: the scenarios do not depend on it).
-pub(super) const fn scenario(
-    since: Revision,
-    until: Option<Revision>,
-    capability: Capability,
-) -> Applicability {
+pub(super) const fn scenario(since: Revision, until: Option<Revision>, capability: Capability) -> Applicability {
     Applicability {
         since,
         until,
@@ -41,16 +37,10 @@ pub(super) async fn result_of(
     params: Value,
     expected: &str,
 ) -> Result<Value, Outcome> {
-    let reply = session
-        .request(method, Some(params))
-        .await
-        .map_err(|e| Outcome::from_session(e, expected))?;
+    let reply = session.request(method, Some(params)).await.map_err(|e| Outcome::from_session(e, expected))?;
     match &reply.outcome {
         Ok(v) => Ok(v.clone()),
-        Err(_) => Err(Outcome::violated(
-            expected,
-            format!("{method} answered {}", reply.brief()),
-        )),
+        Err(_) => Err(Outcome::violated(expected, format!("{method} answered {}", reply.brief()))),
     }
 }
 
@@ -82,19 +72,11 @@ pub(super) fn is_base64(s: &str) -> bool {
 
 /// Passed (noting `seen`) when there are no problems, else a violation of `expected` whose first line lists the
 /// problems, followed by `evidence` (the result as received).
-pub(super) fn verdict(
-    expected: &str,
-    problems: &[String],
-    seen: impl Into<String>,
-    evidence: &Value,
-) -> Outcome {
+pub(super) fn verdict(expected: &str, problems: &[String], seen: impl Into<String>, evidence: &Value) -> Outcome {
     if problems.is_empty() {
         Outcome::pass_with(seen)
     } else {
-        Outcome::violated(
-            expected,
-            format!("{}\nresult: {}", problems.join("; "), brief(evidence)),
-        )
+        Outcome::violated(expected, format!("{}\nresult: {}", problems.join("; "), brief(evidence)))
     }
 }
 

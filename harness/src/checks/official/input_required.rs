@@ -9,17 +9,14 @@ use serde_json::{Map, Value, json};
 
 use super::TAG;
 use super::fixture::{scenario, truthy, verdict};
-use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
-};
+use crate::check::{Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::protocol::Revision;
 use crate::session::{ClientAnswers, Session};
 
 /// Every scenario: 2026-07-28 on, a server with tools.
-const APPLIES: crate::check::Applicability =
-    scenario(Revision::V2026_07_28, None, Capability::Tools);
+const APPLIES: crate::check::Applicability = scenario(Revision::V2026_07_28, None, Capability::Tools);
 
 /// `input-required-result-basic-elicitation`.
 pub(crate) const BASIC_ELICITATION: Check = Check {
@@ -36,14 +33,7 @@ pub(crate) const BASIC_ELICITATION: Check = Check {
 };
 
 async fn basic_elicitation(cx: &mut CheckContext) -> Conclusion {
-    basic(
-        cx,
-        "test_input_required_result_elicitation",
-        Some("user_name"),
-        "elicitation/create",
-        true,
-    )
-    .await
+    basic(cx, "test_input_required_result_elicitation", Some("user_name"), "elicitation/create", true).await
 }
 
 /// `input-required-result-basic-sampling`.
@@ -61,14 +51,7 @@ pub(crate) const BASIC_SAMPLING: Check = Check {
 };
 
 async fn basic_sampling(cx: &mut CheckContext) -> Conclusion {
-    basic(
-        cx,
-        "test_input_required_result_sampling",
-        None,
-        "sampling/createMessage",
-        false,
-    )
-    .await
+    basic(cx, "test_input_required_result_sampling", None, "sampling/createMessage", false).await
 }
 
 /// `input-required-result-basic-list-roots`.
@@ -86,34 +69,17 @@ pub(crate) const BASIC_LIST_ROOTS: Check = Check {
 };
 
 async fn basic_list_roots(cx: &mut CheckContext) -> Conclusion {
-    basic(
-        cx,
-        "test_input_required_result_list_roots",
-        None,
-        "roots/list",
-        false,
-    )
-    .await
+    basic(cx, "test_input_required_result_list_roots", None, "roots/list", false).await
 }
 
 /// The three basic scenarios: round 1 asks for one input of `method` (under `key`, or the first key), round 2 —
 /// with that input answered and any `requestState` echoed — completes (`content_needed`: with non-empty content).
-async fn basic(
-    cx: &mut CheckContext,
-    tool: &str,
-    key: Option<&str>,
-    method: &str,
-    content_needed: bool,
-) -> Conclusion {
+async fn basic(cx: &mut CheckContext, tool: &str, key: Option<&str>, method: &str, content_needed: bool) -> Conclusion {
     let expected = format!(
         "tools/call `{tool}`: round 1 answers resultType \"input_required\" with inputRequests{} holding a {method} \
          request; round 2 (inputResponses for it, requestState echoed) answers a complete result{}",
         key.map(|k| format!(" key {k:?}")).unwrap_or_default(),
-        if content_needed {
-            " with non-empty content"
-        } else {
-            ""
-        }
+        if content_needed { " with non-empty content" } else { "" }
     );
     let answers = cx.session_options().answers;
     let s = cx.session()?;
@@ -136,10 +102,8 @@ async fn basic(
             (None, Some(k)) => problems.push(format!("inputRequests missing expected key \"{k}\"")),
             (None, None) => problems.push("inputRequests map is empty".to_owned()),
             (Some(r), _) if r.get("method").and_then(Value::as_str) != Some(method) => {
-                problems.push(format!(
-                    "Expected method \"{method}\", got \"{}\"",
-                    super::fixture::show(r.get("method"))
-                ));
+                problems
+                    .push(format!("Expected method \"{method}\", got \"{}\"", super::fixture::show(r.get("method"))));
             }
             _ => {}
         }
@@ -148,15 +112,7 @@ async fn basic(
         return Ok(fail(&expected, "round 1", problems.join("; "), &r1));
     }
     let responses = respond(&answers, &r1, key.map(|k| vec![k.to_owned()]));
-    let r2 = match round(
-        s,
-        tool,
-        Some(responses),
-        r1.get("requestState").cloned(),
-        &expected,
-    )
-    .await?
-    {
+    let r2 = match round(s, tool, Some(responses), r1.get("requestState").cloned(), &expected).await? {
         Err(problem) => return Ok(fail(&expected, "round 2", problem, &r1)),
         Ok(r) => r,
     };
@@ -168,23 +124,10 @@ async fn basic(
             &r2,
         ));
     }
-    if content_needed
-        && r2
-            .get("content")
-            .and_then(Value::as_array)
-            .is_none_or(Vec::is_empty)
-    {
-        return Ok(fail(
-            &expected,
-            "round 2",
-            "Complete result missing content array".to_owned(),
-            &r2,
-        ));
+    if content_needed && r2.get("content").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+        return Ok(fail(&expected, "round 2", "Complete result missing content array".to_owned(), &r2));
     }
-    Ok(Outcome::pass_with(format!(
-        "round 2 completed: {}",
-        brief(&r2)
-    )))
+    Ok(Outcome::pass_with(format!("round 2 completed: {}", brief(&r2))))
 }
 
 /// `input-required-result-request-state`.
@@ -289,10 +232,7 @@ fn multiple_problems(r1: &Value) -> Vec<String> {
     if !is_input_required(r1) {
         return vec!["Expected InputRequiredResult".to_owned()];
     }
-    let Some(requests) = r1
-        .get("inputRequests")
-        .and_then(Value::as_object)
-        .filter(|_| truthy(r1.get("inputRequests")))
+    let Some(requests) = r1.get("inputRequests").and_then(Value::as_object).filter(|_| truthy(r1.get("inputRequests")))
     else {
         return vec!["InputRequiredResult missing inputRequests".to_owned()];
     };
@@ -301,15 +241,10 @@ fn multiple_problems(r1: &Value) -> Vec<String> {
         p.push("InputRequiredResult missing requestState".to_owned());
     }
     if requests.len() < 3 {
-        p.push(format!(
-            "Expected at least 3 inputRequests, got {}",
-            requests.len()
-        ));
+        p.push(format!("Expected at least 3 inputRequests, got {}", requests.len()));
     }
-    let methods: std::collections::BTreeSet<&str> = requests
-        .values()
-        .filter_map(|r| r.get("method").and_then(Value::as_str))
-        .collect();
+    let methods: std::collections::BTreeSet<&str> =
+        requests.values().filter_map(|r| r.get("method").and_then(Value::as_str)).collect();
     for (m, what) in [
         ("elicitation/create", "an elicitation/create"),
         ("sampling/createMessage", "a sampling/createMessage"),
@@ -351,10 +286,7 @@ async fn multi_round(cx: &mut CheckContext) -> Conclusion {
         Err(problem) => return Ok(fail(&expected, "round 1", problem, &Value::Null)),
         Ok(r) => r,
     };
-    if !(is_input_required(&r1)
-        && truthy(r1.get("inputRequests"))
-        && truthy(r1.get("requestState")))
-    {
+    if !(is_input_required(&r1) && truthy(r1.get("inputRequests")) && truthy(r1.get("requestState"))) {
         return Ok(fail(
             &expected,
             "round 1",
@@ -363,20 +295,11 @@ async fn multi_round(cx: &mut CheckContext) -> Conclusion {
         ));
     }
     let responses = respond(&answers, &r1, Some(first_key(&r1).into_iter().collect()));
-    let r2 = match round(
-        s,
-        tool,
-        Some(responses),
-        r1.get("requestState").cloned(),
-        &expected,
-    )
-    .await?
-    {
+    let r2 = match round(s, tool, Some(responses), r1.get("requestState").cloned(), &expected).await? {
         Err(problem) => return Ok(fail(&expected, "round 2", problem, &r1)),
         Ok(r) => r,
     };
-    let renewed =
-        truthy(r2.get("requestState")) && r2.get("requestState") != r1.get("requestState");
+    let renewed = truthy(r2.get("requestState")) && r2.get("requestState") != r1.get("requestState");
     if !(is_input_required(&r2) && truthy(r2.get("inputRequests")) && renewed) {
         return Ok(fail(
             &expected,
@@ -386,15 +309,8 @@ async fn multi_round(cx: &mut CheckContext) -> Conclusion {
         ));
     }
     let responses = respond(&answers, &r2, Some(first_key(&r2).into_iter().collect()));
-    finish(
-        s,
-        tool,
-        responses,
-        r2.get("requestState").cloned(),
-        &expected,
-        "Expected complete result after final retry",
-    )
-    .await
+    finish(s, tool, responses, r2.get("requestState").cloned(), &expected, "Expected complete result after final retry")
+        .await
 }
 
 /// `input-required-result-tampered-state`.
@@ -421,12 +337,7 @@ async fn tampered_state(cx: &mut CheckContext) -> Conclusion {
     let s = cx.session()?;
     let r1 = match round(s, tool, None, None, &expected).await? {
         Err(problem) => {
-            return Ok(fail(
-                &expected,
-                "round 1",
-                format!("Prerequisite failed: {problem}"),
-                &Value::Null,
-            ));
+            return Ok(fail(&expected, "round 1", format!("Prerequisite failed: {problem}"), &Value::Null));
         }
         Ok(r) => r,
     };
@@ -434,8 +345,7 @@ async fn tampered_state(cx: &mut CheckContext) -> Conclusion {
         return Ok(fail(
             &expected,
             "round 1",
-            "Prerequisite failed: could not get initial InputRequiredResult with requestState"
-                .to_owned(),
+            "Prerequisite failed: could not get initial InputRequiredResult with requestState".to_owned(),
             &r1,
         ));
     }
@@ -447,18 +357,10 @@ async fn tampered_state(cx: &mut CheckContext) -> Conclusion {
             &r1,
         ));
     };
-    let tampered = json!(format!(
-        "{}-TAMPERED",
-        state
-            .as_str()
-            .map_or_else(|| state.to_string(), str::to_owned)
-    ));
+    let tampered = json!(format!("{}-TAMPERED", state.as_str().map_or_else(|| state.to_string(), str::to_owned)));
     let responses = respond(&answers, &r1, Some(first_key(&r1).into_iter().collect()));
     let params = call_params(tool, Some(responses), Some(tampered));
-    let reply = s
-        .request("tools/call", Some(params))
-        .await
-        .map_err(|e| Outcome::from_session(e, &expected))?;
+    let reply = s.request("tools/call", Some(params)).await.map_err(|e| Outcome::from_session(e, &expected))?;
     Ok(match &reply.outcome {
         Err(_) => Outcome::pass_with(format!("tampered state rejected: {}", reply.brief())),
         Ok(r) if !is_input_required(r) => fail(
@@ -533,9 +435,7 @@ fn is_input_required(r: &Value) -> bool {
 
 /// The first key of `inputRequests`.
 fn first_key(r: &Value) -> Option<String> {
-    r.get("inputRequests")
-        .and_then(Value::as_object)
-        .and_then(|m| m.keys().next().cloned())
+    r.get("inputRequests").and_then(Value::as_object).and_then(|m| m.keys().next().cloned())
 }
 
 /// `inputResponses` for the input requests of `r` (only `keys`, when given), answered from `answers`. Requests the
@@ -549,10 +449,7 @@ fn respond(answers: &ClientAnswers, r: &Value, keys: Option<Vec<String>>) -> Val
         if keys.as_ref().is_some_and(|k| !k.contains(key)) {
             continue;
         }
-        let method = request
-            .get("method")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let method = request.get("method").and_then(Value::as_str).unwrap_or_default();
         if let Ok(answer) = answers.answer(method, request.get("params")) {
             out.insert(key.clone(), answer);
         }
@@ -581,23 +478,11 @@ mod tests {
         assert!(all["user_name"]["content"]["name"].is_string());
         assert_eq!(all["greeting"]["role"], "assistant");
         assert!(all["client_roots"]["roots"].is_array());
-        let one = respond(
-            &ClientAnswers::default(),
-            &r1,
-            Some(vec!["greeting".into()]),
-        );
+        let one = respond(&ClientAnswers::default(), &r1, Some(vec!["greeting".into()]));
         assert_eq!(one.as_object().unwrap().len(), 1);
         assert!(multiple_problems(&r1).is_empty());
         let two = json!({"resultType": "input_required", "requestState": "s", "inputRequests": {"a": {"method": "roots/list"}}});
-        assert_eq!(
-            multiple_problems(&two).len(),
-            4,
-            "{:?}",
-            multiple_problems(&two)
-        );
-        assert_eq!(
-            call_params("t", None, Some(json!("s")))["requestState"],
-            "s"
-        );
+        assert_eq!(multiple_problems(&two).len(), 4, "{:?}", multiple_problems(&two));
+        assert_eq!(call_params("t", None, Some(json!("s")))["requestState"], "s");
     }
 }

@@ -5,9 +5,7 @@ use serde_json::{Value, json};
 
 use super::TAG;
 use super::fixture::{scenario, verdict};
-use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
-};
+use crate::check::{Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite};
 use crate::check_fn;
 use crate::checks::pagination::walk::list_all;
 use crate::protocol::Revision;
@@ -48,23 +46,11 @@ async fn json_schema_2020_12(cx: &mut CheckContext) -> Conclusion {
         }
     );
     let listing = list_all(cx.session()?, "tools/list", "tools", MAX_PAGES, &expected).await?;
-    let Some(tool) = listing
-        .items
-        .iter()
-        .find(|t| t.get("name").and_then(Value::as_str) == Some(TOOL))
-    else {
-        let names: Vec<&str> = listing
-            .items
-            .iter()
-            .filter_map(|t| t.get("name").and_then(Value::as_str))
-            .collect();
+    let Some(tool) = listing.items.iter().find(|t| t.get("name").and_then(Value::as_str) == Some(TOOL)) else {
+        let names: Vec<&str> = listing.items.iter().filter_map(|t| t.get("name").and_then(Value::as_str)).collect();
         let problem = format!(
             "Tool '{TOOL}' not found. Available tools: {}",
-            if names.is_empty() {
-                "none".to_owned()
-            } else {
-                names.join(", ")
-            }
+            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
         );
         return Ok(verdict(&expected, &[problem], "", &json!({"tools": names})));
     };
@@ -78,10 +64,7 @@ async fn json_schema_2020_12(cx: &mut CheckContext) -> Conclusion {
         seen.push_str("; SEP-2106 keywords kept too");
     } else {
         // The official suite reports these SKIPPED before 2026-07-28.
-        seen.push_str(&format!(
-            "; SEP-2106 keywords (required from 2026-07-28 only): {}",
-            missing_2106.join("; ")
-        ));
+        seen.push_str(&format!("; SEP-2106 keywords (required from 2026-07-28 only): {}", missing_2106.join("; ")));
     }
     Ok(verdict(&expected, &problems, seen, schema))
 }
@@ -91,69 +74,41 @@ async fn json_schema_2020_12(cx: &mut CheckContext) -> Conclusion {
 fn schema_problems(schema: &Value) -> (Vec<String>, Vec<String>) {
     let mut sep1613 = Vec::new();
     match schema.get("$schema") {
-        None => sep1613
-            .push("$schema field missing from inputSchema - field was likely stripped".to_owned()),
+        None => sep1613.push("$schema field missing from inputSchema - field was likely stripped".to_owned()),
         Some(v) if v != DIALECT => sep1613.push(format!("$schema has unexpected value: {v}")),
         Some(_) => {}
     }
     let defs = schema.get("$defs");
     match defs {
-        None => sep1613
-            .push("$defs field missing from inputSchema - field was likely stripped".to_owned()),
+        None => sep1613.push("$defs field missing from inputSchema - field was likely stripped".to_owned()),
         Some(d) if d.get("address").is_none() => {
             sep1613.push("$defs exists but missing expected \"address\" definition".to_owned())
         }
         Some(_) => {}
     }
     match schema.get("additionalProperties") {
-        None => sep1613.push(
-            "additionalProperties field missing from inputSchema - field was likely stripped"
-                .to_owned(),
-        ),
+        None => {
+            sep1613.push("additionalProperties field missing from inputSchema - field was likely stripped".to_owned())
+        }
         Some(Value::Bool(false)) => {}
-        Some(v) => sep1613.push(format!(
-            "additionalProperties has unexpected value: {v}, expected: false"
-        )),
+        Some(v) => sep1613.push(format!("additionalProperties has unexpected value: {v}, expected: false")),
     }
     let mut sep2106 = Vec::new();
-    match schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .filter(|a| !a.is_empty())
-    {
-        None => sep2106.push(
-            "allOf keyword missing from inputSchema - composition keyword was likely stripped"
-                .to_owned(),
-        ),
-        Some(all)
-            if !all
-                .iter()
-                .any(|x| x.get("anyOf").is_some_and(Value::is_array)) =>
-        {
-            sep2106.push(
-                "nested anyOf missing from allOf - composition keyword was likely stripped"
-                    .to_owned(),
-            );
+    match schema.get("allOf").and_then(Value::as_array).filter(|a| !a.is_empty()) {
+        None => {
+            sep2106.push("allOf keyword missing from inputSchema - composition keyword was likely stripped".to_owned())
+        }
+        Some(all) if !all.iter().any(|x| x.get("anyOf").is_some_and(Value::is_array)) => {
+            sep2106.push("nested anyOf missing from allOf - composition keyword was likely stripped".to_owned());
         }
         Some(_) => {}
     }
-    let (i, t, e) = (
-        schema.get("if").is_some(),
-        schema.get("then").is_some(),
-        schema.get("else").is_some(),
-    );
+    let (i, t, e) = (schema.get("if").is_some(), schema.get("then").is_some(), schema.get("else").is_some());
     if !(i && t && e) {
-        sep2106.push(format!(
-            "Conditional keywords missing (if={i}, then={t}, else={e}) - likely stripped"
-        ));
+        sep2106.push(format!("Conditional keywords missing (if={i}, then={t}, else={e}) - likely stripped"));
     }
-    if defs
-        .and_then(|d| d.get("address"))
-        .is_none_or(|a| a.get("$anchor").is_none())
-    {
-        sep2106.push(
-            "$anchor missing from $defs.address - reference keyword was likely stripped".to_owned(),
-        );
+    if defs.and_then(|d| d.get("address")).is_none_or(|a| a.get("$anchor").is_none()) {
+        sep2106.push("$anchor missing from $defs.address - reference keyword was likely stripped".to_owned());
     }
     (sep1613, sep2106)
 }

@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 use super::TAG;
 use super::fixture::{result_of, scenario, verdict};
 use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason,
-    Suite,
+    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
 };
 use crate::check_fn;
 use crate::protocol::Revision;
@@ -24,11 +23,7 @@ pub(crate) const WITH_LOGGING: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         requirements: &["logging.message-notification", "logging.capability"],
-        applies: scenario(
-            Revision::V2025_06_18,
-            Some(Revision::V2026_07_28),
-            Capability::Tools,
-        ),
+        applies: scenario(Revision::V2025_06_18, Some(Revision::V2026_07_28), Capability::Tools),
         tags: &[TAG, "tools", "logging"],
     },
     run: check_fn!(with_logging),
@@ -36,10 +31,7 @@ pub(crate) const WITH_LOGGING: Check = Check {
 
 async fn with_logging(cx: &mut CheckContext) -> Conclusion {
     if !cx.profile().has(Capability::Logging) {
-        return Ok(Outcome::skip(
-            SkipReason::CapabilityNotAdvertised,
-            "server does not advertise `logging`",
-        ));
+        return Ok(Outcome::skip(SkipReason::CapabilityNotAdvertised, "server does not advertise `logging`"));
     }
     let expected = "after logging/setLevel \"debug\", tools/call `test_tool_with_logging` is accompanied (within 200 ms of its \
                     response) by at least 3 notifications/message (the fixture logs started, processing, completed)";
@@ -58,13 +50,8 @@ async fn run(s: &mut crate::session::Session, expected: &str) -> Result<Outcome,
         http.open_get_stream().await?;
     }
     s.take_notifications();
-    let result = result_of(
-        s,
-        "tools/call",
-        json!({"name": "test_tool_with_logging", "arguments": {}}),
-        expected,
-    )
-    .await?;
+    let result =
+        result_of(s, "tools/call", json!({"name": "test_tool_with_logging", "arguments": {}}), expected).await?;
     let logs: Vec<Value> = s
         .collect_notifications(GRACE, |seen| log_messages(seen).len() >= 3)
         .await
@@ -78,17 +65,10 @@ async fn run(s: &mut crate::session::Session, expected: &str) -> Result<Outcome,
         _ => Vec::new(),
     };
     let evidence = json!({"logs": logs, "result": result});
-    Ok(verdict(
-        expected,
-        &problems,
-        format!("{} log messages", logs.len()),
-        &evidence,
-    ))
+    Ok(verdict(expected, &problems, format!("{} log messages", logs.len()), &evidence))
 }
 
 /// The `notifications/message` among `seen`.
 fn log_messages(seen: &[Value]) -> Vec<&Value> {
-    seen.iter()
-        .filter(|n| n.get("method").and_then(Value::as_str) == Some("notifications/message"))
-        .collect()
+    seen.iter().filter(|n| n.get("method").and_then(Value::as_str) == Some("notifications/message")).collect()
 }

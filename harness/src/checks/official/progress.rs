@@ -4,9 +4,7 @@ use serde_json::{Value, json};
 
 use super::TAG;
 use super::fixture::{result_of, scenario, verdict};
-use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
-};
+use crate::check::{Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite};
 use crate::check_fn;
 use crate::protocol::Revision;
 
@@ -44,20 +42,10 @@ async fn with_progress(cx: &mut CheckContext) -> Conclusion {
         .filter(|p| p.get("progressToken").and_then(Value::as_str) == Some(TOKEN))
         .collect();
     let problems = progress_problems(&progress);
-    let values: Vec<String> = progress
-        .iter()
-        .map(|p| {
-            p.get("progress")
-                .map_or_else(|| "?".to_owned(), Value::to_string)
-        })
-        .collect();
+    let values: Vec<String> =
+        progress.iter().map(|p| p.get("progress").map_or_else(|| "?".to_owned(), Value::to_string)).collect();
     let evidence = json!({"progressNotifications": progress, "result": result});
-    Ok(verdict(
-        &expected,
-        &problems,
-        format!("progress {}", values.join(", ")),
-        &evidence,
-    ))
+    Ok(verdict(&expected, &problems, format!("progress {}", values.join(", ")), &evidence))
 }
 
 /// The official assertions on the notifications for the token.
@@ -65,9 +53,7 @@ fn progress_problems(progress: &[Value]) -> Vec<String> {
     match progress.len() {
         0 => return vec!["No progress notifications received".to_owned()],
         n if n < 3 => {
-            return vec![format!(
-                "Expected at least 3 progress notifications, got {n}"
-            )];
+            return vec![format!("Expected at least 3 progress notifications, got {n}")];
         }
         _ => {}
     }
@@ -86,17 +72,8 @@ mod tests {
     fn three_non_decreasing_notifications_are_needed() {
         let p = |v: f64| json!({"progressToken": TOKEN, "progress": v, "total": 100});
         assert!(progress_problems(&[p(0.0), p(50.0), p(100.0)]).is_empty());
-        assert_eq!(
-            progress_problems(&[]),
-            vec!["No progress notifications received"]
-        );
-        assert_eq!(
-            progress_problems(&[p(0.0), p(50.0)]),
-            vec!["Expected at least 3 progress notifications, got 2"]
-        );
-        assert_eq!(
-            progress_problems(&[p(50.0), p(0.0), p(100.0)]),
-            vec!["Progress values should be increasing"]
-        );
+        assert_eq!(progress_problems(&[]), vec!["No progress notifications received"]);
+        assert_eq!(progress_problems(&[p(0.0), p(50.0)]), vec!["Expected at least 3 progress notifications, got 2"]);
+        assert_eq!(progress_problems(&[p(50.0), p(0.0), p(100.0)]), vec!["Progress values should be increasing"]);
     }
 }

@@ -6,9 +6,7 @@ use serde_json::{Value, json};
 
 use super::TAG;
 use super::fixture::{is_base64, result_of, scenario, truthy, verdict};
-use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
-};
+use crate::check::{Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite};
 use crate::check_fn;
 use crate::protocol::Revision;
 
@@ -29,20 +27,9 @@ pub(crate) const SIMPLE: Check = Check {
 async fn simple(cx: &mut CheckContext) -> Conclusion {
     let expected = "prompts/get `test_simple_prompt` (no arguments): a non-empty `messages` array whose messages each have \
                     `role` and `content` (the fixture answers one user text message)";
-    let result = result_of(
-        cx.session()?,
-        "prompts/get",
-        json!({"name": "test_simple_prompt"}),
-        expected,
-    )
-    .await?;
+    let result = result_of(cx.session()?, "prompts/get", json!({"name": "test_simple_prompt"}), expected).await?;
     let problems = simple_problems(&result);
-    Ok(verdict(
-        expected,
-        &problems,
-        format!("{} messages", messages(&result).len()),
-        &result,
-    ))
+    Ok(verdict(expected, &problems, format!("{} messages", messages(&result).len()), &result))
 }
 
 /// The official `prompts-get-simple` assertions.
@@ -76,11 +63,7 @@ pub(crate) const WITH_ARGS: Check = Check {
         title: "official fixture prompt `test_prompt_with_arguments` substitutes both arguments (arg1, arg2) into its messages",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "prompts.get.request",
-            "prompts.get.argument-completion",
-            "prompts.capability",
-        ],
+        requirements: &["prompts.get.request", "prompts.get.argument-completion", "prompts.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Prompts),
         tags: &[TAG, "prompts"],
     },
@@ -90,15 +73,11 @@ pub(crate) const WITH_ARGS: Check = Check {
 async fn with_args(cx: &mut CheckContext) -> Conclusion {
     let expected = "prompts/get `test_prompt_with_arguments` {arg1: \"testValue1\", arg2: \"testValue2\"}: a non-empty `messages` \
                     array whose text contains both values";
-    let params = json!({"name": "test_prompt_with_arguments", "arguments": {"arg1": "testValue1", "arg2": "testValue2"}});
+    let params =
+        json!({"name": "test_prompt_with_arguments", "arguments": {"arg1": "testValue1", "arg2": "testValue2"}});
     let result = result_of(cx.session()?, "prompts/get", params, expected).await?;
     let problems = with_args_problems(&result);
-    Ok(verdict(
-        expected,
-        &problems,
-        "both arguments substituted",
-        &result,
-    ))
+    Ok(verdict(expected, &problems, "both arguments substituted", &result))
 }
 
 /// The official `prompts-get-with-args` assertions.
@@ -107,17 +86,10 @@ fn with_args_problems(result: &Value) -> Vec<String> {
     if !truthy(result.get("messages")) {
         p.push("Missing messages array".to_owned());
     }
-    if result
-        .get("messages")
-        .and_then(Value::as_array)
-        .is_some_and(Vec::is_empty)
-    {
+    if result.get("messages").and_then(Value::as_array).is_some_and(Vec::is_empty) {
         p.push("messages array is empty".to_owned());
     }
-    let text = result
-        .get("messages")
-        .map(Value::to_string)
-        .unwrap_or_default();
+    let text = result.get("messages").map(Value::to_string).unwrap_or_default();
     for (arg, value) in [("arg1", "testValue1"), ("arg2", "testValue2")] {
         if !text.contains(value) {
             p.push(format!("{arg} not substituted in prompt"));
@@ -133,11 +105,7 @@ pub(crate) const EMBEDDED_RESOURCE: Check = Check {
         title: "official fixture prompt `test_prompt_with_embedded_resource` returns a message with an embedded resource (uri and text or blob)",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "prompts.embedded-resources",
-            "prompts.embedded-resource-fields",
-            "prompts.capability",
-        ],
+        requirements: &["prompts.embedded-resources", "prompts.embedded-resource-fields", "prompts.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Prompts),
         tags: &[TAG, "prompts"],
     },
@@ -147,15 +115,11 @@ pub(crate) const EMBEDDED_RESOURCE: Check = Check {
 async fn embedded_resource(cx: &mut CheckContext) -> Conclusion {
     let expected = "prompts/get `test_prompt_with_embedded_resource` {resourceUri: \"test://example-resource\"}: a message whose \
                     content is {type: \"resource\", resource: {uri, text | blob}}";
-    let params = json!({"name": "test_prompt_with_embedded_resource", "arguments": {"resourceUri": "test://example-resource"}});
+    let params =
+        json!({"name": "test_prompt_with_embedded_resource", "arguments": {"resourceUri": "test://example-resource"}});
     let result = result_of(cx.session()?, "prompts/get", params, expected).await?;
     let problems = embedded_problems(&result);
-    Ok(verdict(
-        expected,
-        &problems,
-        "embedded resource found",
-        &result,
-    ))
+    Ok(verdict(expected, &problems, "embedded resource found", &result))
 }
 
 /// The official `prompts-get-embedded-resource` assertions, plus the fields the spec requires of the resource.
@@ -166,9 +130,7 @@ fn embedded_problems(result: &Value) -> Vec<String> {
     let embedded: Vec<&Value> = messages(result)
         .iter()
         .filter_map(|m| m.get("content"))
-        .filter(|c| {
-            c.get("type").and_then(Value::as_str) == Some("resource") || c.get("resource").is_some()
-        })
+        .filter(|c| c.get("type").and_then(Value::as_str) == Some("resource") || c.get("resource").is_some())
         .collect();
     if embedded.is_empty() {
         return vec!["No embedded resource found in prompt".to_owned()];
@@ -176,8 +138,7 @@ fn embedded_problems(result: &Value) -> Vec<String> {
     let complete = embedded.iter().any(|c| {
         c.get("resource").is_some_and(|r| {
             r.get("uri").is_some_and(Value::is_string)
-                && (r.get("text").is_some_and(Value::is_string)
-                    || r.get("blob").is_some_and(Value::is_string))
+                && (r.get("text").is_some_and(Value::is_string) || r.get("blob").is_some_and(Value::is_string))
         })
     });
     if complete {
@@ -204,13 +165,7 @@ pub(crate) const WITH_IMAGE: Check = Check {
 async fn with_image(cx: &mut CheckContext) -> Conclusion {
     let expected = "prompts/get `test_prompt_with_image` (no arguments): a message whose content is {type: \"image\", data \
                     (base64), mimeType}";
-    let result = result_of(
-        cx.session()?,
-        "prompts/get",
-        json!({"name": "test_prompt_with_image"}),
-        expected,
-    )
-    .await?;
+    let result = result_of(cx.session()?, "prompts/get", json!({"name": "test_prompt_with_image"}), expected).await?;
     let problems = image_problems(&result);
     Ok(verdict(expected, &problems, "image content found", &result))
 }
@@ -220,14 +175,9 @@ fn image_problems(result: &Value) -> Vec<String> {
     if !truthy(result.get("messages")) {
         return vec!["Missing messages array".to_owned()];
     }
-    let image = messages(result)
-        .iter()
-        .filter_map(|m| m.get("content"))
-        .find(|c| {
-            c.get("type").and_then(Value::as_str) == Some("image")
-                && truthy(c.get("data"))
-                && truthy(c.get("mimeType"))
-        });
+    let image = messages(result).iter().filter_map(|m| m.get("content")).find(|c| {
+        c.get("type").and_then(Value::as_str) == Some("image") && truthy(c.get("data")) && truthy(c.get("mimeType"))
+    });
     match image {
         None => vec!["No image content found in prompt".to_owned()],
         Some(c) if !c.get("data").and_then(Value::as_str).is_some_and(is_base64) => {
@@ -239,10 +189,7 @@ fn image_problems(result: &Value) -> Vec<String> {
 
 /// The `messages` (empty when not an array).
 fn messages(result: &Value) -> &[Value] {
-    result
-        .get("messages")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    result.get("messages").and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 #[cfg(test)]
@@ -253,30 +200,18 @@ mod tests {
     fn fixture_prompts_pass_and_wrong_ones_fail() {
         let simple = json!({"messages": [{"role": "user", "content": {"type": "text", "text": "This is a simple prompt for testing."}}]});
         assert!(simple_problems(&simple).is_empty());
-        assert_eq!(
-            simple_problems(&json!({"messages": []})),
-            vec!["messages array is empty"]
-        );
+        assert_eq!(simple_problems(&json!({"messages": []})), vec!["messages array is empty"]);
         let args = json!({"messages": [{"role": "user", "content": {"type": "text", "text": "arg1='testValue1', arg2='testValue2'"}}]});
         assert!(with_args_problems(&args).is_empty());
         assert_eq!(
             with_args_problems(&simple),
-            vec![
-                "arg1 not substituted in prompt",
-                "arg2 not substituted in prompt"
-            ]
+            vec!["arg1 not substituted in prompt", "arg2 not substituted in prompt"]
         );
         let embedded = json!({"messages": [{"role": "user", "content": {"type": "resource", "resource": {"uri": "test://example-resource", "text": "x"}}}]});
         assert!(embedded_problems(&embedded).is_empty());
-        assert_eq!(
-            embedded_problems(&simple),
-            vec!["No embedded resource found in prompt"]
-        );
+        assert_eq!(embedded_problems(&simple), vec!["No embedded resource found in prompt"]);
         let image = json!({"messages": [{"role": "user", "content": {"type": "image", "data": "iVBORw0KGgo=", "mimeType": "image/png"}}]});
         assert!(image_problems(&image).is_empty());
-        assert_eq!(
-            image_problems(&simple),
-            vec!["No image content found in prompt"]
-        );
+        assert_eq!(image_problems(&simple), vec!["No image content found in prompt"]);
     }
 }

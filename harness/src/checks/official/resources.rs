@@ -6,9 +6,7 @@ use serde_json::{Value, json};
 
 use super::TAG;
 use super::fixture::{is_base64, result_of, scenario, show, truthy, verdict};
-use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
-};
+use crate::check::{Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::protocol::Revision;
@@ -20,11 +18,7 @@ pub(crate) const READ_TEXT: Check = Check {
         title: "official fixture resource test://static-text reads as contents whose first item has uri, mimeType and text",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "resources.read.request",
-            "resources.read.contents",
-            "resources.capability",
-        ],
+        requirements: &["resources.read.request", "resources.read.contents", "resources.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Resources),
         tags: &[TAG, "resources"],
     },
@@ -34,26 +28,14 @@ pub(crate) const READ_TEXT: Check = Check {
 async fn read_text(cx: &mut CheckContext) -> Conclusion {
     let expected = "resources/read test://static-text: a non-empty `contents` array whose first item has non-empty `uri`, \
                     `mimeType` and `text` (the fixture answers text/plain \"This is the content of the static text resource.\")";
-    let result = result_of(
-        cx.session()?,
-        "resources/read",
-        json!({"uri": "test://static-text"}),
-        expected,
-    )
-    .await?;
+    let result = result_of(cx.session()?, "resources/read", json!({"uri": "test://static-text"}), expected).await?;
     let mut problems = contents_problems(&result, true);
     let first = first_content(&result);
     if let Some(c) = first {
         push_missing(c, "text", "Content missing text field", &mut problems);
     }
     let seen = first
-        .map(|c| {
-            format!(
-                "mimeType {}, text {:?}",
-                show(c.get("mimeType")),
-                show(c.get("text"))
-            )
-        })
+        .map(|c| format!("mimeType {}, text {:?}", show(c.get("mimeType")), show(c.get("text"))))
         .unwrap_or_default();
     Ok(verdict(expected, &problems, seen, &result))
 }
@@ -65,11 +47,7 @@ pub(crate) const READ_BINARY: Check = Check {
         title: "official fixture resource test://static-binary reads as contents whose first item has uri, mimeType and a base64 blob",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "resources.read.request",
-            "resources.binary-encoding",
-            "resources.capability",
-        ],
+        requirements: &["resources.read.request", "resources.binary-encoding", "resources.capability"],
         applies: scenario(Revision::V2025_06_18, None, Capability::Resources),
         tags: &[TAG, "resources"],
     },
@@ -79,13 +57,7 @@ pub(crate) const READ_BINARY: Check = Check {
 async fn read_binary(cx: &mut CheckContext) -> Conclusion {
     let expected = "resources/read test://static-binary: a non-empty `contents` array whose first item has non-empty `uri`, \
                     `mimeType` and `blob` (base64; the fixture answers a PNG)";
-    let result = result_of(
-        cx.session()?,
-        "resources/read",
-        json!({"uri": "test://static-binary"}),
-        expected,
-    )
-    .await?;
+    let result = result_of(cx.session()?, "resources/read", json!({"uri": "test://static-binary"}), expected).await?;
     let problems = binary_problems(&result);
     let seen = first_content(&result)
         .map(|c| {
@@ -129,17 +101,10 @@ pub(crate) const TEMPLATES_READ: Check = Check {
 async fn templates_read(cx: &mut CheckContext) -> Conclusion {
     let expected = "resources/read test://template/123/data: a non-empty `contents` array whose first item has a `uri` and a \
                     `text` (or `blob`) that contains \"123\"";
-    let result = result_of(
-        cx.session()?,
-        "resources/read",
-        json!({"uri": "test://template/123/data"}),
-        expected,
-    )
-    .await?;
+    let result =
+        result_of(cx.session()?, "resources/read", json!({"uri": "test://template/123/data"}), expected).await?;
     let problems = template_problems(&result);
-    let seen = first_content(&result)
-        .map(|c| format!("text {:?}", show(c.get("text"))))
-        .unwrap_or_default();
+    let seen = first_content(&result).map(|c| format!("text {:?}", show(c.get("text")))).unwrap_or_default();
     Ok(verdict(expected, &problems, seen, &result))
 }
 
@@ -149,11 +114,7 @@ fn template_problems(result: &Value) -> Vec<String> {
     if !truthy(result.get("contents")) {
         p.push("Missing contents array".to_owned());
     }
-    if result
-        .get("contents")
-        .and_then(Value::as_array)
-        .is_some_and(Vec::is_empty)
-    {
+    if result.get("contents").and_then(Value::as_array).is_some_and(Vec::is_empty) {
         p.push("contents array is empty".to_owned());
     }
     if let Some(c) = first_content(result) {
@@ -203,35 +164,25 @@ async fn not_found(cx: &mut CheckContext) -> Conclusion {
         .map_err(|e| Outcome::from_session(e, &expected))?;
     Ok(match &reply.outcome {
         Ok(result) => {
-            let empty = result
-                .get("contents")
-                .and_then(Value::as_array)
-                .is_none_or(Vec::is_empty);
+            let empty = result.get("contents").and_then(Value::as_array).is_none_or(Vec::is_empty);
             let what = if empty {
                 "a result with an empty `contents` array; servers MUST NOT return that for a non-existent resource"
             } else {
                 "a result instead of a JSON-RPC error"
             };
-            Outcome::violated(
-                &expected,
-                format!("answered {what}\nresult: {}", brief(result)),
-            )
+            Outcome::violated(&expected, format!("answered {what}\nresult: {}", brief(result)))
         }
         Err(e) => {
             let mut notes = Vec::new();
             if e.code != Some(-32602) {
                 notes.push(format!(
                     "code {} instead of -32602 (SHOULD)",
-                    e.code
-                        .map_or_else(|| "(none)".to_owned(), |c| c.to_string())
+                    e.code.map_or_else(|| "(none)".to_owned(), |c| c.to_string())
                 ));
             }
             let data_uri = e.data.as_ref().and_then(|d| d.get("uri"));
             if data_uri.and_then(Value::as_str) != Some(NONEXISTENT) {
-                notes.push(format!(
-                    "data.uri is {} instead of the requested URI (SHOULD)",
-                    show(data_uri)
-                ));
+                notes.push(format!("data.uri is {} instead of the requested URI (SHOULD)", show(data_uri)));
             }
             let mut seen = reply.brief();
             if !notes.is_empty() {
@@ -244,10 +195,7 @@ async fn not_found(cx: &mut CheckContext) -> Conclusion {
 
 /// The first item of `contents`.
 fn first_content(result: &Value) -> Option<&Value> {
-    result
-        .get("contents")
-        .and_then(Value::as_array)
-        .and_then(|c| c.first())
+    result.get("contents").and_then(Value::as_array).and_then(|c| c.first())
 }
 
 /// `Missing contents array`, `contents is not an array` (text only), `contents array is empty`, and the first
@@ -261,10 +209,7 @@ fn contents_problems(result: &Value, check_array: bool) -> Vec<String> {
     if check_array && !contents.is_some_and(Value::is_array) {
         p.push("contents is not an array".to_owned());
     }
-    if contents
-        .and_then(Value::as_array)
-        .is_some_and(Vec::is_empty)
-    {
+    if contents.and_then(Value::as_array).is_some_and(Vec::is_empty) {
         p.push("contents array is empty".to_owned());
     }
     if let Some(c) = first_content(result) {
@@ -290,25 +235,15 @@ mod tests {
         let text = json!({"contents": [{"uri": "test://static-text", "mimeType": "text/plain", "text": "x"}]});
         assert!(contents_problems(&text, true).is_empty());
         let no_mime = json!({"contents": [{"uri": "test://static-text", "text": "x"}]});
-        assert_eq!(
-            contents_problems(&no_mime, true),
-            vec!["Content missing mimeType"]
-        );
-        let blob = json!({"contents": [{"uri": "test://static-binary", "mimeType": "image/png", "blob": "iVBORw0KGgo="}]});
+        assert_eq!(contents_problems(&no_mime, true), vec!["Content missing mimeType"]);
+        let blob =
+            json!({"contents": [{"uri": "test://static-binary", "mimeType": "image/png", "blob": "iVBORw0KGgo="}]});
         assert!(binary_problems(&blob).is_empty());
         let as_text = json!({"contents": [{"uri": "test://static-binary", "mimeType": "image/png", "text": "png"}]});
-        assert_eq!(
-            binary_problems(&as_text),
-            vec!["Content missing blob field"]
-        );
-        let tpl =
-            json!({"contents": [{"uri": "test://template/123/data", "text": "{\"id\":\"123\"}"}]});
+        assert_eq!(binary_problems(&as_text), vec!["Content missing blob field"]);
+        let tpl = json!({"contents": [{"uri": "test://template/123/data", "text": "{\"id\":\"123\"}"}]});
         assert!(template_problems(&tpl).is_empty());
-        let unsubstituted =
-            json!({"contents": [{"uri": "test://template/123/data", "text": "{\"id\":\"{id}\"}"}]});
-        assert_eq!(
-            template_problems(&unsubstituted),
-            vec!["Parameter substitution not reflected in content"]
-        );
+        let unsubstituted = json!({"contents": [{"uri": "test://template/123/data", "text": "{\"id\":\"{id}\"}"}]});
+        assert_eq!(template_problems(&unsubstituted), vec!["Parameter substitution not reflected in content"]);
     }
 }

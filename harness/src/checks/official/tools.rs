@@ -5,9 +5,7 @@ use serde_json::{Value, json};
 
 use super::TAG;
 use super::fixture::{result_of, scenario, show, truthy, verdict};
-use crate::check::{
-    Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite,
-};
+use crate::check::{Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Suite};
 use crate::check_fn;
 use crate::protocol::Revision;
 
@@ -29,23 +27,10 @@ async fn simple_text(cx: &mut CheckContext) -> Conclusion {
     let expected = "tools/call `test_simple_text` (no arguments): `content` is a non-empty array with a {type: \"text\"} item \
                     whose `text` is non-empty (the fixture answers \"This is a simple text response for testing.\")";
     // The scenario sends no `arguments` at all.
-    let result = result_of(
-        cx.session()?,
-        "tools/call",
-        json!({"name": "test_simple_text"}),
-        expected,
-    )
-    .await?;
+    let result = result_of(cx.session()?, "tools/call", json!({"name": "test_simple_text"}), expected).await?;
     let problems = simple_text_problems(&result);
-    let text = first_of_type(&result, "text")
-        .map(|t| show(t.get("text")))
-        .unwrap_or_default();
-    Ok(verdict(
-        expected,
-        &problems,
-        format!("text {text:?}"),
-        &result,
-    ))
+    let text = first_of_type(&result, "text").map(|t| show(t.get("text"))).unwrap_or_default();
+    Ok(verdict(expected, &problems, format!("text {text:?}"), &result))
 }
 
 /// The official `tools-call-simple-text` assertions.
@@ -126,10 +111,7 @@ fn audio_problems(result: &Value) -> Vec<String> {
     if let Some(a) = first_of_type(result, "audio")
         && a.get("mimeType").and_then(Value::as_str) != Some("audio/wav")
     {
-        p.push(format!(
-            "Expected mimeType 'audio/wav', got '{}'",
-            show(a.get("mimeType"))
-        ));
+        p.push(format!("Expected mimeType 'audio/wav', got '{}'", show(a.get("mimeType"))));
     }
     p
 }
@@ -203,12 +185,7 @@ async fn mixed_content(cx: &mut CheckContext) -> Conclusion {
     let result = call_without_arguments(cx, "test_multiple_content_types", expected).await?;
     let problems = mixed_content_problems(&result);
     let types: Vec<String> = items(&result).iter().map(|c| show(c.get("type"))).collect();
-    Ok(verdict(
-        expected,
-        &problems,
-        format!("content types {types:?}"),
-        &result,
-    ))
+    Ok(verdict(expected, &problems, format!("content types {types:?}"), &result))
 }
 
 /// The official `tools-call-mixed-content` assertions.
@@ -221,11 +198,7 @@ fn mixed_content_problems(result: &Value) -> Vec<String> {
     if truthy(result.get("content")) && content.len() < 2 {
         p.push("Expected multiple content items".to_owned());
     }
-    for (ty, what) in [
-        ("text", "text"),
-        ("image", "image"),
-        ("resource", "resource"),
-    ] {
+    for (ty, what) in [("text", "text"), ("image", "image"), ("resource", "resource")] {
         if first_of_type(result, ty).is_none() {
             p.push(format!("Missing {what} content"));
         }
@@ -252,16 +225,8 @@ async fn error(cx: &mut CheckContext) -> Conclusion {
                     item has non-empty `text`";
     let result = call_without_arguments(cx, "test_error_handling", expected).await?;
     let problems = error_problems(&result);
-    let text = items(&result)
-        .first()
-        .map(|c| show(c.get("text")))
-        .unwrap_or_default();
-    Ok(verdict(
-        expected,
-        &problems,
-        format!("isError: true, text {text:?}"),
-        &result,
-    ))
+    let text = items(&result).first().map(|c| show(c.get("text"))).unwrap_or_default();
+    Ok(verdict(expected, &problems, format!("isError: true, text {text:?}"), &result))
 }
 
 /// The official `tools-call-error` assertion (one message, as the scenario words it).
@@ -283,28 +248,17 @@ async fn call_without_arguments(
     name: &str,
     expected: &str,
 ) -> Result<Value, crate::check::Outcome> {
-    result_of(
-        cx.session()?,
-        "tools/call",
-        json!({"name": name, "arguments": {}}),
-        expected,
-    )
-    .await
+    result_of(cx.session()?, "tools/call", json!({"name": name, "arguments": {}}), expected).await
 }
 
 /// The `content` items (empty when `content` is not an array).
 fn items(result: &Value) -> &[Value] {
-    result
-        .get("content")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    result.get("content").and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// The first content item of type `ty`.
 fn first_of_type<'a>(result: &'a Value, ty: &str) -> Option<&'a Value> {
-    items(result)
-        .iter()
-        .find(|c| c.get("type").and_then(Value::as_str) == Some(ty))
+    items(result).iter().find(|c| c.get("type").and_then(Value::as_str) == Some(ty))
 }
 
 /// The shape assertions several scenarios start with: `content` present, an array, not empty.
@@ -344,7 +298,12 @@ mod tests {
 
     #[test]
     fn the_fixture_results_pass_and_wrong_ones_fail() {
-        assert!(simple_text_problems(&json!({"content":[{"type":"text","text":"This is a simple text response for testing."}]})).is_empty());
+        assert!(
+            simple_text_problems(
+                &json!({"content":[{"type":"text","text":"This is a simple text response for testing."}]})
+            )
+            .is_empty()
+        );
         assert_eq!(
             simple_text_problems(&json!({"content":[{"type":"text","text":""}]})),
             vec!["Text content missing text field"]
@@ -353,26 +312,11 @@ mod tests {
             simple_text_problems(&json!({"content":[]})),
             vec!["content array is empty", "No text content found"]
         );
-        assert!(
-            image_problems(
-                &json!({"content":[{"type":"image","data":"iVBO","mimeType":"image/png"}]})
-            )
-            .is_empty()
-        );
+        assert!(image_problems(&json!({"content":[{"type":"image","data":"iVBO","mimeType":"image/png"}]})).is_empty());
+        assert_eq!(image_problems(&json!({"content":[{"type":"text","text":"x"}]})), vec!["No image content found"]);
+        assert!(audio_problems(&json!({"content":[{"type":"audio","data":"UklG","mimeType":"audio/wav"}]})).is_empty());
         assert_eq!(
-            image_problems(&json!({"content":[{"type":"text","text":"x"}]})),
-            vec!["No image content found"]
-        );
-        assert!(
-            audio_problems(
-                &json!({"content":[{"type":"audio","data":"UklG","mimeType":"audio/wav"}]})
-            )
-            .is_empty()
-        );
-        assert_eq!(
-            audio_problems(
-                &json!({"content":[{"type":"audio","data":"UklG","mimeType":"audio/mpeg"}]})
-            ),
+            audio_problems(&json!({"content":[{"type":"audio","data":"UklG","mimeType":"audio/mpeg"}]})),
             vec!["Expected mimeType 'audio/wav', got 'audio/mpeg'"]
         );
         let embedded = json!({"content":[{"type":"resource","resource":{"uri":"test://embedded-resource","mimeType":"text/plain","text":"x"}}]});
@@ -380,10 +324,7 @@ mod tests {
         let bare = json!({"content":[{"type":"resource","resource":{"uri":"test://embedded-resource","text":""}}]});
         assert_eq!(
             embedded_resource_problems(&bare),
-            vec![
-                "Resource missing mimeType field",
-                "Resource missing both text and blob fields"
-            ]
+            vec!["Resource missing mimeType field", "Resource missing both text and blob fields"]
         );
         let mixed = json!({"content":[{"type":"text","text":"a"},{"type":"image","data":"x","mimeType":"image/png"},{"type":"resource","resource":{"uri":"u","text":"t"}}]});
         assert!(mixed_content_problems(&mixed).is_empty());
@@ -393,10 +334,7 @@ mod tests {
             ),
             vec!["Missing resource content"]
         );
-        assert!(
-            error_problems(&json!({"isError":true,"content":[{"type":"text","text":"boom"}]}))
-                .is_empty()
-        );
+        assert!(error_problems(&json!({"isError":true,"content":[{"type":"text","text":"boom"}]})).is_empty());
         assert_eq!(
             error_problems(&json!({"content":[{"type":"text","text":"boom"}]})),
             vec!["Tool did not return isError: true"]

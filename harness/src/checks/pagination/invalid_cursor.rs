@@ -1,6 +1,8 @@
 //! A cursor the server never issued is answered with -32602.
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
+};
 use crate::check_fn;
 use crate::checks::pagination::terminates::capability_of;
 use crate::checks::pagination::walk::LIST_METHODS;

@@ -7,7 +7,4 @@ pub(crate) mod walk;
 use crate::check::Check;
 
 /// The checks of this area, in report order.
-pub(crate) const CHECKS: &[Check] = &[
-    terminates::TERMINATES,
-    invalid_cursor::INVALID_CURSOR,
-];
+pub(crate) const CHECKS: &[Check] = &[terminates::TERMINATES, invalid_cursor::INVALID_CURSOR];

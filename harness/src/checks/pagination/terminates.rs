@@ -1,8 +1,10 @@
 //! Following `nextCursor` through every list method ends: no repeated cursor, no endless pages.
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
+};
 use crate::check_fn;
-use crate::checks::pagination::walk::{list_all, Ended, LIST_METHODS};
+use crate::checks::pagination::walk::{Ended, LIST_METHODS, list_all};
 
 /// Pages followed at most per list method before the walk counts as endless.
 const MAX_PAGES: usize = 1000;
@@ -37,7 +39,8 @@ pub(crate) fn capability_of(method: &str) -> Capability {
 }
 
 async fn terminates(cx: &mut CheckContext) -> Conclusion {
-    let methods: Vec<(&str, &str)> = LIST_METHODS.iter().copied().filter(|(m, _)| cx.profile().has(capability_of(m))).collect();
+    let methods: Vec<(&str, &str)> =
+        LIST_METHODS.iter().copied().filter(|(m, _)| cx.profile().has(capability_of(m))).collect();
     if methods.is_empty() {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "the server advertises none of tools, resources, prompts"));
     }
@@ -48,7 +51,9 @@ async fn terminates(cx: &mut CheckContext) -> Conclusion {
         let expected = format!("`{method}` pages ending with a page without nextCursor");
         match list_all(session, method, key, MAX_PAGES, &expected).await {
             Ok(listing) => match listing.ended {
-                Ended::Done => notes.push(format!("{method}: {} items in {} pages", listing.items.len(), listing.pages.len())),
+                Ended::Done => {
+                    notes.push(format!("{method}: {} items in {} pages", listing.items.len(), listing.pages.len()))
+                }
                 Ended::RepeatedCursor(c) => problems.push(format!(
                     "{method}: page {} handed out cursor {c:?} again, so following nextCursor never ends",
                     listing.pages.len()
@@ -63,6 +68,9 @@ async fn terminates(cx: &mut CheckContext) -> Conclusion {
     if problems.is_empty() {
         Ok(Outcome::pass_with(notes.join("; ")))
     } else {
-        Ok(Outcome::violated("every list reaches a page without nextCursor, with no cursor handed out twice", problems.join("\n")))
+        Ok(Outcome::violated(
+            "every list reaches a page without nextCursor, with no cursor handed out twice",
+            problems.join("\n"),
+        ))
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::check::Outcome;
 use crate::checks::evidence::brief;
@@ -42,7 +42,13 @@ pub(crate) struct Listing {
 ///
 /// A reply that is not a result with an array under `key` is a violation of `expected`; an HTTP status without a
 /// JSON-RPC body likewise; anything else the session fails at is an `error` outcome.
-pub(crate) async fn list_all(session: &mut Session, method: &str, key: &str, max_pages: usize, expected: &str) -> Result<Listing, Outcome> {
+pub(crate) async fn list_all(
+    session: &mut Session,
+    method: &str,
+    key: &str,
+    max_pages: usize,
+    expected: &str,
+) -> Result<Listing, Outcome> {
     let mut listing = Listing { items: Vec::new(), pages: Vec::new(), ended: Ended::PageLimit(max_pages) };
     let mut seen = HashSet::new();
     let mut cursor: Option<String> = None;
@@ -54,7 +60,10 @@ pub(crate) async fn list_all(session: &mut Session, method: &str, key: &str, max
             return Err(Outcome::violated(expected, format!("`{method}` (page {page}) answered {}", reply.brief())));
         };
         let Some(items) = result.get(key).and_then(Value::as_array) else {
-            return Err(Outcome::violated(expected, format!("`{method}` result has no `{key}` array: {}", brief(result))));
+            return Err(Outcome::violated(
+                expected,
+                format!("`{method}` result has no `{key}` array: {}", brief(result)),
+            ));
         };
         listing.items.extend(items.iter().cloned());
         listing.pages.push(result.clone());
@@ -71,7 +80,10 @@ pub(crate) async fn list_all(session: &mut Session, method: &str, key: &str, max
                 cursor = Some(next.clone());
             }
             Some(other) => {
-                return Err(Outcome::violated(expected, format!("`{method}` nextCursor is not a string: {}", brief(other))));
+                return Err(Outcome::violated(
+                    expected,
+                    format!("`{method}` nextCursor is not a string: {}", brief(other)),
+                ));
             }
         }
     }

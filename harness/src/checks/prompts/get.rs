@@ -1,8 +1,10 @@
 //! `prompts/list` shape and `prompts/get` of listed prompts.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
@@ -32,7 +34,8 @@ async fn list_shape(cx: &mut CheckContext) -> Conclusion {
     let listing = list_all(cx.session()?, "prompts/list", "prompts", MAX_PAGES, expected).await?;
     let mut problems = Vec::new();
     for (i, p) in listing.items.iter().enumerate() {
-        let label = p.get("name").and_then(Value::as_str).map_or_else(|| format!("prompt #{i}"), |n| format!("prompt `{n}`"));
+        let label =
+            p.get("name").and_then(Value::as_str).map_or_else(|| format!("prompt #{i}"), |n| format!("prompt `{n}`"));
         if !p.get("name").is_some_and(Value::is_string) {
             problems.push(format!("{label}: `name` is missing or not a string"));
         }
@@ -115,10 +118,12 @@ fn messages_problems(result: &Value) -> Vec<String> {
 }
 
 async fn get_listed(cx: &mut CheckContext) -> Conclusion {
-    let expected = "prompts/get of a listed prompt: a result with `messages` [{role: user|assistant, content: {type, …}}]";
+    let expected =
+        "prompts/get of a listed prompt: a result with `messages` [{role: user|assistant, content: {type, …}}]";
     let session = cx.session()?;
     let listing = list_all(session, "prompts/list", "prompts", MAX_PAGES, expected).await?;
-    let prompts: Vec<&Value> = listing.items.iter().filter(|p| p.get("name").is_some_and(Value::is_string)).take(MAX_GETS).collect();
+    let prompts: Vec<&Value> =
+        listing.items.iter().filter(|p| p.get("name").is_some_and(Value::is_string)).take(MAX_GETS).collect();
     if prompts.is_empty() {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "the server lists no prompts"));
     }
@@ -127,18 +132,28 @@ async fn get_listed(cx: &mut CheckContext) -> Conclusion {
     let mut judged = 0usize;
     for p in prompts {
         let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-        let args: Map<String, Value> = required_args(p).into_iter().map(|a| { let v = argument_value(&a); (a, v) }).collect();
+        let args: Map<String, Value> = required_args(p)
+            .into_iter()
+            .map(|a| {
+                let v = argument_value(&a);
+                (a, v)
+            })
+            .collect();
         let reply = session
             .request("prompts/get", Some(json!({"name": name, "arguments": args})))
             .await
             .map_err(|e| Outcome::from_session(e, expected))?;
         match &reply.outcome {
-            Ok(r) if r.get("resultType").and_then(Value::as_str) == Some("input_required") => notes.push(format!("`{name}` asked for input")),
+            Ok(r) if r.get("resultType").and_then(Value::as_str) == Some("input_required") => {
+                notes.push(format!("`{name}` asked for input"))
+            }
             Ok(r) => {
                 judged += 1;
                 problems.extend(messages_problems(r).into_iter().map(|x| format!("`{name}`: {x}")));
             }
-            Err(e) if e.code == Some(-32601) => problems.push(format!("`{name}`: prompts/get is not available: {}", reply.brief())),
+            Err(e) if e.code == Some(-32601) => {
+                problems.push(format!("`{name}`: prompts/get is not available: {}", reply.brief()))
+            }
             // The synthesised argument values may be rejected by the prompt; that is not a verdict.
             Err(_) => notes.push(format!("`{name}`: {}", reply.brief())),
         }
@@ -147,7 +162,10 @@ async fn get_listed(cx: &mut CheckContext) -> Conclusion {
         return Ok(Outcome::violated(expected, problems.join("\n")));
     }
     if judged == 0 {
-        return Ok(Outcome::skip(SkipReason::NothingToTest, format!("no prompt could be fetched: {}", notes.join("; "))));
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            format!("no prompt could be fetched: {}", notes.join("; ")),
+        ));
     }
     let mut seen = format!("{judged} prompts fetched");
     if !notes.is_empty() {
@@ -182,7 +200,8 @@ async fn missing_argument(cx: &mut CheckContext) -> Conclusion {
     let name = prompt.get("name").and_then(Value::as_str).unwrap_or_default();
     let left_out = &required[0];
     let args: Map<String, Value> = required.iter().skip(1).map(|a| (a.clone(), argument_value(a))).collect();
-    let expected = format!("prompts/get `{name}` without required argument `{left_out}`: a JSON-RPC error with code -32602");
+    let expected =
+        format!("prompts/get `{name}` without required argument `{left_out}`: a JSON-RPC error with code -32602");
     let reply = session
         .request("prompts/get", Some(json!({"name": name, "arguments": args})))
         .await
@@ -199,10 +218,18 @@ mod tests {
 
     #[test]
     fn messages_need_roles_and_typed_content() {
-        assert!(messages_problems(&json!({"messages":[{"role":"user","content":{"type":"text","text":"hi"}}]})).is_empty());
-        assert!(!messages_problems(&json!({"messages":[{"role":"system","content":{"type":"text","text":"hi"}}]})).is_empty());
+        assert!(
+            messages_problems(&json!({"messages":[{"role":"user","content":{"type":"text","text":"hi"}}]})).is_empty()
+        );
+        assert!(
+            !messages_problems(&json!({"messages":[{"role":"system","content":{"type":"text","text":"hi"}}]}))
+                .is_empty()
+        );
         assert!(!messages_problems(&json!({"messages":[{"role":"user","content":"hi"}]})).is_empty());
         assert!(!messages_problems(&json!({})).is_empty());
-        assert_eq!(required_args(&json!({"arguments":[{"name":"a","required":true},{"name":"b"}]})), vec!["a".to_owned()]);
+        assert_eq!(
+            required_args(&json!({"arguments":[{"name":"a","required":true},{"name":"b"}]})),
+            vec!["a".to_owned()]
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
+};
 use crate::check_fn;
 use crate::checks::pagination::walk::list_all;
 
@@ -16,11 +18,7 @@ pub(crate) const LIST_SHAPE: Check = Check {
         title: "resources/list returns resources that each have a string uri and name (mimeType, if any, a string)",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "resources.resource-uri",
-            "resources.resource-name",
-            "resources.list.result",
-        ],
+        requirements: &["resources.resource-uri", "resources.resource-name", "resources.list.result"],
         applies: Applicability { capability: Some(Capability::Resources), ..Applicability::ALWAYS },
         tags: &["resources"],
     },
@@ -62,11 +60,13 @@ pub(crate) fn item_problems(item: &Value, label: &str, fields: &[&str], optional
 }
 
 async fn shape_of(cx: &mut CheckContext, method: &str, key: &str, fields: &[&str], optional: &[&str]) -> Conclusion {
-    let expected = format!("a `{method}` result whose `{key}` array holds objects with string {}", fields.join(" and "));
+    let expected =
+        format!("a `{method}` result whose `{key}` array holds objects with string {}", fields.join(" and "));
     let listing = list_all(cx.session()?, method, key, MAX_PAGES, &expected).await?;
     let mut problems = Vec::new();
     for (i, item) in listing.items.iter().enumerate() {
-        let label = item.get(fields[0]).and_then(Value::as_str).map_or_else(|| format!("item #{i}"), |u| format!("`{u}`"));
+        let label =
+            item.get(fields[0]).and_then(Value::as_str).map_or_else(|| format!("item #{i}"), |u| format!("`{u}`"));
         problems.extend(item_problems(item, &label, fields, optional));
     }
     if problems.is_empty() {
@@ -91,5 +91,12 @@ async fn templates_shape(cx: &mut CheckContext) -> Conclusion {
             "the server does not implement resources/templates/list (-32601): it offers no templates",
         ));
     }
-    shape_of(cx, "resources/templates/list", "resourceTemplates", &["uriTemplate", "name"], &["mimeType", "title", "description"]).await
+    shape_of(
+        cx,
+        "resources/templates/list",
+        "resourceTemplates",
+        &["uriTemplate", "name"],
+        &["mimeType", "title", "description"],
+    )
+    .await
 }

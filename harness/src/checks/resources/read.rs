@@ -1,11 +1,13 @@
 //! `resources/read`: listed resources can be read; unknown ones are an error.
 
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
 use base64::Engine;
-use serde_json::{json, Value};
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use serde_json::{Value, json};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
@@ -16,8 +18,10 @@ use crate::protocol::{Era, Revision};
 const MAX_READS: usize = 10;
 
 /// Standard Base64, padding optional.
-const BASE64: GeneralPurpose =
-    GeneralPurpose::new(&base64::alphabet::STANDARD, GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent));
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// Listed resources read back as well-formed contents.
 pub(crate) const READ_LISTED: Check = Check {
@@ -26,11 +30,7 @@ pub(crate) const READ_LISTED: Check = Check {
         title: "reading a listed resource returns contents, each with a uri and either text or base64 blob",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "resources.read.contents",
-            "resources.binary-encoding",
-            "resources.list.result",
-        ],
+        requirements: &["resources.read.contents", "resources.binary-encoding", "resources.list.result"],
         applies: Applicability { capability: Some(Capability::Resources), ..Applicability::ALWAYS },
         tags: &["resources"],
     },
@@ -52,32 +52,50 @@ pub(crate) fn contents_problems(result: &Value) -> Vec<String> {
         }
         // The schema's contents are text or blob resource contents (anyOf): at least one of them, as typed.
         let (text, blob) = (c.get("text"), c.get("blob"));
-        if text.is_some_and(|t| !t.is_string()) || blob.is_some_and(|b| !b.is_string()) || (text.is_none() && blob.is_none()) {
+        if text.is_some_and(|t| !t.is_string())
+            || blob.is_some_and(|b| !b.is_string())
+            || (text.is_none() && blob.is_none())
+        {
             out.push(format!("contents[{i}]: needs a string `text` or a string `blob`: {}", brief(c)));
         }
         if let Some(Value::String(b)) = blob
             && BASE64.decode(b.as_bytes()).is_err()
         {
-            out.push(format!("contents[{i}]: `blob` is not valid base64: {}", crate::session::clip_json(&json!(b), 80)));
+            out.push(format!(
+                "contents[{i}]: `blob` is not valid base64: {}",
+                crate::session::clip_json(&json!(b), 80)
+            ));
         }
     }
     out
 }
 
 async fn read_listed(cx: &mut CheckContext) -> Conclusion {
-    let expected = "resources/read of a listed resource: a result with `contents`, each {uri, text | base64 blob, mimeType?}";
+    let expected =
+        "resources/read of a listed resource: a result with `contents`, each {uri, text | base64 blob, mimeType?}";
     let session = cx.session()?;
     let listing = list_all(session, "resources/list", "resources", MAX_PAGES, expected).await?;
-    let uris: Vec<String> = listing.items.iter().filter_map(|r| r.get("uri").and_then(Value::as_str)).map(str::to_owned).take(MAX_READS).collect();
+    let uris: Vec<String> = listing
+        .items
+        .iter()
+        .filter_map(|r| r.get("uri").and_then(Value::as_str))
+        .map(str::to_owned)
+        .take(MAX_READS)
+        .collect();
     if uris.is_empty() {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "the server lists no resources"));
     }
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     for uri in &uris {
-        let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| Outcome::from_session(e, expected))?;
+        let reply = session
+            .request("resources/read", Some(json!({"uri": uri})))
+            .await
+            .map_err(|e| Outcome::from_session(e, expected))?;
         match &reply.outcome {
-            Ok(r) if r.get("resultType").and_then(Value::as_str) == Some("input_required") => notes.push(format!("`{uri}` asked for input")),
+            Ok(r) if r.get("resultType").and_then(Value::as_str) == Some("input_required") => {
+                notes.push(format!("`{uri}` asked for input"))
+            }
             Ok(r) => problems.extend(contents_problems(r).into_iter().map(|p| format!("`{uri}`: {p}"))),
             // No rule makes a listed resource readable (it may have gone since it was listed): not judged.
             Err(_) => notes.push(format!("`{uri}`: {}", reply.brief())),
@@ -106,7 +124,11 @@ pub(crate) const NOT_FOUND: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         requirements: &["resources.not-found", "resources.not-found-no-empty-contents"],
-        applies: Applicability { capability: Some(Capability::Resources), since: Revision::V2026_07_28, ..Applicability::ALWAYS },
+        applies: Applicability {
+            capability: Some(Capability::Resources),
+            since: Revision::V2026_07_28,
+            ..Applicability::ALWAYS
+        },
         tags: &["resources", "errors", "negative"],
     },
     run: check_fn!(not_found),
@@ -120,7 +142,11 @@ pub(crate) const NOT_FOUND_CODE: Check = Check {
         suite: Suite::Conformance,
         level: Level::Should,
         requirements: &["resources.not-found"],
-        applies: Applicability { capability: Some(Capability::Resources), until: Some(Revision::V2026_07_28), ..Applicability::ALWAYS },
+        applies: Applicability {
+            capability: Some(Capability::Resources),
+            until: Some(Revision::V2026_07_28),
+            ..Applicability::ALWAYS
+        },
         tags: &["resources", "errors", "negative"],
     },
     run: check_fn!(not_found),
@@ -155,7 +181,8 @@ fn template_matches(template: &str, uri: &str) -> bool {
     match expression.chars().next() {
         Some('?' | '&' | ';' | '.' | '/') => {
             // Optional expansions: with or without them.
-            template_matches(rest, after) || (1..=after.len()).any(|n| after.is_char_boundary(n) && template_matches(rest, &after[n..]))
+            template_matches(rest, after)
+                || (1..=after.len()).any(|n| after.is_char_boundary(n) && template_matches(rest, &after[n..]))
         }
         first => {
             let any = matches!(first, Some('+' | '#'));
@@ -172,14 +199,18 @@ async fn not_found(cx: &mut CheckContext) -> Conclusion {
     let modern = cx.revision().era() == Era::Stateless;
     let expected_code = if modern { -32602 } else { -32002 };
     let session = cx.session()?;
-    let listed = list_all(session, "resources/list", "resources", 1, "a resources/list result").await.map(|l| l.items).unwrap_or_default();
-    let templates: Vec<String> = list_all(session, "resources/templates/list", "resourceTemplates", 1, "a templates result")
+    let listed = list_all(session, "resources/list", "resources", 1, "a resources/list result")
         .await
         .map(|l| l.items)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|t| t.get("uriTemplate").and_then(Value::as_str).map(str::to_owned))
-        .collect();
+        .unwrap_or_default();
+    let templates: Vec<String> =
+        list_all(session, "resources/templates/list", "resourceTemplates", 1, "a templates result")
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| t.get("uriTemplate").and_then(Value::as_str).map(str::to_owned))
+            .collect();
     let Some(uri) = unknown_uri(&listed, &templates) else {
         return Ok(Outcome::skip(
             SkipReason::NothingToTest,
@@ -187,7 +218,10 @@ async fn not_found(cx: &mut CheckContext) -> Conclusion {
         ));
     };
     let expected = format!("resources/read `{uri}`: a JSON-RPC error with code {expected_code}");
-    let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| Outcome::from_session(e, &expected))?;
+    let reply = session
+        .request("resources/read", Some(json!({"uri": uri})))
+        .await
+        .map_err(|e| Outcome::from_session(e, &expected))?;
     match (&reply.outcome, reply.error_code()) {
         (Err(_), Some(code)) if code == expected_code => Ok(Outcome::pass_with(format!("error {code}"))),
         (Ok(r), _) if r.get("contents").and_then(Value::as_array).is_some_and(Vec::is_empty) => Ok(Outcome::violated(

@@ -1,6 +1,8 @@
 //! A JSON-RPC request POSTed as `text/plain` (the CSRF request a web page can send without a preflight) is refused.
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite, Transports};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite, Transports,
+};
 use crate::check_fn;
 use crate::checks::http::probe::{Probe, Seen, method_of};
 

@@ -1,8 +1,10 @@
 //! A loopback Streamable HTTP server refuses a request whose `Host` names a foreign domain (DNS rebinding).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite, Transports};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite, Transports,
+};
 use crate::check_fn;
-use crate::checks::http::probe::{loopback_authority, method_of, Probe};
+use crate::checks::http::probe::{Probe, loopback_authority, method_of};
 
 /// The foreign host name the check puts in `Host`.
 const EVIL_HOST: &str = "evil.example";
@@ -31,10 +33,15 @@ pub(crate) const HOST_REBINDING: Check = Check {
 async fn host_rebinding(cx: &mut CheckContext) -> Conclusion {
     let url = cx.http_target().map(|t| t.url.clone()).unwrap_or_default();
     let Some((_, port)) = loopback_authority(&url) else {
-        return Ok(Outcome::skip(SkipReason::NotApplicable, "the target URL is not a loopback address; DNS rebinding targets local servers"));
+        return Ok(Outcome::skip(
+            SkipReason::NotApplicable,
+            "the target URL is not a loopback address; DNS rebinding targets local servers",
+        ));
     };
     let foreign_host = format!("{EVIL_HOST}:{port}");
-    let expected = format!("`Host: {foreign_host}` refused with an HTTP 4xx (403 or 421); the same request with the URL's Host served");
+    let expected = format!(
+        "`Host: {foreign_host}` refused with an HTTP 4xx (403 or 421); the same request with the URL's Host served"
+    );
     let mut p = Probe::open(cx).await?;
     let msg = p.harmless_request();
     let method = method_of(&msg);
@@ -51,7 +58,10 @@ async fn host_rebinding(cx: &mut CheckContext) -> Conclusion {
     p.close().await;
     let foreign = foreign?;
     let Some(control) = control else {
-        return Ok(Outcome::violated(expected, format!("{method} with `Host: {foreign_host}` answered {}", foreign.describe())));
+        return Ok(Outcome::violated(
+            expected,
+            format!("{method} with `Host: {foreign_host}` answered {}", foreign.describe()),
+        ));
     };
     let control = control?;
     if !control.success() {

@@ -1,15 +1,18 @@
 //! Per-request `_meta` in the stateless era: required fields, supported versions.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::bare_session;
 use crate::protocol::Revision;
 use crate::session::RpcReply;
 
 /// Stateless era only.
-const STATELESS: Applicability = Applicability { eras: Eras::Stateless, since: Revision::V2026_07_28, ..Applicability::ALWAYS };
+const STATELESS: Applicability =
+    Applicability { eras: Eras::Stateless, since: Revision::V2026_07_28, ..Applicability::ALWAYS };
 
 /// A version string no server supports.
 const UNSUPPORTED_VERSION: &str = "1999-01-01";
@@ -30,10 +33,14 @@ pub(crate) const META_REQUIRED: Check = Check {
 
 /// A request every stateless server serves: the list of an advertised capability, else `server/discover`.
 fn probe_method(cx: &CheckContext) -> &'static str {
-    [(Capability::Tools, "tools/list"), (Capability::Prompts, "prompts/list"), (Capability::Resources, "resources/list")]
-        .into_iter()
-        .find(|(c, _)| cx.profile().has(*c))
-        .map_or("server/discover", |(_, m)| m)
+    [
+        (Capability::Tools, "tools/list"),
+        (Capability::Prompts, "prompts/list"),
+        (Capability::Resources, "resources/list"),
+    ]
+    .into_iter()
+    .find(|(c, _)| cx.profile().has(*c))
+    .map_or("server/discover", |(_, m)| m)
 }
 
 /// Judges a rejection: the JSON-RPC code, and 400 over HTTP.
@@ -115,6 +122,12 @@ async fn unsupported_version(cx: &mut CheckContext) -> Conclusion {
         Some(list) if !list.is_empty() && list.iter().all(Value::is_string) => {
             Ok(Outcome::pass_with(format!("-32022, supported {}", Value::Array(list))))
         }
-        _ => Ok(Outcome::violated(expected, format!("error -32022 without a non-empty data.supported list: {}", crate::checks::evidence::brief(&reply.raw)))),
+        _ => Ok(Outcome::violated(
+            expected,
+            format!(
+                "error -32022 without a non-empty data.supported list: {}",
+                crate::checks::evidence::brief(&reply.raw)
+            ),
+        )),
     }
 }

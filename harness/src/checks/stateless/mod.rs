@@ -6,9 +6,5 @@ pub(crate) mod results;
 use crate::check::Check;
 
 /// The checks of this area, in report order.
-pub(crate) const CHECKS: &[Check] = &[
-    results::RESULT_TYPE,
-    results::CACHING_HINTS,
-    meta::META_REQUIRED,
-    meta::UNSUPPORTED_VERSION_CHECK,
-];
+pub(crate) const CHECKS: &[Check] =
+    &[results::RESULT_TYPE, results::CACHING_HINTS, meta::META_REQUIRED, meta::UNSUPPORTED_VERSION_CHECK];

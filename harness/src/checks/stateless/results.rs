@@ -1,8 +1,10 @@
 //! Results in the stateless era: `resultType` on every result, caching hints on cacheable ones.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Eras, Level, Outcome, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::brief;
 use crate::checks::pagination::walk::list_all;
@@ -13,7 +15,8 @@ use crate::session::Session;
 const MAX_PAGES: usize = 50;
 
 /// Stateless era only.
-const STATELESS: Applicability = Applicability { eras: Eras::Stateless, since: Revision::V2026_07_28, ..Applicability::ALWAYS };
+const STATELESS: Applicability =
+    Applicability { eras: Eras::Stateless, since: Revision::V2026_07_28, ..Applicability::ALWAYS };
 
 /// The cacheable list methods with their result keys and capabilities.
 const LISTS: &[(Capability, &str, &str)] = &[
@@ -44,7 +47,8 @@ async fn sample_results(cx: &mut CheckContext, whole_lists: bool) -> Result<Vec<
     let mut out = Vec::new();
     let expected = "a result";
     let params = session.stateless_params(None);
-    let reply = session.request("server/discover", Some(params)).await.map_err(|e| Outcome::from_session(e, expected))?;
+    let reply =
+        session.request("server/discover", Some(params)).await.map_err(|e| Outcome::from_session(e, expected))?;
     match reply.result() {
         Some(r) => out.push(("server/discover".to_owned(), r.clone())),
         None => return Err(Outcome::violated(expected, format!("server/discover answered {}", reply.brief()))),
@@ -73,7 +77,10 @@ async fn sample_results(cx: &mut CheckContext, whole_lists: bool) -> Result<Vec<
 
 /// The result of reading `uri`, `None` when the server answered with an error (judged by other checks).
 async fn read(session: &mut Session, uri: &str) -> Result<Option<Value>, Outcome> {
-    let reply = session.request("resources/read", Some(json!({"uri": uri}))).await.map_err(|e| Outcome::from_session(e, "a result"))?;
+    let reply = session
+        .request("resources/read", Some(json!({"uri": uri})))
+        .await
+        .map_err(|e| Outcome::from_session(e, "a result"))?;
     Ok(reply.result().cloned())
 }
 
@@ -91,7 +98,10 @@ async fn result_type(cx: &mut CheckContext) -> Conclusion {
     if problems.is_empty() {
         Ok(Outcome::pass_with(format!("{} results", results.len())))
     } else {
-        Ok(Outcome::violated("a defined resultType (\"complete\" or \"input_required\") on each result", problems.join("\n")))
+        Ok(Outcome::violated(
+            "a defined resultType (\"complete\" or \"input_required\") on each result",
+            problems.join("\n"),
+        ))
     }
 }
 
@@ -102,11 +112,7 @@ pub(crate) const CACHING_HINTS: Check = Check {
         title: "discover, list and resources/read results carry ttlMs >= 0 and cacheScope public|private, the same on every page",
         suite: Suite::Conformance,
         level: Level::Must,
-        requirements: &[
-            "caching.hints-required",
-            "caching.ttl-non-negative",
-            "caching.scope-consistent-pages",
-        ],
+        requirements: &["caching.hints-required", "caching.ttl-non-negative", "caching.scope-consistent-pages"],
         applies: STATELESS,
         tags: &["stateless", "caching"],
     },
@@ -123,7 +129,10 @@ fn hint_problems(r: &Value) -> Vec<String> {
     }
     match r.get("cacheScope").and_then(Value::as_str) {
         Some("public" | "private") => {}
-        _ => out.push(format!("cacheScope {} is not \"public\" or \"private\"", r.get("cacheScope").map_or("(absent)".to_owned(), Value::to_string))),
+        _ => out.push(format!(
+            "cacheScope {} is not \"public\" or \"private\"",
+            r.get("cacheScope").map_or("(absent)".to_owned(), Value::to_string)
+        )),
     }
     out
 }
@@ -151,7 +160,10 @@ async fn caching_hints(cx: &mut CheckContext) -> Conclusion {
     if problems.is_empty() {
         Ok(Outcome::pass_with(format!("{} results with hints", results.len())))
     } else {
-        Ok(Outcome::violated("ttlMs >= 0 and cacheScope public|private on each cacheable result, constant across pages", problems.join("\n")))
+        Ok(Outcome::violated(
+            "ttlMs >= 0 and cacheScope public|private on each cacheable result, constant across pages",
+            problems.join("\n"),
+        ))
     }
 }
 

@@ -1,6 +1,8 @@
 //! Nothing but MCP messages on stdout (judged over every process of the run).
 
-use crate::check::{Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite, Transports};
+use crate::check::{
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Suite, Transports,
+};
 use crate::check_fn;
 use crate::checks::observed;
 use crate::session::ViolationKind;

@@ -4,7 +4,7 @@
 //! The result is not guaranteed to validate (a `pattern` cannot be satisfied in general); callers check it with
 //! [`is_valid_for`] and treat a tool whose arguments cannot be synthesised as "nothing to test".
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// How deep nested objects, arrays and `$ref`s are followed.
 const MAX_DEPTH: usize = 8;
@@ -24,7 +24,11 @@ pub(crate) fn is_valid_for(schema: &Value, instance: &Value) -> bool {
 /// typed property given a value of another type. `None` when no violation can be built.
 pub(crate) fn violating(schema: &Value) -> Option<(Value, String)> {
     let valid = synthesize(schema);
-    let required: Vec<&str> = schema.get("required").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     for name in &required {
         let mut args = valid.clone();
         if let Some(obj) = args.as_object_mut() {
@@ -129,7 +133,11 @@ fn number_in(obj: &Map<String, Value>) -> f64 {
     if let Some(m) = obj.get("exclusiveMinimum").and_then(Value::as_f64) {
         return m + 1.0;
     }
-    match obj.get("maximum").and_then(Value::as_f64).or_else(|| obj.get("exclusiveMaximum").and_then(Value::as_f64).map(|m| m - 1.0)) {
+    match obj
+        .get("maximum")
+        .and_then(Value::as_f64)
+        .or_else(|| obj.get("exclusiveMaximum").and_then(Value::as_f64).map(|m| m - 1.0))
+    {
         Some(h) => h.min(1.0),
         None => 1.0,
     }

@@ -1,8 +1,10 @@
 //! `tools/call` error handling and structured results.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::{brief, judge_silence};
 use crate::checks::tools::arguments::{is_valid_for, synthesize, violating};
@@ -32,14 +34,22 @@ pub(crate) const UNKNOWN_TOOL_CHECK: Check = Check {
 };
 
 async fn unknown_tool(cx: &mut CheckContext) -> Conclusion {
-    let expected = format!("tools/call `{UNKNOWN_TOOL}` answered with a JSON-RPC error (the spec's example uses -32602)");
+    let expected =
+        format!("tools/call `{UNKNOWN_TOOL}` answered with a JSON-RPC error (the spec's example uses -32602)");
     let params = json!({"name": UNKNOWN_TOOL, "arguments": {}});
-    let reply = cx.session()?.request("tools/call", Some(params)).await.map_err(|e| Outcome::from_session(e, &expected))?;
+    let reply =
+        cx.session()?.request("tools/call", Some(params)).await.map_err(|e| Outcome::from_session(e, &expected))?;
     match &reply.outcome {
-        Err(e) => Ok(Outcome::pass_with(format!("error {}", e.code.map_or_else(|| "(no integer code)".to_owned(), |c| c.to_string())))),
+        Err(e) => Ok(Outcome::pass_with(format!(
+            "error {}",
+            e.code.map_or_else(|| "(no integer code)".to_owned(), |c| c.to_string())
+        ))),
         Ok(result) if result.get("isError").and_then(Value::as_bool) == Some(true) => Ok(Outcome::violated(
             expected,
-            format!("answered a tool execution error (result with isError: true) instead of a protocol error: {}", brief(result)),
+            format!(
+                "answered a tool execution error (result with isError: true) instead of a protocol error: {}",
+                brief(result)
+            ),
         )),
         Ok(result) => Ok(Outcome::violated(expected, format!("answered a success result: {}", brief(result)))),
     }
@@ -72,7 +82,9 @@ async fn invalid_arguments(cx: &mut CheckContext) -> Conclusion {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "no tool has an input schema that arguments can violate"));
     };
     let name = name_of(tool).to_owned();
-    let expected = format!("tools/call `{name}` ({why}): a result with isError: true or a JSON-RPC error; the server keeps answering");
+    let expected = format!(
+        "tools/call `{name}` ({why}): a result with isError: true or a JSON-RPC error; the server keeps answering"
+    );
     let mut s = cx.fresh_session().await?;
     let verdict = call_and_judge(&mut s, &name, &args, &expected).await;
     let verdict = match verdict {
@@ -99,7 +111,9 @@ async fn call_and_judge(s: &mut Session, name: &str, args: &Value, expected: &st
             "`{name}`: error {}",
             e.code.map_or_else(|| "(no integer code)".to_owned(), |c| c.to_string())
         )),
-        Ok(r) if r.get("isError").and_then(Value::as_bool) == Some(true) => Outcome::pass_with(format!("`{name}`: isError result")),
+        Ok(r) if r.get("isError").and_then(Value::as_bool) == Some(true) => {
+            Outcome::pass_with(format!("`{name}`: isError result"))
+        }
         Ok(r) if r.get("resultType").and_then(Value::as_str) == Some("input_required") => {
             Outcome::skip(SkipReason::NothingToTest, format!("`{name}` asked for input instead of validating"))
         }
@@ -137,7 +151,11 @@ pub(crate) const STRUCTURED_CONTENT: Check = Check {
         suite: Suite::Conformance,
         level: Level::Must,
         requirements: &["tools.structured-content-conforms"],
-        applies: Applicability { capability: Some(Capability::Tools), since: Revision::V2025_06_18, ..Applicability::ALWAYS },
+        applies: Applicability {
+            capability: Some(Capability::Tools),
+            since: Revision::V2025_06_18,
+            ..Applicability::ALWAYS
+        },
         tags: &["tools", "structured-output"],
     },
     run: check_fn!(structured_content),
@@ -145,7 +163,8 @@ pub(crate) const STRUCTURED_CONTENT: Check = Check {
 
 async fn structured_content(cx: &mut CheckContext) -> Conclusion {
     let tools = list_tools(cx).await?;
-    let with_schema: Vec<&Value> = tools.iter().filter(|t| t.get("outputSchema").is_some_and(Value::is_object)).collect();
+    let with_schema: Vec<&Value> =
+        tools.iter().filter(|t| t.get("outputSchema").is_some_and(Value::is_object)).collect();
     if with_schema.is_empty() {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "no tool declares an outputSchema"));
     }
@@ -177,7 +196,10 @@ async fn structured_content(cx: &mut CheckContext) -> Conclusion {
         }
     }
     if !problems.is_empty() {
-        return Ok(Outcome::violated("structuredContent present and valid against the tool's outputSchema", problems.join("\n")));
+        return Ok(Outcome::violated(
+            "structuredContent present and valid against the tool's outputSchema",
+            problems.join("\n"),
+        ));
     }
     if judged == 0 {
         return Ok(Outcome::skip(SkipReason::NothingToTest, format!("no call could be judged: {}", notes.join("; "))));
@@ -214,7 +236,8 @@ fn judge_structured(reply: &RpcReply, tool: &Value) -> Judged {
         Ok(v) => v,
         Err(e) => return Judged::NotJudged(format!("outputSchema does not compile here: {e}")),
     };
-    let errors: Vec<String> = validator.iter_errors(structured).take(3).map(|e| format!("{} (at {})", e, e.instance_path())).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(structured).take(3).map(|e| format!("{} (at {})", e, e.instance_path())).collect();
     if errors.is_empty() {
         Judged::Conforms
     } else {

@@ -43,8 +43,5 @@ pub(crate) fn may_call(cx: &CheckContext, tool: &Value) -> bool {
         return true;
     }
     let name = name_of(tool);
-    options
-        .tool_allow
-        .iter()
-        .any(|g| Glob::new(g).map(|g| g.compile_matcher().is_match(name)).unwrap_or(false))
+    options.tool_allow.iter().any(|g| Glob::new(g).map(|g| g.compile_matcher().is_match(name)).unwrap_or(false))
 }

@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite,
+};
 use crate::check_fn;
 use crate::checks::evidence::{brief, expect_result};
 use crate::protocol::Era;
@@ -25,7 +27,8 @@ pub(crate) const SHAPE: Check = Check {
 };
 
 async fn shape(cx: &mut CheckContext) -> Conclusion {
-    let expected = "a result whose `tools` is an array of objects with a non-empty string `name` and an object `inputSchema`";
+    let expected =
+        "a result whose `tools` is an array of objects with a non-empty string `name` and an object `inputSchema`";
     let stateless = cx.revision().era() == Era::Stateless;
     let session = cx.session()?;
     let mut problems = Vec::new();

@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::check::{Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite};
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite,
+};
 use crate::check_fn;
 use crate::checks::tools::catalog::{list_tools, name_of};
 use crate::protocol::Revision;
@@ -48,7 +50,9 @@ fn judge_schema(schema: &Value, dialect_2020_12: bool) -> Result<Option<String>,
     }
     match jsonschema::meta::validate(schema) {
         Ok(()) => Ok(None),
-        Err(_) if !dialect_2020_12 && obj.get("$schema").is_none() && jsonschema::draft7::meta::is_valid(schema) => Ok(None),
+        Err(_) if !dialect_2020_12 && obj.get("$schema").is_none() && jsonschema::draft7::meta::is_valid(schema) => {
+            Ok(None)
+        }
         Err(e) => Err(format!("{} (at {})", e, e.instance_path())),
     }
 }
@@ -84,7 +88,10 @@ async fn input_schema_valid(cx: &mut CheckContext) -> Conclusion {
         }
         Ok(Outcome::pass_with(seen))
     } else {
-        Ok(Outcome::violated("every inputSchema/outputSchema valid against its dialect's meta-schema", problems.join("\n")))
+        Ok(Outcome::violated(
+            "every inputSchema/outputSchema valid against its dialect's meta-schema",
+            problems.join("\n"),
+        ))
     }
 }
 
@@ -96,7 +103,11 @@ pub(crate) const NAME_FORMAT: Check = Check {
         suite: Suite::Conformance,
         level: Level::Should,
         requirements: &["tools.name-length", "tools.name-charset"],
-        applies: Applicability { capability: Some(Capability::Tools), since: Revision::V2025_11_25, ..Applicability::ALWAYS },
+        applies: Applicability {
+            capability: Some(Capability::Tools),
+            since: Revision::V2025_11_25,
+            ..Applicability::ALWAYS
+        },
         tags: &["tools"],
     },
     run: check_fn!(name_format),
@@ -104,7 +115,8 @@ pub(crate) const NAME_FORMAT: Check = Check {
 
 /// Whether `name` follows the 2025-11-25 tool-name recommendation.
 fn name_ok(name: &str) -> bool {
-    (1..=128).contains(&name.chars().count()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    (1..=128).contains(&name.chars().count())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 async fn name_format(cx: &mut CheckContext) -> Conclusion {
@@ -123,7 +135,10 @@ async fn name_format(cx: &mut CheckContext) -> Conclusion {
     if bad.is_empty() {
         Ok(Outcome::pass_with(format!("{} tool names", tools.len())))
     } else {
-        Ok(Outcome::violated("names of 1–128 characters from [A-Za-z0-9_.-]", format!("names outside the format: {}", bad.join(", "))))
+        Ok(Outcome::violated(
+            "names of 1–128 characters from [A-Za-z0-9_.-]",
+            format!("names outside the format: {}", bad.join(", ")),
+        ))
     }
 }
 
@@ -152,7 +167,12 @@ mod tests {
         assert_eq!(judge_schema(&tuple, false), Ok(None));
         assert!(judge_schema(&tuple, true).is_err());
         assert!(judge_schema(&json!(null), true).is_err());
-        assert!(judge_schema(&json!({"$schema": "https://example.com/custom", "type": "object"}), true).unwrap().is_some());
-        assert_eq!(judge_schema(&json!({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}), true), Ok(None));
+        assert!(
+            judge_schema(&json!({"$schema": "https://example.com/custom", "type": "object"}), true).unwrap().is_some()
+        );
+        assert_eq!(
+            judge_schema(&json!({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}), true),
+            Ok(None)
+        );
     }
 }
