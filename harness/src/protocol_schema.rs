@@ -78,16 +78,15 @@ impl RevisionSchema {
         let key = if document.get("$defs").is_some() { "$defs" } else { "definitions" };
         // These two revisions' schema types NumberSchema's minimum/maximum/default as integer although the spec
         // means any number; the official suite widens them the same way, so 1.5 is not a finding.
-        if matches!(revision, Revision::V2025_06_18 | Revision::V2025_11_25) {
-            if let Some(props) =
+        if matches!(revision, Revision::V2025_06_18 | Revision::V2025_11_25)
+            && let Some(props) =
                 document.pointer_mut(&format!("/{key}/NumberSchema/properties")).and_then(Value::as_object_mut)
-            {
-                for field in ["minimum", "maximum", "default"] {
-                    if let Some(t) = props.get_mut(field).and_then(|p| p.get_mut("type")) {
-                        if t == "integer" {
-                            *t = json!("number");
-                        }
-                    }
+        {
+            for field in ["minimum", "maximum", "default"] {
+                if let Some(t) = props.get_mut(field).and_then(|p| p.get_mut("type"))
+                    && t == "integer"
+                {
+                    *t = json!("number");
                 }
             }
         }

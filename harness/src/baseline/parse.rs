@@ -132,15 +132,15 @@ impl Baseline {
             if !seen.insert(text.as_str()) {
                 return Err(BaselineError::Duplicate { file: source.to_owned(), line: *line, entry: text.clone() });
             }
-            if let Some((scenario, _)) = text.split_once(':') {
-                if raw.iter().any(|(other, _)| other == scenario) {
-                    return Err(BaselineError::Contradictory {
-                        file: source.to_owned(),
-                        line: *line,
-                        entry: text.clone(),
-                        whole: scenario.to_owned(),
-                    });
-                }
+            if let Some((scenario, _)) = text.split_once(':')
+                && raw.iter().any(|(other, _)| other == scenario)
+            {
+                return Err(BaselineError::Contradictory {
+                    file: source.to_owned(),
+                    line: *line,
+                    entry: text.clone(),
+                    whole: scenario.to_owned(),
+                });
             }
             entries.push(resolve(text, *line, source, known)?);
         }
@@ -204,12 +204,12 @@ fn resolve(text: &str, line: usize, file: &str, known: &[&str]) -> Result<Entry,
     let bad =
         |reason: String| BaselineError::BadPattern { file: file.to_owned(), line, entry: text.to_owned(), reason };
     let matches_any = |p: &IdPattern| known.iter().any(|id| p.matches(id));
-    if let Some((_, check)) = text.split_once(':') {
-        if let Ok(p) = IdPattern::parse(check) {
-            if !check.is_empty() && matches_any(&p) {
-                return Ok(Entry { text: text.to_owned(), line, pattern: p });
-            }
-        }
+    if let Some((_, check)) = text.split_once(':')
+        && let Ok(p) = IdPattern::parse(check)
+        && !check.is_empty()
+        && matches_any(&p)
+    {
+        return Ok(Entry { text: text.to_owned(), line, pattern: p });
     }
     let pattern = IdPattern::parse(text).map_err(bad)?;
     if !matches_any(&pattern) {
@@ -285,7 +285,10 @@ fn read_server_entries(text: &str, file: &str) -> Result<Vec<(String, usize)>, B
         match value.trim() {
             "" | "[]" | "~" | "null" => section = Some(this),
             _ => {
-                return Err(syntax(line, &format!("write the `{key}` entries as a block list, one `- entry` per line")));
+                return Err(syntax(
+                    line,
+                    &format!("write the `{key}` entries as a block list, one `- entry` per line"),
+                ));
             }
         }
     }
@@ -401,10 +404,13 @@ mod tests {
         assert!(matched("server:\n  - any-scenario:jsonrpc.*\n", "jsonrpc.unknown-method"));
     }
 
+    /// A baseline text, the error it must produce, and a phrase its message must contain.
+    type Rejection = (&'static str, fn(&BaselineError) -> bool, &'static str);
+
     #[test]
     fn every_rejection() {
         let err = |text: &str| parse(text).unwrap_err();
-        let cases: Vec<(&str, fn(&BaselineError) -> bool, &str)> = vec![
+        let cases: Vec<Rejection> = vec![
             (
                 "server:\n  - tools: list\n",
                 |e| matches!(e, BaselineError::MappingEntry { line: 2, .. }),

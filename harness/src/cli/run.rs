@@ -103,7 +103,7 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
     config.services = services(args)?;
     if let Some(path) = &args.baseline {
         // With --update-baseline a missing file is created after the run; an existing one must still be valid.
-        if !(args.update_baseline && !path.exists()) {
+        if !args.update_baseline || path.exists() {
             config.baseline = Some(Baseline::load(path)?);
         }
     }

@@ -472,8 +472,8 @@ mod tests {
     fn a_failure_naming_another_rule_reports_it_with_its_quote() {
         let violation = crate::session::Violation::ResponseIdMismatch {
             method: "ping".into(),
-            sent: serde_json::json!(1),
-            received: serde_json::json!(null),
+            sent: serde_json::json!(1).to_string(),
+            received: serde_json::json!(null).to_string(),
             response: "{}".into(),
         };
         let run = run_with(vec![result("conformance", "x.a", &["a.one"], Outcome::misbehaved(&violation, "a pong"))]);

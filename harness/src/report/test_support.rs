@@ -165,8 +165,8 @@ pub(crate) fn sample_report(measured: bool) -> TestReport {
             Outcome::misbehaved(
                 &crate::session::Violation::ResponseIdMismatch {
                     method: "tools/list".to_owned(),
-                    sent: serde_json::json!(4),
-                    received: serde_json::json!("4"),
+                    sent: serde_json::json!(4).to_string(),
+                    received: serde_json::json!("4").to_string(),
                     response: r#"{"id":"4","jsonrpc":"2.0","result":{"tools":[]}}"#.to_owned(),
                 },
                 "a tools/list result with a tools array",

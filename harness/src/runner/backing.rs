@@ -51,10 +51,10 @@ impl BackingServices {
 
     /// Stops and removes what this run started.
     pub(crate) async fn shutdown(self, sink: &mut dyn EventSink) {
-        if let BackingServices::Running(s) = self {
-            if let Err(e) = s.shutdown().await {
-                sink.event(&Event::Note(&format!("warning: removing the service containers failed: {e}")));
-            }
+        if let BackingServices::Running(s) = self
+            && let Err(e) = s.shutdown().await
+        {
+            sink.event(&Event::Note(&format!("warning: removing the service containers failed: {e}")));
         }
     }
 }

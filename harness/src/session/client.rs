@@ -91,11 +91,11 @@ impl Session {
     /// A session on `conn` with no handshake, as if `revision` had been negotiated: for checks that perform
     /// the handshake themselves or test behaviour before it.
     pub fn without_handshake(mut conn: Connection, options: &SessionOptions, revision: Revision) -> Session {
-        if let Some(http) = conn.http() {
-            if revision.era() == Era::Stateless {
-                http.stateless_headers = true;
-                http.protocol_header = Some(revision.as_str().to_owned());
-            }
+        if let Some(http) = conn.http()
+            && revision.era() == Era::Stateless
+        {
+            http.stateless_headers = true;
+            http.protocol_header = Some(revision.as_str().to_owned());
         }
         Session {
             conn,
@@ -195,10 +195,10 @@ impl Session {
             )));
         }
         self.profile = ServerProfile::from_result(revision, result);
-        if let Some(http) = self.conn.http() {
-            if revision >= Revision::V2025_06_18 {
-                http.protocol_header = Some(revision.as_str().to_owned());
-            }
+        if let Some(http) = self.conn.http()
+            && revision >= Revision::V2025_06_18
+        {
+            http.protocol_header = Some(revision.as_str().to_owned());
         }
         self.notify("notifications/initialized", None).await
     }
@@ -473,8 +473,8 @@ impl Session {
         // awaited request, mislabelled.
         Ok(Some(Err(Violation::ResponseIdMismatch {
             method: method.to_owned(),
-            sent: id.clone(),
-            received,
+            sent: id.to_string(),
+            received: received.to_string(),
             response: clip(&v.to_string(), EXCERPT_CHARS),
         })))
     }
@@ -581,11 +581,11 @@ impl Session {
 
     /// Ends the session (the stdio process is stopped; HTTP sessions send DELETE where one was issued).
     pub async fn close(mut self) {
-        if let Some(http) = self.conn.http() {
-            if http.session_id.is_some() {
-                let req = http.decorate(crate::wire::HttpRequest::delete(), None);
-                let _ = http.wire().send(req, Duration::from_secs(2)).await;
-            }
+        if let Some(http) = self.conn.http()
+            && http.session_id.is_some()
+        {
+            let req = http.decorate(crate::wire::HttpRequest::delete(), None);
+            let _ = http.wire().send(req, Duration::from_secs(2)).await;
         }
         self.conn.close().await;
     }

@@ -352,12 +352,12 @@ impl HttpConnection {
         if let Some(v) = &self.protocol_header {
             req = req.header("mcp-protocol-version", v);
         }
-        if self.stateless_headers {
-            if let Some((method, name)) = msg.and_then(method_headers) {
-                req = req.header("mcp-method", &method);
-                if let Some(name) = name {
-                    req = req.header("mcp-name", &name);
-                }
+        if self.stateless_headers
+            && let Some((method, name)) = msg.and_then(method_headers)
+        {
+            req = req.header("mcp-method", &method);
+            if let Some(name) = name {
+                req = req.header("mcp-name", &name);
             }
         }
         req
@@ -413,11 +413,11 @@ impl HttpConnection {
             },
             ReplyBody::Empty => Inbound::HttpStatus { status, content_type, challenge, body: String::new() },
             ReplyBody::Json(v) => {
-                if let Some((id, method)) = &request {
-                    if let Some(violation) = self.judge_json_reply(&v, status, content_type.as_deref(), id, method) {
-                        let _ = self.inbox_tx.send(Inbound::Violation { about: id.clone(), violation }).await;
-                        return;
-                    }
+                if let Some((id, method)) = &request
+                    && let Some(violation) = self.judge_json_reply(&v, status, content_type.as_deref(), id, method)
+                {
+                    let _ = self.inbox_tx.send(Inbound::Violation { about: id.clone(), violation }).await;
+                    return;
                 }
                 Inbound::Message(v, Some(status))
             }
@@ -480,8 +480,8 @@ impl HttpConnection {
         let refused_without_id = !(200..300).contains(&status) && received.is_null() && v.get("error").is_some();
         (is_response && received != *id && !refused_without_id).then(|| Violation::ResponseIdMismatch {
             method: method.to_owned(),
-            sent: id.clone(),
-            received,
+            sent: id.to_string(),
+            received: received.to_string(),
             response: clip(&v.to_string(), EXCERPT_CHARS),
         })
     }

@@ -153,8 +153,8 @@ mod tests {
         for n in 0..100 {
             log.violation(&Violation::ResponseIdMismatch {
                 method: "ping".into(),
-                sent: json!(n),
-                received: json!(null),
+                sent: json!(n).to_string(),
+                received: json!(null).to_string(),
                 response: String::new(),
             });
         }

@@ -50,11 +50,10 @@ impl WireTransport {
                             if initialize_id.is_some() && v.get("id") == initialize_id.as_ref() {
                                 // The negotiated version goes into MCP-Protocol-Version from now on.
                                 let version = v.pointer("/result/protocolVersion").and_then(Value::as_str).map(str::to_owned);
-                                if let (Some(http), Some(version)) = (conn.http(), version) {
-                                    if version.as_str() >= "2025-06-18" {
+                                if let (Some(http), Some(version)) = (conn.http(), version)
+                                    && version.as_str() >= "2025-06-18" {
                                         http.protocol_header = Some(version);
                                     }
-                                }
                                 initialize_id = None;
                             }
                             if in_tx.send(v).await.is_err() {
@@ -89,14 +88,12 @@ impl rmcp::transport::Transport<RoleClient> for WireTransport {
         }
     }
 
-    fn receive(&mut self) -> impl Future<Output = Option<RxJsonRpcMessage<RoleClient>>> + Send {
-        async move {
-            loop {
-                let v = self.incoming.recv().await?;
-                // Messages rmcp cannot decode are dropped here; the raw checks judge them.
-                if let Ok(msg) = serde_json::from_value::<ServerJsonRpcMessage>(v) {
-                    return Some(msg);
-                }
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleClient>> {
+        loop {
+            let v = self.incoming.recv().await?;
+            // Messages rmcp cannot decode are dropped here; the raw checks judge them.
+            if let Ok(msg) = serde_json::from_value::<ServerJsonRpcMessage>(v) {
+                return Some(msg);
             }
         }
     }

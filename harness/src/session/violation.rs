@@ -9,7 +9,6 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::rpc::clip;
 
@@ -161,10 +160,10 @@ pub enum Violation {
     ResponseIdMismatch {
         /// The request's method.
         method: String,
-        /// The id the request carried.
-        sent: Value,
-        /// The id the response carried (`null` when absent).
-        received: Value,
+        /// The id the request carried, as JSON text.
+        sent: String,
+        /// The id the response carried, as JSON text (`null` when absent).
+        received: String,
         /// The response, clipped.
         response: String,
     },
@@ -424,8 +423,8 @@ mod tests {
     fn id_mismatch_shows_both_ids() {
         let v = Violation::ResponseIdMismatch {
             method: "initialize".into(),
-            sent: json!(1),
-            received: json!("1"),
+            sent: json!(1).to_string(),
+            received: json!("1").to_string(),
             response: r#"{"id":"1","jsonrpc":"2.0","result":{}}"#.into(),
         };
         assert_eq!(v.to_string(), r#"the response to `initialize` (request id 1) carried id "1""#);

@@ -40,38 +40,30 @@ pub(crate) const CONSISTENT: Check = Check {
 /// A `completion/complete` argument reference the server can know: a prompt argument, else a template variable,
 /// else a made-up prompt (any answer but "method not found" shows the method exists).
 async fn completion_params(session: &mut Session, has_prompts: bool, has_resources: bool) -> Value {
-    if has_prompts {
-        if let Ok(r) = session.request("prompts/list", None).await {
-            let found = r.result().and_then(|x| x.get("prompts")).and_then(Value::as_array).and_then(|ps| {
-                ps.iter().find_map(|p| {
-                    let name = p.get("name")?.as_str()?;
-                    let arg = p.get("arguments")?.as_array()?.first()?.get("name")?.as_str()?;
-                    Some((name.to_owned(), arg.to_owned()))
-                })
-            });
-            if let Some((name, arg)) = found {
-                return json!({"ref": {"type": "ref/prompt", "name": name}, "argument": {"name": arg, "value": ""}});
-            }
+    if has_prompts && let Ok(r) = session.request("prompts/list", None).await {
+        let found = r.result().and_then(|x| x.get("prompts")).and_then(Value::as_array).and_then(|ps| {
+            ps.iter().find_map(|p| {
+                let name = p.get("name")?.as_str()?;
+                let arg = p.get("arguments")?.as_array()?.first()?.get("name")?.as_str()?;
+                Some((name.to_owned(), arg.to_owned()))
+            })
+        });
+        if let Some((name, arg)) = found {
+            return json!({"ref": {"type": "ref/prompt", "name": name}, "argument": {"name": arg, "value": ""}});
         }
     }
-    if has_resources {
-        if let Ok(r) = session.request("resources/templates/list", None).await {
-            let found = r.result().and_then(|x| x.get("resourceTemplates")).and_then(Value::as_array).and_then(|ts| {
-                ts.iter().find_map(|t| {
-                    let tpl = t.get("uriTemplate")?.as_str()?;
-                    let var = tpl
-                        .split('{')
-                        .nth(1)?
-                        .split('}')
-                        .next()?
-                        .trim_start_matches(['+', '#', '/', '.', ';', '?', '&']);
-                    let var = var.split([',', '*', ':']).next()?;
-                    Some((tpl.to_owned(), var.to_owned()))
-                })
-            });
-            if let Some((tpl, var)) = found {
-                return json!({"ref": {"type": "ref/resource", "uri": tpl}, "argument": {"name": var, "value": ""}});
-            }
+    if has_resources && let Ok(r) = session.request("resources/templates/list", None).await {
+        let found = r.result().and_then(|x| x.get("resourceTemplates")).and_then(Value::as_array).and_then(|ts| {
+            ts.iter().find_map(|t| {
+                let tpl = t.get("uriTemplate")?.as_str()?;
+                let var =
+                    tpl.split('{').nth(1)?.split('}').next()?.trim_start_matches(['+', '#', '/', '.', ';', '?', '&']);
+                let var = var.split([',', '*', ':']).next()?;
+                Some((tpl.to_owned(), var.to_owned()))
+            })
+        });
+        if let Some((tpl, var)) = found {
+            return json!({"ref": {"type": "ref/resource", "uri": tpl}, "argument": {"name": var, "value": ""}});
         }
     }
     json!({"ref": {"type": "ref/prompt", "name": "mcp-harness-no-such-prompt"}, "argument": {"name": "x", "value": ""}})

@@ -122,10 +122,10 @@ async fn write_through(
     let mut n = 0;
     loop {
         let back_at = *restart_done.borrow();
-        if let Some(back_at) = back_at {
-            if writes.after_recovery >= WRITES_AFTER || back_at.elapsed() > RECOVERY_LIMIT {
-                return Ok(writes);
-            }
+        if let Some(back_at) = back_at
+            && (writes.after_recovery >= WRITES_AFTER || back_at.elapsed() > RECOVERY_LIMIT)
+        {
+            return Ok(writes);
         }
         n += 1;
         let was_down = *down.borrow();

@@ -88,10 +88,10 @@ async fn exchange(
     judge(schema, method, result_def, &reply, &mut findings).map_err(Outcome::error)?;
     validated.push(method);
     if !stateless {
-        if let Some(http) = s.connection().http() {
-            if revision >= Revision::V2025_06_18 {
-                http.protocol_header = Some(revision.as_str().to_owned());
-            }
+        if let Some(http) = s.connection().http()
+            && revision >= Revision::V2025_06_18
+        {
+            http.protocol_header = Some(revision.as_str().to_owned());
         }
         s.notify("notifications/initialized", None).await?;
     }

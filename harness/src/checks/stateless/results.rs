@@ -67,10 +67,10 @@ async fn sample_results(cx: &mut CheckContext, whole_lists: bool) -> Result<Vec<
             out.push((format!("{method} page {}", i + 1), page));
         }
     }
-    if let Some(uri) = first_uri {
-        if let Some(r) = read(session, &uri).await? {
-            out.push((format!("resources/read {uri}"), r));
-        }
+    if let Some(uri) = first_uri
+        && let Some(r) = read(session, &uri).await?
+    {
+        out.push((format!("resources/read {uri}"), r));
     }
     Ok(out)
 }

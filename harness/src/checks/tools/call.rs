@@ -191,7 +191,7 @@ async fn structured_content(cx: &mut CheckContext) -> Conclusion {
             .map_err(|e| Outcome::from_session(e, &expected))?;
         match judge_structured(&reply, tool) {
             Judged::Conforms => judged += 1,
-            Judged::NotJudged(n) => notes.push(format!("`{name}`: {n}")),
+            Judged::Skipped(n) => notes.push(format!("`{name}`: {n}")),
             Judged::Violation(p) => problems.push(format!("`{name}` {p}")),
         }
     }
@@ -211,22 +211,26 @@ async fn structured_content(cx: &mut CheckContext) -> Conclusion {
     Ok(Outcome::pass_with(seen))
 }
 
+/// What one call with an output schema showed.
 enum Judged {
+    /// `structuredContent` validates against `outputSchema`.
     Conforms,
-    NotJudged(String),
+    /// The call could not be judged (an error, an `isError` result, a request for input), with why.
+    Skipped(String),
+    /// The structured result breaks the rule, with how.
     Violation(String),
 }
 
 fn judge_structured(reply: &RpcReply, tool: &Value) -> Judged {
     let result = match &reply.outcome {
         Ok(r) => r,
-        Err(_) => return Judged::NotJudged(format!("answered {}", reply.brief())),
+        Err(_) => return Judged::Skipped(format!("answered {}", reply.brief())),
     };
     if result.get("isError").and_then(Value::as_bool) == Some(true) {
-        return Judged::NotJudged("returned a tool execution error".to_owned());
+        return Judged::Skipped("returned a tool execution error".to_owned());
     }
     if result.get("resultType").and_then(Value::as_str) == Some("input_required") {
-        return Judged::NotJudged("asked for input".to_owned());
+        return Judged::Skipped("asked for input".to_owned());
     }
     let Some(structured) = result.get("structuredContent") else {
         return Judged::Violation(format!("returned no structuredContent: {}", brief(result)));
@@ -234,7 +238,7 @@ fn judge_structured(reply: &RpcReply, tool: &Value) -> Judged {
     let schema = tool.get("outputSchema").unwrap_or(&Value::Null);
     let validator = match jsonschema::validator_for(schema) {
         Ok(v) => v,
-        Err(e) => return Judged::NotJudged(format!("outputSchema does not compile here: {e}")),
+        Err(e) => return Judged::Skipped(format!("outputSchema does not compile here: {e}")),
     };
     let errors: Vec<String> =
         validator.iter_errors(structured).take(3).map(|e| format!("{} (at {})", e, e.instance_path())).collect();
