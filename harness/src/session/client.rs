@@ -382,6 +382,9 @@ impl Session {
             }
         };
         match &result {
+            // An HTTP refusal's body is the transport's ("MAY comprise a JSON-RPC error response that has no id"),
+            // not a response the schema describes.
+            Ok(reply) if harness_built && is_http_refusal(reply) => self.options.log.response_ok(),
             Ok(reply) if harness_built => {
                 self.options.audit.observe(self.profile.revision, &reply.raw, Some(method));
                 self.options.log.response_ok();
@@ -589,6 +592,11 @@ impl Session {
         }
         self.conn.close().await;
     }
+}
+
+/// Whether `reply` refuses the request at the HTTP level: an error status with an error that carries no id.
+fn is_http_refusal(reply: &RpcReply) -> bool {
+    reply.http_status.is_some_and(|s| s >= 400) && matches!(reply.raw.get("id"), None | Some(Value::Null))
 }
 
 /// Whether `v`, the response to `method`, has the shape of a response: exactly one of `result` and `error`, and an
