@@ -7,7 +7,7 @@
 //!
 //! Adding a check: write the record (stable id, title, level, the ids of the requirements it tests, applicability,
 //! tags) and one async function in a file of its area; add it to [`ALL`]; make sure the reference server passes
-//! it; add a defect to `fixtures/broken-server` that makes it fail and a row to `fixtures/expected-outcomes.json`.
+//! it; add a defect to `fixtures/broken-server` that makes it fail and a row to `fixtures/broken-server/expected-outcomes.json`.
 //! A check cites requirements by id only, the primary one first: the quote lives once, in the requirement catalog
 //! of `mcp-harness-suites` (`suites/requirements/<revision>.json` for a conformance check, else the integration,
 //! harness or security catalog). A sentence no catalog quotes yet is added to the catalog of every revision the
