@@ -115,6 +115,8 @@ pub struct Outcome {
     pub violation: Option<ViolationKind>,
     /// The kind of "could not test" behind an error.
     pub blocker: Option<BlockerKind>,
+    /// What a check of a data-driven suite did step by step (boxed: most outcomes have none).
+    pub details: Option<Box<crate::report::model::CheckDetails>>,
 }
 
 impl Outcome {
@@ -129,7 +131,14 @@ impl Outcome {
             broken: None,
             violation: None,
             blocker: None,
+            details: None,
         }
+    }
+
+    /// Adds the step-by-step detail of a data-driven check.
+    pub fn with_details(mut self, details: crate::report::model::CheckDetails) -> Self {
+        self.details = Some(Box::new(details));
+        self
     }
 
     /// The requirement is met, with a note on what was seen.

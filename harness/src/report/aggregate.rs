@@ -344,6 +344,7 @@ fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision) -> Chec
         observed: r.outcome.observed.clone(),
         wire: r.wire.clone(),
         tags: r.meta.tags.iter().map(|t| (*t).to_owned()).collect(),
+        details: r.outcome.details.as_deref().cloned(),
     }
 }
 

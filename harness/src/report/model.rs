@@ -34,7 +34,8 @@
 //!   the baseline made of the outcome: `null`, `expected-failure` (failed or warned, listed; does not fail the run)
 //!   or `stale` (passed, listed; fails the run; its `reason` is "listed in baseline but passed: remove it");
 //!   `wire` is a bounded excerpt of the transcript during the check, `{atMs, direction: "sent"|"received"|"note",
-//!   channel, text, truncated}`.
+//!   channel, text, truncated}`. `details` is `null`, or for a journey of the e2e suite `{kind: "journey", file,
+//!   journey, steps[] {phase, index, line, session, action, outcome, reason, latencyMs}, captured}`.
 //! - `coverage` — `requirements` (computed from the revision's requirement catalog: requirements with at least
 //!   one evaluated check ÷ requirements in the catalog), `integration` and `code` (`not-measured` unless supplied).
 //! - `targetStderr` — the target's stderr (bounded tail), when it is a local process.
@@ -49,7 +50,7 @@
 //! Version history: 1.1.0 added `baseline` (report and check), `summary.expectedFailures` and
 //! `summary.staleBaseline`; 1.2.0 added `target.services` and `coverage.integration`; 2.0.0 added the outcomes
 //! `not-applicable` (out of the totals, `summary.notApplicable`) and `interrupted` (`summary.interrupted`, top-level
-//! `interrupted`), the check fields `brokenRule`, `violation` and `blocker`, exit codes 130/143, and a schema
+//! `interrupted`), the check fields `brokenRule`, `violation`, `blocker` and `details`, exit codes 130/143, and a schema
 //! generated from the types.
 
 use schemars::JsonSchema;
@@ -303,6 +304,65 @@ pub struct CheckReport {
     pub wire: Vec<WireEntry>,
     /// Tags.
     pub tags: Vec<String>,
+    /// What a check of a data-driven suite did step by step (a journey's steps), when it has more to show.
+    pub details: Option<CheckDetails>,
+}
+
+/// The detail a check of a data-driven suite adds to its result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum CheckDetails {
+    /// An end-to-end journey: its file, every step's outcome and the values it captured.
+    Journey(JourneyDetails),
+}
+
+/// A journey's run, step by step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JourneyDetails {
+    /// The journey file, as found (relative to the working directory when it was given relatively).
+    pub file: String,
+    /// The journey's name in the file.
+    pub journey: String,
+    /// Every step that ran or was skipped, setup and teardown included, in order.
+    pub steps: Vec<StepReport>,
+    /// The values the steps captured, by variable name.
+    pub captured: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// One step of a journey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StepReport {
+    /// The part of the journey the step belongs to.
+    pub phase: StepPhase,
+    /// Its position in that part, from 1.
+    pub index: u32,
+    /// The line of the journey file where the step starts.
+    pub line: u32,
+    /// The named session the step ran on.
+    pub session: String,
+    /// What it did, in one line (`call data_create`, `read test://static-text`, …).
+    pub action: String,
+    /// `passed`, `failed`, `warning`, `error` (could not run it) or `skipped` (an earlier step failed).
+    pub outcome: Status,
+    /// Why, for anything but a pass: the failed assertions, one per line.
+    pub reason: Option<String>,
+    /// Milliseconds from sending the step's request to its answer.
+    pub latency_ms: Option<f64>,
+}
+
+/// The part of a journey a step belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StepPhase {
+    /// Runs before the steps; a failure there is an error of the journey (could not set up).
+    Setup,
+    /// The journey proper.
+    Step,
+    /// Runs after the steps whatever happened; a failure there is reported but does not change the verdict.
+    Teardown,
 }
 
 /// A check's primary requirement as written in the report: its catalog id, where it is written and its quote,
