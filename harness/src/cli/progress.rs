@@ -8,6 +8,7 @@ use std::io::IsTerminal as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use mcp_harness::check::Status;
+use mcp_harness::report::printable;
 use mcp_harness::runner::{Event, EventSink};
 use mcp_harness::session::SessionError;
 
@@ -40,7 +41,9 @@ impl Progress {
         Progress { bar, color }
     }
 
+    /// Prints one line (text from the target is shown with its control characters escaped).
     fn line(&self, text: &str) {
+        let text = printable(text);
         match &self.bar {
             Some(bar) => bar.println(text),
             None => eprintln!("{text}"),
@@ -136,8 +139,8 @@ impl EventSink for Progress {
                 self.line(&format!("mcp-harness: interrupted by {signal}: ending the target, writing the report"));
             }
             Event::Note(text) => match &self.bar {
-                Some(bar) => bar.set_message(text.to_string()),
-                None => eprintln!("mcp-harness: {text}"),
+                Some(bar) => bar.set_message(printable(text).into_owned()),
+                None => eprintln!("mcp-harness: {}", printable(text)),
             },
             Event::RunFinished(_) => {
                 if let Some(bar) = self.bar.take() {

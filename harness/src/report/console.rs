@@ -10,6 +10,7 @@
 use std::io::{self, Write};
 
 use super::model::{BaselineMark, CheckReport, CodeCoverage, TestReport};
+use super::printable::printable;
 use crate::check::Status;
 
 /// Ids shown for a group of errors with one cause before "and N more".
@@ -37,13 +38,14 @@ pub fn write_console_summary(report: &TestReport, out: &mut dyn Write, color: bo
             }
             _ => continue,
         };
-        writeln!(out, "{word} {} — {}", c.id, reason_of(c))?;
+        writeln!(out, "{word} {} — {}", c.id, printable(reason_of(c)))?;
     }
     for (status, reason, ids) in &groups {
         let word = match status {
             Status::Interrupted => paint("35", "INTR "),
             _ => paint("35", "ERROR"),
         };
+        let reason = printable(reason);
         if let [id] = ids.as_slice() {
             writeln!(out, "{word} {id} — {reason}")?;
             continue;

@@ -7,6 +7,7 @@ mod console;
 mod json;
 mod junit;
 pub mod model;
+mod printable;
 #[cfg(test)]
 mod test_support;
 
@@ -16,6 +17,7 @@ pub use console::{summary_line, write_console_summary};
 pub use json::{ReportWriteError, generate_report_schema, report_json_schema, write_json};
 pub use junit::{junit_xml, write_junit};
 pub use model::{SCHEMA_VERSION, TestReport};
+pub use printable::printable;
 
 use std::time::Duration;
 

@@ -326,11 +326,12 @@ impl Session {
             let item = match self.conn.recv_for(left, method).await {
                 Ok(item) => item,
                 Err(e) if e.is_timeout() => {
-                    break Err(match (malformed.take(), output.is_empty()) {
-                        // The target wrote something instead of the response: that is the verdict, not silence.
-                        (Some(v), _) => SessionError::Misbehaved(v),
-                        (None, false) => SessionError::Misbehaved(Violation::NonProtocolOutput { sample: output }),
-                        (None, true) => {
+                    break Err(match (output.is_empty(), malformed.take()) {
+                        // The target wrote something instead of the response: that is the verdict, not silence
+                        // (its non-JSON output first: it says how much came).
+                        (false, _) => SessionError::Misbehaved(Violation::NonProtocolOutput { sample: output }),
+                        (true, Some(v)) => SessionError::Misbehaved(v),
+                        (true, None) => {
                             SessionError::Blocked(Blocker::Silent { method: method.to_owned(), waited: timeout })
                         }
                     });

@@ -208,6 +208,14 @@ impl Connection {
     /// The next inbound item, waiting at most `timeout`. `method` names what is awaited, for the error when the
     /// process exits or nothing arrives.
     pub async fn recv_for(&mut self, timeout: Duration, method: &str) -> Result<Inbound, SessionError> {
+        // A spent deadline is a timeout even when items are queued: a target that floods stdout must not keep a
+        // wait going past its deadline.
+        if timeout.is_zero() {
+            return Err(SessionError::Blocked(super::blocker::Blocker::Silent {
+                method: method.to_owned(),
+                waited: timeout,
+            }));
+        }
         match self {
             Connection::Stdio(c) => match c.wire.recv(timeout).await {
                 Ok(Incoming::Message(v)) => {
