@@ -163,6 +163,25 @@ fn a_target_that_prints_only_garbage_fails_with_a_sample_of_its_stdout() {
     assert_eq!(stderr.matches("  stdout: this is not json (×").count(), 1, "{stderr}");
 }
 
+/// What a target prints cannot rewrite the terminal (escape sequences are shown escaped), and a target that floods
+/// stdout forever cannot keep a wait past its deadline.
+#[test]
+fn a_flooding_target_with_escape_sequences_is_judged_within_its_deadlines() {
+    let dir = out_dir("flood");
+    let script = r#"sh -c 'printf "\033[2Jcleared\n"; exec yes'"#;
+    // The bound is a hang guard (a flood that defeated the deadlines would run until the per-check budgets), not a
+    // timing assertion.
+    let out = harness(
+        &["run", "--stdio", script, "--timeout-ms", "1000", "--out", dir.to_str().unwrap()],
+        Duration::from_secs(90),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 1, "stderr:\n{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "a raw escape reached the console: {stderr}");
+    assert!(stderr.contains("\\u{1b}[2Jcleared"), "{stderr}");
+    assert_valid_report(&read_report(&dir));
+}
+
 #[test]
 fn an_unreachable_url_is_could_not_test() {
     // A port from a listener we close again: nothing listens there.
