@@ -87,7 +87,8 @@ pub(super) fn judge(cx: &SnapshotCx<'_>, spec: &SnapshotSpec, value: &Value, pat
             });
         }
         (Some(a), store) => {
-            let diff = similar::TextDiff::from_lines(contents_of(&a).trim_end(), received.trim_end())
+            let (old, new) = (format!("{}\n", contents_of(&a).trim_end()), format!("{}\n", received.trim_end()));
+            let diff = similar::TextDiff::from_lines(&old, &new)
                 .unified_diff()
                 .context_radius(3)
                 .header("accepted", "received")
