@@ -20,9 +20,35 @@ pub(super) struct JourneySession {
     pub session: Session,
     /// Notifications received and not yet matched or set aside.
     pub inbox: Vec<Value>,
+    /// When the session's standalone stream (HTTP, stateful era) was opened, if the server offered one. The
+    /// harness reads such a stream for one request timeout, then it is opened again (see
+    /// [`JourneySession::refresh_stream`]).
+    pub stream_since: Option<Instant>,
+    /// The server offers no standalone stream (it answered the `GET` otherwise); it is not asked again.
+    pub no_stream: bool,
 }
 
 impl JourneySession {
+    /// Opens the session's standalone stream (`GET`, Streamable HTTP in the stateful era), where servers send what
+    /// relates to no request (a resource update caused by another session), when it is not open yet or the
+    /// harness has stopped reading the previous one (after `timeout`). Servers without one (405) are fine.
+    pub(super) async fn refresh_stream(&mut self, timeout: Duration) {
+        if self.no_stream
+            || self.session.revision().era() != crate::protocol::Era::Stateful
+            || self.stream_since.is_some_and(|t| t.elapsed() < timeout)
+        {
+            return;
+        }
+        if let Some(http) = self.session.connection().http() {
+            match http.open_get_stream().await {
+                Ok(true) => self.stream_since = Some(Instant::now()),
+                Ok(false) => self.no_stream = true,
+                // A transport failure here is the next request's to report.
+                Err(_) => {}
+            }
+        }
+    }
+
     /// Moves what the session received into the inbox, reading the connection for up to `wait`.
     pub(super) async fn gather(&mut self, wait: Duration) {
         let got = self.session.collect_notifications(wait, |_| false).await;

@@ -14,7 +14,6 @@ use super::assert::{self, Answer, RULE_EXPECTATIONS, Verdict, show};
 use super::load::LoadedJourney;
 use super::snapshot::{self, SnapshotCx};
 use crate::check::{Capability, CheckContext, Conclusion, Level, Outcome, SkipReason, Status};
-use crate::protocol::Era;
 use crate::report::model::{AssertionReport, CheckDetails, JourneyDetails, StepPhase, StepReport};
 use crate::session::{Blocker, SessionError, clip_json};
 
@@ -351,21 +350,22 @@ impl JourneyRun<'_> {
     }
 
     /// The journey session `name`, opened (with its own handshake) on first use. Over Streamable HTTP in the
-    /// stateful era its standalone stream is opened too, where servers send what relates to no request.
+    /// stateful era its standalone stream is kept open too, where servers send what relates to no request.
     async fn session(&mut self, name: &str) -> Result<&mut JourneySession, Outcome> {
         if !self.sessions.contains_key(name) {
-            let mut session = self.cx.fresh_session().await.map_err(Outcome::from)?;
-            if session.revision().era() == Era::Stateful
-                && let Some(http) = session.connection().http()
-            {
-                // A server without a standalone stream (405) is fine: it then has nowhere to send such messages.
-                let _ = http.open_get_stream().await;
-            }
-            self.sessions.insert(name.to_owned(), JourneySession { session, inbox: Vec::new() });
+            let session = self.cx.fresh_session().await.map_err(Outcome::from)?;
+            self.sessions.insert(
+                name.to_owned(),
+                JourneySession { session, inbox: Vec::new(), stream_since: None, no_stream: false },
+            );
         }
-        self.sessions
+        let timeout = self.cx.timeout();
+        let js = self
+            .sessions
             .get_mut(name)
-            .ok_or_else(|| Outcome::blocked(&Blocker::Harness(format!("journey session `{name}` vanished"))))
+            .ok_or_else(|| Outcome::blocked(&Blocker::Harness(format!("journey session `{name}` vanished"))))?;
+        js.refresh_stream(timeout).await;
+        Ok(js)
     }
 
     /// Records a step that could not be run and ends it as an error.
