@@ -9,7 +9,8 @@
 //! - [`session`]: a message-level MCP client on the wire (handshake per era, requests with timeouts, answers to
 //!   server→client requests), plus an rmcp [`rmcp::transport::Transport`] adapter for typed calls.
 //! - [`target`]: what is under test and how to start it.
-//! - [`check`] and [`checks`]: check records and the registered checks.
+//! - [`check`] and [`checks`]: check records and the registered checks; [`journey`]: the e2e suite's journeys,
+//!   loaded from files and registered as checks at run time.
 //! - [`runner`]: plan (selection and static applicability), execution with timeouts, events.
 //! - [`report`]: aggregation into the report, JSON/JUnit/console writers.
 //! - [`baseline`]: expected-failures files (the official suite's YAML) and their judgement of a run.
@@ -21,6 +22,7 @@ pub mod bridge;
 pub mod check;
 pub mod checks;
 mod exit_code;
+pub mod journey;
 pub mod message;
 pub mod protocol;
 mod protocol_schema;

@@ -255,8 +255,11 @@ fn without_docker_or_urls_integration_checks_skip_or_with_require_services_exit_
 #[test]
 fn selecting_nothing_exits_4_and_still_writes_the_report() {
     let dir = out_dir("nothing");
-    // The e2e suite has no checks with these ids: a valid selection that matches nothing.
-    let out = harness(&["run", "--suite", "e2e", "--out", dir.to_str().unwrap()], Duration::from_secs(30));
+    let empty = out_dir("nothing-journeys");
+    std::fs::create_dir_all(&empty).unwrap();
+    // The e2e suite over a directory without journeys: a valid selection that matches nothing.
+    let args = ["run", "--suite", "e2e", "--journeys", empty.to_str().unwrap(), "--out", dir.to_str().unwrap()];
+    let out = harness(&args, Duration::from_secs(30));
     assert_eq!(code(&out), 4, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
     assert_valid_report(&read_report(&dir));
 }
@@ -270,8 +273,156 @@ fn list_prints_every_check_as_json_without_connecting() {
     assert_eq!(code(&out), 0);
     let list: Value = serde_json::from_slice(&out.stdout).expect("list --format json is JSON");
     let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
-    assert_eq!(ids.len(), mcp_harness::checks::all().len());
+    // Every registered check, and the journeys shipped for the reference server (the default target).
+    let registry = mcp_harness::checks::registry(&[mcp_harness::journey::JourneySource::Reference]).unwrap();
+    assert_eq!(ids.len(), registry.checks.len());
+    assert!(registry.journeys.len() >= 5);
     assert!(ids.contains(&"jsonrpc.unknown-method"));
+    assert!(ids.contains(&"e2e.data-crud.record-lifecycle"));
+}
+
+/// A journey directory of the test's own: `files` written into it.
+fn journey_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = out_dir(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_journey_file_with_a_mistake_is_a_usage_error_naming_file_and_line() {
+    let dir = journey_dir(
+        "journeys-bad",
+        &[("bad.journey.yaml", "journeys:\n  - name: a\n    steps:\n      - call: {tool: echo}\n        expct: []\n")],
+    );
+    for command in ["run", "list"] {
+        let out = harness(&[command, "--suite", "e2e", "--journeys", dir.to_str().unwrap()], Duration::from_secs(30));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "{command}: {stderr}");
+        assert!(stderr.contains("bad.journey.yaml:5:9: unknown field `expct`"), "{command}: {stderr}");
+    }
+    let missing = out_dir("journeys-missing");
+    let out = harness(&["list", "--journeys", missing.to_str().unwrap()], Duration::from_secs(30));
+    assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+const ECHO_JOURNEYS: &str = "\
+journeys:
+  - name: echo-twice
+    description: Echo answers what it is given.
+    tags: [mine]
+    steps:
+      - call: {tool: echo, arguments: {message: first}}
+        capture: {said: \"$.content[0].text\"}
+        expect:
+          - {path: \"$.content[0].text\", equals: first}
+      - call: {tool: echo, arguments: {message: \"${said} again\"}}
+        expect:
+          - {path: \"$.content[0].text\", equals: first again}
+          - {path: $.content, snapshot: {name: again}}
+  - name: wrong
+    steps:
+      - call: {tool: echo, arguments: {message: hi}}
+      - call: {tool: echo, arguments: {message: hi}}
+        expect:
+          - {path: \"$.content[0].text\", equals: bye}
+      - ping: {}
+    teardown:
+      - call: {tool: echo, arguments: {message: cleanup}}
+";
+
+/// Journeys of a directory run as checks: the report carries each step, the captures and the failing step's
+/// file and line; a missing snapshot is written, a changed one fails with a diff and a `.snap.new`, and
+/// `--update-snapshots` accepts it.
+#[test]
+fn journeys_run_as_checks_with_steps_captures_and_snapshots() {
+    let journeys = journey_dir("journeys-echo", &[("mine.journey.yaml", ECHO_JOURNEYS)]);
+    let listed =
+        harness(&["list", "--journeys", journeys.to_str().unwrap(), "--suite", "e2e"], Duration::from_secs(30));
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("e2e.mine.echo-twice") && text.contains("e2e.mine.wrong"), "{text}");
+    assert!(!text.contains("e2e.data-crud"), "--journeys replaces the default journeys: {text}");
+
+    let run = |name: &str, extra: &[&str]| {
+        let dir = out_dir(name);
+        let mut args =
+            vec!["run", "--suite", "e2e", "--journeys", journeys.to_str().unwrap(), "--out", dir.to_str().unwrap()];
+        args.extend(extra);
+        let out = harness(&args, Duration::from_secs(60));
+        let report = read_report(&dir);
+        assert_valid_report(&report);
+        (code(&out), report, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (exit, report, stderr) = run("journeys-echo-1", &[]);
+    assert_eq!(exit, 1, "{stderr}");
+    let good = find_check(&report, "e2e.mine.echo-twice");
+    assert_eq!(good["outcome"], "passed", "{good}");
+    assert_eq!(good["details"]["captured"]["said"], "first");
+    let steps = good["details"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert!(steps.iter().all(|s| s["latencyMs"].as_f64().is_some()));
+    let notes = steps[1]["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("no accepted snapshot yet")), "{notes:?}");
+    let snap = journeys.join("snapshots/mine__echo-twice__again.snap");
+    let written = std::fs::read_to_string(&snap).expect("the missing snapshot was written");
+    assert!(written.starts_with("---\nsource: ") && written.contains("first again"), "{written}");
+
+    let bad = find_check(&report, "e2e.mine.wrong");
+    assert_eq!(bad["outcome"], "failed");
+    let reason = bad["reason"].as_str().unwrap();
+    assert!(reason.contains("mine.journey.yaml:17: step 2 `call echo`"), "{reason}");
+    assert!(reason.contains("equals \"bye\": got \"hi\""), "{reason}");
+    assert_eq!(bad["specRef"]["id"], "e2e.journey-expectations");
+    let outcomes: Vec<(&str, &str)> = bad["details"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["phase"].as_str().unwrap(), s["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("step", "passed"), ("step", "failed"), ("step", "skipped"), ("teardown", "passed")],
+        "teardown runs after a failure"
+    );
+
+    // The snapshot no longer matches: a failure with a diff, and the answer in .snap.new.
+    std::fs::write(&snap, written.replace("first again", "second again")).unwrap();
+    let (exit, report, _) = run("journeys-echo-2", &["--check", "e2e.mine.echo-twice"]);
+    assert_eq!(exit, 1);
+    let changed = find_check(&report, "e2e.mine.echo-twice");
+    assert_eq!(changed["outcome"], "failed");
+    assert_eq!(changed["brokenRule"]["id"], "e2e.journey-snapshots");
+    let observed = changed["observed"].as_str().unwrap();
+    assert!(
+        observed.contains("-    \"text\": \"second again\"") && observed.contains("+    \"text\": \"first again\""),
+        "{observed}"
+    );
+    assert!(journeys.join("snapshots/mine__echo-twice__again.snap.new").exists());
+
+    // --update-snapshots accepts the answer.
+    let (exit, _, stderr) = run("journeys-echo-3", &["--check", "e2e.mine.echo-twice", "--update-snapshots"]);
+    assert_eq!(exit, 0, "{stderr}");
+    assert!(std::fs::read_to_string(&snap).unwrap().contains("first again"));
+    assert!(!journeys.join("snapshots/mine__echo-twice__again.snap.new").exists());
+    let (exit, _, stderr) = run("journeys-echo-4", &["--tag", "mine"]);
+    assert_eq!(exit, 0, "selectable by its tags: {stderr}");
+}
+
+/// The journeys shipped for the bundled reference server run by default (`--suite e2e`, no `--journeys`).
+#[test]
+fn the_reference_journeys_pass_over_both_transports_and_eras() {
+    for (transport, protocol) in [("stdio", "2025-11-25"), ("http", "2026-07-28")] {
+        let dir = out_dir(&format!("journeys-reference-{transport}-{protocol}"));
+        let args =
+            ["run", "--reference", transport, "--suite", "e2e", "--protocol", protocol, "--out", dir.to_str().unwrap()];
+        let out = harness(&args, Duration::from_secs(120));
+        assert_eq!(code(&out), 0, "{transport} {protocol}: {}", String::from_utf8_lossy(&out.stderr));
+        let report = read_report(&dir);
+        assert_valid_report(&report);
+        assert!(report["summary"]["passed"].as_u64().unwrap() >= 5, "{}", report["summary"]);
+    }
 }
 
 /// `list` with the flags of a run shows exactly the checks that run reports, and which of them would not run.

@@ -7,7 +7,9 @@
 //!   requires (requirement coverage is computed against it);
 //! - `integration/requirements.json`: the integration suite's data-tools contract (`integration/README.md`);
 //! - `requirements/harness.json`: limits the harness itself sets, which a server must meet to be judged at all;
-//! - `security/requirements.json`: the sources the security suite's defences rest on.
+//! - `security/requirements.json`: the sources the security suite's defences rest on;
+//! - `e2e/requirements.json`: what the e2e suite's journeys ask of a server (the user's own expectations, written
+//!   in journey files).
 //!
 //! The files are embedded at compile time and parsed once, on first use.
 
@@ -44,6 +46,9 @@ pub enum CatalogKind {
     /// The sources of the security suite's defences (`security/requirements.json`); anchors are absolute URLs or
     /// pages of the specification of the revision a run speaks.
     Security,
+    /// The e2e suite's requirements (`e2e/requirements.json`): a journey's expectations are the user's rules;
+    /// anchors are headings of `source`, a document of this repository.
+    E2e,
 }
 
 /// One catalog file, parsed and validated.
@@ -52,7 +57,7 @@ pub struct Catalog {
     /// Which catalog this is.
     pub kind: CatalogKind,
     /// The revision (`2025-11-25`) of a revision catalog, else the catalog's name (`integration`, `harness`,
-    /// `security`).
+    /// `security`, `e2e`).
     pub name: String,
     /// Where the requirements are written: the revision's specification root, or the document of this repository
     /// the anchors of a project catalog are relative to.
@@ -149,7 +154,7 @@ impl Catalog {
         let declared = match kind {
             CatalogKind::Revision => file.revision,
             CatalogKind::Harness => file.catalog,
-            CatalogKind::Integration | CatalogKind::Security => file.suite,
+            CatalogKind::Integration | CatalogKind::Security | CatalogKind::E2e => file.suite,
         };
         if declared.as_deref() != Some(name) {
             return Err(CatalogError::NameMismatch { expected: catalog(), found: declared.unwrap_or_default() });
@@ -202,7 +207,7 @@ impl Catalog {
         match self.kind {
             CatalogKind::Revision => page_url(&self.source, &requirement.anchor, &self.name),
             CatalogKind::Security => page_url(&spec_root(revision), &requirement.anchor, revision),
-            CatalogKind::Integration | CatalogKind::Harness => {
+            CatalogKind::Integration | CatalogKind::Harness | CatalogKind::E2e => {
                 format!("{}{}", self.source, requirement.anchor)
             }
         }
@@ -256,19 +261,28 @@ pub fn security_catalog() -> &'static Catalog {
     &CATALOGS.security
 }
 
-/// Every catalog: the revision catalogs oldest first, then the integration, harness and security catalogs.
+/// The e2e suite's requirements (`suites/e2e/requirements.json`): what a journey's expectations ask of a server.
+///
+/// # Panics
+///
+/// As [`revision_catalog`], only if the embedded file were invalid.
+pub fn e2e_catalog() -> &'static Catalog {
+    &CATALOGS.e2e
+}
+
+/// Every catalog: the revision catalogs oldest first, then the integration, harness, security and e2e catalogs.
 ///
 /// # Panics
 ///
 /// As [`revision_catalog`], only if an embedded file were invalid.
 pub fn catalogs() -> impl Iterator<Item = &'static Catalog> {
     let c = &*CATALOGS;
-    c.revisions.iter().chain([&c.integration, &c.harness, &c.security])
+    c.revisions.iter().chain([&c.integration, &c.harness, &c.security, &c.e2e])
 }
 
 /// Requirement `id` as a run that speaks `revision` cites it: from `revision`'s catalog, else from the nearest
 /// revision whose catalog has it (the later one on a tie; newest first when `revision` has no catalog), else from
-/// the integration, harness or security catalog. `None` when no catalog has the id.
+/// the integration, harness, security or e2e catalog. `None` when no catalog has the id.
 ///
 /// # Panics
 ///
@@ -280,7 +294,8 @@ pub fn cite(id: &str, revision: &str) -> Option<Citation> {
         None => order.reverse(),
     }
     let c = &*CATALOGS;
-    let candidates = order.into_iter().map(|i| &c.revisions[i]).chain([&c.integration, &c.harness, &c.security]);
+    let candidates =
+        order.into_iter().map(|i| &c.revisions[i]).chain([&c.integration, &c.harness, &c.security, &c.e2e]);
     candidates.into_iter().find_map(|catalog| {
         let requirement = catalog.requirement(id)?;
         Some(Citation { requirement, catalog, url: catalog.url(requirement, revision) })
@@ -293,6 +308,7 @@ struct Catalogs {
     integration: Catalog,
     harness: Catalog,
     security: Catalog,
+    e2e: Catalog,
 }
 
 static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
@@ -305,6 +321,7 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
         integration: load(CatalogKind::Integration, "integration", INTEGRATION_FILE),
         harness: load(CatalogKind::Harness, "harness", HARNESS_FILE),
         security: load(CatalogKind::Security, "security", SECURITY_FILE),
+        e2e: load(CatalogKind::E2e, "e2e", E2E_FILE),
     }
 });
 
@@ -317,6 +334,7 @@ const REVISION_FILES: [(&str, &str); 4] = [
 const INTEGRATION_FILE: &str = include_str!("../integration/requirements.json");
 const HARNESS_FILE: &str = include_str!("../requirements/harness.json");
 const SECURITY_FILE: &str = include_str!("../security/requirements.json");
+const E2E_FILE: &str = include_str!("../e2e/requirements.json");
 
 /// The on-disk shape of a catalog: a revision catalog names its `revision`, the integration and security catalogs
 /// their `suite`, the harness's its `catalog`.
@@ -354,7 +372,9 @@ fn malformed(kind: CatalogKind, r: &RequirementEntry) -> Option<&'static str> {
         Some("id must be dotted lowercase segments of [a-z0-9-]")
     } else if kind == CatalogKind::Revision && !relative_page {
         Some("anchor must be a page path relative to the revision's specification root")
-    } else if matches!(kind, CatalogKind::Integration | CatalogKind::Harness) && !r.anchor.starts_with('#') {
+    } else if matches!(kind, CatalogKind::Integration | CatalogKind::Harness | CatalogKind::E2e)
+        && !r.anchor.starts_with('#')
+    {
         Some("anchor must be a heading (`#…`) of the catalog's source document")
     } else if kind == CatalogKind::Security && !relative_page && !is_absolute(&r.anchor) {
         Some("anchor must be an https URL or a page path relative to a specification root")
@@ -454,12 +474,13 @@ mod tests {
             (CatalogKind::Integration, "integration", INTEGRATION_FILE),
             (CatalogKind::Harness, "harness", HARNESS_FILE),
             (CatalogKind::Security, "security", SECURITY_FILE),
+            (CatalogKind::E2e, "e2e", E2E_FILE),
         ] {
             let catalog = Catalog::parse(kind, name, text).unwrap_or_else(|e| panic!("{e}"));
             assert!(!catalog.requirements.is_empty(), "{name}");
             assert_eq!(catalog.revision(), None);
         }
-        assert_eq!(catalogs().count(), REVISIONS.len() + 3);
+        assert_eq!(catalogs().count(), REVISIONS.len() + 4);
         assert!(revision_catalog("2024-11-05").is_none());
     }
 

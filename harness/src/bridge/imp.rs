@@ -39,11 +39,10 @@ impl Bridge {
     pub fn trials(&self) -> Vec<Trial> {
         let mut trials = Vec::new();
         for (label, config) in &self.targets {
-            let plan = match crate::runner::Plan::new(
-                crate::checks::all(),
-                &config.selection,
-                crate::runner::PlanContext::of(config),
-            ) {
+            let registry = crate::checks::registry(&config.journey_sources());
+            let plan = match registry.map_err(crate::RunError::from).and_then(|r| {
+                crate::runner::Plan::new(r.checks, &config.selection, crate::runner::PlanContext::of(config))
+            }) {
                 Ok(plan) => plan,
                 Err(e) => {
                     let msg = e.to_string();

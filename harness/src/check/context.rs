@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::meta::CheckId;
 use super::outcome::{Outcome, SkipReason};
 use crate::protocol::Revision;
 use crate::runner::RunOptions;
@@ -57,6 +58,8 @@ pub(crate) struct RunEnv {
     pub transcript: Transcript,
     pub session_options: SessionOptions,
     pub options: RunOptions,
+    /// The run's journeys (the e2e suite), which journey checks look themselves up in.
+    pub journeys: &'static crate::journey::JourneySet,
 }
 
 /// The context a check runs in.
@@ -66,6 +69,8 @@ pub struct CheckContext {
     pub(crate) shared: Option<Session>,
     pub(crate) shared_error: Option<String>,
     pub(crate) profile: ServerProfile,
+    /// The check running in this context, set by the runner before it calls the check's function.
+    pub(crate) check: Option<CheckId>,
 }
 
 impl CheckContext {
@@ -77,6 +82,17 @@ impl CheckContext {
     /// The server as seen in the run's handshake.
     pub fn profile(&self) -> &ServerProfile {
         &self.profile
+    }
+
+    /// The id of the check running in this context.
+    pub fn check_id(&self) -> Option<CheckId> {
+        self.check
+    }
+
+    /// The journey of the running check, when it is a journey of the e2e suite.
+    pub fn current_journey(&self) -> Option<&'static crate::journey::LoadedJourney> {
+        let journeys: &'static crate::journey::JourneySet = self.env.journeys;
+        self.check.and_then(|id| journeys.get(id.as_str()))
     }
 
     /// The run's options (opt-ins, allow-lists).

@@ -31,9 +31,13 @@ mod stateless;
 mod stdio;
 mod tools;
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
-use crate::check::Check;
+use crate::check::{Applicability, Check, CheckId, CheckMeta, Level, Needs, Suite, Transports};
+use crate::journey::{JourneySet, JourneySource, LoadedJourney};
+use crate::protocol::Revision;
+use mcp_harness_suites::journey::{JourneyError, TransportFilter};
 
 /// The tag of the official-fixture profile's checks (`official.*`): the plan skips them unless the run opts in
 /// (`--profile official-fixtures`).
@@ -82,6 +86,87 @@ pub fn find(id: &str) -> Option<&'static Check> {
     all().iter().find(|c| c.meta.id.as_str() == id)
 }
 
+/// The checks a run can select: every registered check ([`all`]) and one check per journey of its journey
+/// sources (the e2e suite), with the journeys those checks run.
+#[derive(Debug)]
+pub struct Registry {
+    /// Every check, in report order: the registered checks, then the journeys.
+    pub checks: &'static [Check],
+    /// The journeys of the journey checks; a journey check finds its own by its id.
+    pub journeys: &'static JourneySet,
+}
+
+/// The registry for `sources`: [`all`] plus one check `e2e.<file stem>.<journey>` per journey. Loaded once per
+/// set of sources and kept for the life of the process (the checks' records are `'static`), so a process that runs
+/// the same sources again reads the files once.
+///
+/// A journey file that cannot be read, or is not valid, is an error naming its file and line.
+pub fn registry(sources: &[JourneySource]) -> Result<&'static Registry, JourneyError> {
+    static EMPTY: LazyLock<JourneySet> = LazyLock::new(JourneySet::default);
+    static REGISTRIES: LazyLock<Mutex<HashMap<Vec<JourneySource>, &'static Registry>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    if sources.is_empty() {
+        static PLAIN: LazyLock<Registry> = LazyLock::new(|| Registry { checks: all(), journeys: &EMPTY });
+        return Ok(&PLAIN);
+    }
+    let mut cache = REGISTRIES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = cache.get(sources) {
+        return Ok(r);
+    }
+    let journeys: &'static JourneySet = Box::leak(Box::new(crate::journey::load(sources)?));
+    let checks: Vec<Check> = all().iter().copied().chain(journeys.iter().map(journey_check)).collect();
+    let registry: &'static Registry =
+        Box::leak(Box::new(Registry { checks: Box::leak(checks.into_boxed_slice()), journeys }));
+    cache.insert(sources.to_vec(), registry);
+    Ok(registry)
+}
+
+/// The requirements every journey check cites: the e2e suite's catalog, the primary one first.
+const JOURNEY_REQUIREMENTS: &[&str] =
+    &["e2e.journey-expectations", "e2e.journey-notifications", "e2e.journey-snapshots", "e2e.journey-latency"];
+
+/// The check of one journey.
+fn journey_check(j: &LoadedJourney) -> Check {
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+    let allowed: Vec<Revision> = Revision::ALL
+        .into_iter()
+        .filter(|r| j.journey.revisions.as_ref().is_none_or(|c| c.allows(r.as_str())))
+        .collect();
+    // The hull of the allowed revisions; a gap in a list (2025-03-26 and 2026-07-28 only) is decided at run time.
+    let since = allowed.first().copied().unwrap_or(Revision::V2025_03_26);
+    let until = allowed.last().and_then(|last| Revision::ALL.into_iter().find(|r| r > last));
+    let title = match j.journey.description.as_deref().and_then(|d| d.lines().next()).filter(|l| !l.trim().is_empty()) {
+        Some(line) => format!("journey `{}`: {}", j.journey.name, line.trim()),
+        None => format!("journey `{}` of {} passes", j.journey.name, j.file),
+    };
+    let mut tags: Vec<&'static str> = vec!["e2e", "journey"];
+    tags.extend(j.journey.tags.iter().map(|t| leak(t.clone())));
+    Check {
+        meta: CheckMeta {
+            id: CheckId(leak(j.id.clone())),
+            title: leak(title),
+            suite: Suite::E2e,
+            level: Level::Must,
+            requirements: JOURNEY_REQUIREMENTS,
+            applies: Applicability {
+                transports: match j.journey.transport {
+                    TransportFilter::Stdio => Transports::Stdio,
+                    TransportFilter::Http => Transports::Http,
+                    _ => Transports::Any,
+                },
+                since,
+                until,
+                needs: Needs::Session,
+                ..Applicability::ALWAYS
+            },
+            tags: Box::leak(tags.into_boxed_slice()),
+        },
+        run: crate::check_fn!(crate::journey::run_journey),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -127,6 +212,7 @@ mod tests {
                     // coverage.
                     Suite::Integration => integration_catalog().contains(id),
                     Suite::Security => security_catalog().contains(id),
+                    Suite::E2e => mcp_harness_suites::e2e_catalog().contains(id),
                     // A protocol requirement of a revision the check applies to, or a limit the harness sets.
                     _ => {
                         harness_catalog().contains(id)
@@ -139,6 +225,26 @@ mod tests {
                 assert!(found, "{} cites `{id}`, which no catalog of its suite and revisions lists", c.meta.id);
             }
         }
+    }
+
+    #[test]
+    fn journeys_become_checks_of_the_e2e_suite_citing_its_catalog() {
+        let r = registry(&[JourneySource::Reference]).unwrap();
+        assert_eq!(r.checks.len(), all().len() + r.journeys.len());
+        let again = registry(&[JourneySource::Reference]).unwrap();
+        assert!(std::ptr::eq(r, again), "registries are cached per set of sources");
+        let mut seen = HashSet::new();
+        for c in r.checks.iter().filter(|c| c.meta.suite == Suite::E2e) {
+            assert!(c.meta.id.as_str().starts_with("e2e."), "{}", c.meta.id);
+            assert!(seen.insert(c.meta.id.as_str()));
+            assert!(r.journeys.get(c.meta.id.as_str()).is_some());
+            for id in c.meta.requirements {
+                assert!(mcp_harness_suites::e2e_catalog().contains(id), "{id}");
+            }
+            let ok = |ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '-';
+            assert!(c.meta.id.as_str().chars().all(ok), "{}", c.meta.id);
+        }
+        assert!(registry(&[]).unwrap().journeys.is_empty());
     }
 
     #[test]

@@ -63,8 +63,8 @@ pub(crate) struct FilterArgs {
     /// Suites to run, comma-separated, or `all`: conformance (protocol rules of the spec, for any server),
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
     /// DATABASE_URL/REDIS_URL), security (defences the spec motivates but does not word as rules, e.g. Host
-    /// validation against DNS rebinding; nothing intrusive without --danger-intrusive), e2e, performance (no
-    /// checks yet).
+    /// validation against DNS rebinding; nothing intrusive without --danger-intrusive), e2e (user journeys from
+    /// *.journey.yaml files, see --journeys), performance (no checks yet).
     #[arg(long, value_delimiter = ',', default_value = "conformance")]
     pub suite: Vec<String>,
     /// Only checks whose id matches: a glob (`jsonrpc.*`) or a dotted prefix (`lifecycle`). Repeatable.
@@ -76,6 +76,12 @@ pub(crate) struct FilterArgs {
     /// Only checks with this tag or level (`MUST`, `SHOULD`, `transport`, …). Repeatable.
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
+    /// A directory of journey files (`*.journey.yaml`) for the e2e suite: each journey becomes the check
+    /// `e2e.<file stem>.<journey name>`. Repeatable; replaces the default, which is ./mcp-journeys/ when it exists
+    /// plus the journeys shipped for the bundled reference server when that is the target. A journey file with a
+    /// mistake is a usage error (exit 2) naming FILE:LINE.
+    #[arg(long = "journeys", value_name = "DIR")]
+    pub journeys: Vec<PathBuf>,
 }
 
 /// Transport for the bundled reference server.
@@ -229,6 +235,10 @@ pub(crate) struct RunArgs {
     /// After the run, rewrite the --baseline FILE (created if missing) to list the checks that failed or warned.
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
+    /// Accept the answers of journey `snapshot` assertions that differ from their accepted snapshots: overwrite
+    /// the `.snap` files (beside the journey files, under snapshots/) instead of failing.
+    #[arg(long)]
+    pub update_snapshots: bool,
     /// Code coverage to include in the report: a `cargo llvm-cov report --json --summary-only` file.
     #[arg(long, value_name = "FILE")]
     pub coverage_json: Option<PathBuf>,
@@ -294,6 +304,19 @@ mod tests {
         let Command::Run(args) = cli.command else { panic!() };
         assert_eq!(args.plan.profile, vec![ProfileArg::OfficialFixtures, ProfileArg::OfficialFixtures]);
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--profile", "no-such-profile"]).is_err());
+    }
+
+    #[test]
+    fn journey_directories_are_repeatable_on_run_and_list() {
+        let cli =
+            Cli::try_parse_from(["mcp-harness", "run", "--journeys", "a", "--journeys", "b", "--update-snapshots"])
+                .unwrap();
+        let Command::Run(args) = cli.command else { panic!() };
+        assert_eq!(args.filter.journeys, [PathBuf::from("a"), PathBuf::from("b")]);
+        assert!(args.update_snapshots);
+        let cli = Cli::try_parse_from(["mcp-harness", "list", "--journeys", "a"]).unwrap();
+        let Command::List(args) = cli.command else { panic!() };
+        assert_eq!(args.filter.journeys, [PathBuf::from("a")]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde_json::json;
 use mcp_harness::check::{CheckMeta, Suite};
 use mcp_harness::protocol::{Revision, RevisionChoice};
 use mcp_harness::report::cite;
-use mcp_harness::runner::{Plan, PlanContext, PlannedCheck, Selection};
+use mcp_harness::runner::{Plan, PlanContext, PlannedCheck, Selection, default_journey_sources};
 
 use super::args::{FilterArgs, ListArgs, ListFormat, ProfileArg};
 
@@ -24,7 +24,10 @@ pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
         danger_intrusive: args.plan.danger_intrusive,
         official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
     };
-    let checks = Plan::new(mcp_harness::checks::all(), &selection, cx)?.checks;
+    let journeys = (!args.filter.journeys.is_empty()).then_some(args.filter.journeys.as_slice());
+    let reference = args.target.stdio.is_none() && args.target.url.is_none();
+    let registry = mcp_harness::checks::registry(&default_journey_sources(journeys, reference))?;
+    let checks = Plan::new(registry.checks, &selection, cx)?.checks;
     let mut out = std::io::stdout().lock();
     let written = write_checks(&mut out, &checks, args.format, cx.protocol);
     match written {

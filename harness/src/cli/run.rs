@@ -95,7 +95,11 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         tool_allow: args.tool_allow.clone(),
         danger_intrusive: args.plan.danger_intrusive,
         official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
+        update_snapshots: args.update_snapshots,
     };
+    if !args.filter.journeys.is_empty() {
+        config.journeys = Some(args.filter.journeys.clone());
+    }
     config.silence_window = Duration::from_millis(args.silence_ms);
     let cap = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
     config.limits.max_line_bytes = cap;

@@ -116,7 +116,7 @@ mod tests {
     fn last_line_is_the_parsable_summary() {
         let text = render(false);
         let last = text.lines().last().unwrap();
-        assert_eq!(last, "Summary: 1 passed, 2 failed, 1 skipped");
+        assert_eq!(last, "Summary: 1 passed, 3 failed, 1 skipped");
         assert_eq!(last, summary_line(&sample_report(true)));
         let before = text.lines().rev().nth(1).unwrap();
         assert_eq!(before, "Baseline: 1 expected, 1 stale (conformance-baseline.yml)");
@@ -150,7 +150,7 @@ mod tests {
     fn color_only_when_asked() {
         let text = render(true);
         assert!(text.contains("\x1b[1;31mFAIL \x1b[0m tools.call.unknown-tool"));
-        assert!(text.ends_with("Summary: 1 passed, 2 failed, 1 skipped\n"));
+        assert!(text.ends_with("Summary: 1 passed, 3 failed, 1 skipped\n"));
     }
 
     #[test]

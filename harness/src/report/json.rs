@@ -65,7 +65,35 @@ pub fn generate_report_schema() -> serde_json::Value {
     if let Some(version) = value.pointer_mut("/properties/schemaVersion") {
         *version = serde_json::json!({"type": "string", "const": super::SCHEMA_VERSION});
     }
+    open_tagged_variants(&mut value);
     value
+}
+
+/// An internally tagged enum's variant is `{properties: {kind}, $ref: Target}`: `Target` alone must not forbid the
+/// tag, so it is left open and the variant is closed with `unevaluatedProperties` (which sees what `$ref`
+/// evaluated), so unknown properties are still rejected.
+fn open_tagged_variants(root: &mut serde_json::Value) {
+    fn visit(v: &mut serde_json::Value, targets: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let (Some(serde_json::Value::String(r)), true) = (m.get("$ref"), m.contains_key("properties")) {
+                    targets.push(r.trim_start_matches("#/$defs/").to_owned());
+                    m.remove("additionalProperties");
+                    m.insert("unevaluatedProperties".to_owned(), serde_json::Value::Bool(false));
+                }
+                m.values_mut().for_each(|x| visit(x, targets));
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|x| visit(x, targets)),
+            _ => {}
+        }
+    }
+    let mut targets = Vec::new();
+    visit(root, &mut targets);
+    for t in targets {
+        if let Some(serde_json::Value::Object(def)) = root.pointer_mut(&format!("/$defs/{t}")) {
+            def.remove("additionalProperties");
+        }
+    }
 }
 
 /// Makes every object schema closed and every property required.
@@ -135,6 +163,22 @@ mod tests {
                 .collect();
             assert_eq!(outcomes.len(), 7, "the sample covers every outcome kind: {outcomes:?}");
         }
+    }
+
+    #[test]
+    fn journey_details_validate_and_stay_closed() {
+        let mut report = serde_json::to_value(sample_report(true)).unwrap();
+        let details = report["suites"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .flat_map(|s| s["checks"].as_array_mut().unwrap().iter_mut())
+            .find(|c| c["details"].is_object())
+            .map(|c| &mut c["details"])
+            .expect("the sample has a journey");
+        assert_eq!(details["kind"], "journey");
+        details["surprise"] = json!(1);
+        assert!(!errors(&report).is_empty(), "unknown detail property must fail");
     }
 
     #[test]

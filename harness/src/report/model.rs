@@ -51,7 +51,7 @@
 //! `summary.staleBaseline`; 1.2.0 added `target.services` and `coverage.integration`; 2.0.0 added the outcomes
 //! `not-applicable` (out of the totals, `summary.notApplicable`) and `interrupted` (`summary.interrupted`, top-level
 //! `interrupted`), the check fields `brokenRule`, `violation`, `blocker` and `details`, exit codes 130/143, and a schema
-//! generated from the types.
+//! generated from the types; 2.1.0 added a journey step's `assertions` and `notes`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ use crate::session::{BlockerKind, ViolationKind};
 use crate::wire::Direction;
 
 /// The version of this report format.
-pub const SCHEMA_VERSION: &str = "2.0.0";
+pub const SCHEMA_VERSION: &str = "2.1.0";
 
 /// A whole run's report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -351,6 +351,27 @@ pub struct StepReport {
     pub reason: Option<String>,
     /// Milliseconds from sending the step's request to its answer.
     pub latency_ms: Option<f64>,
+    /// Every expectation the step's answer was judged by, implicit ones included, in order.
+    pub assertions: Vec<AssertionReport>,
+    /// What is worth knowing besides the verdict (a snapshot written, input rounds answered, requests the server
+    /// sent).
+    pub notes: Vec<String>,
+}
+
+/// One expectation of a journey step, as judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AssertionReport {
+    /// Its kind (`equals`, `snapshot`, `notification`, `capture`, …).
+    pub kind: mcp_harness_suites::journey::AssertionKind,
+    /// The journey-file line it is written on (the step's line for implicit ones).
+    pub line: u32,
+    /// `passed` or `failed`.
+    pub outcome: Status,
+    /// What it asserts, in words (`$.structuredContent.id equals "n-1"`).
+    pub assertion: String,
+    /// What was found instead, when it failed.
+    pub found: Option<String>,
 }
 
 /// The part of a journey a step belongs to.

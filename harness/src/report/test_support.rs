@@ -5,7 +5,10 @@ use std::time::Duration;
 use time::macros::datetime;
 
 use super::catalog::{Catalog, CatalogKind, Requirement, revision_catalog};
-use super::model::{CapturedText, CodeCoverage, CoverageCount, ProtocolInfo, TargetInfo, TestReport, WireEntry};
+use super::model::{
+    AssertionReport, CapturedText, CheckDetails, CodeCoverage, CoverageCount, JourneyDetails, ProtocolInfo, StepPhase,
+    StepReport, TargetInfo, TestReport, WireEntry,
+};
 use super::{CheckResult, RunRecord, build_report};
 use crate::baseline::Baseline;
 use crate::check::{Applicability, CheckId, CheckMeta, Level, Outcome, SkipReason, Status, Suite};
@@ -192,6 +195,7 @@ pub(crate) fn sample_report(measured: bool) -> TestReport {
             Outcome::violated("structuredContent conforming to outputSchema", "structuredContent is missing"),
         ),
         result("conformance", "resources.list.shape", &["resources.resource-uri"], Outcome::pass()),
+        sample_journey(),
     ];
     let mut run = run_with(results);
     run.baseline = Some(sample_baseline());
@@ -204,4 +208,58 @@ pub(crate) fn sample_report(measured: bool) -> TestReport {
         });
     }
     build_report(&run, revision_catalog(Revision::V2025_11_25))
+}
+
+/// A failed e2e journey with its step-by-step details.
+fn sample_journey() -> CheckResult {
+    use mcp_harness_suites::journey::AssertionKind;
+
+    let step = |index: u32, line: u32, action: &str, outcome: Status| StepReport {
+        phase: StepPhase::Step,
+        index,
+        line,
+        session: "main".to_owned(),
+        action: action.to_owned(),
+        outcome,
+        reason: None,
+        latency_ms: Some(1.25),
+        assertions: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut create = step(1, 6, "call create_data", Status::Passed);
+    create.assertions = vec![AssertionReport {
+        kind: AssertionKind::Capture,
+        line: 6,
+        outcome: Status::Passed,
+        assertion: "capture `id` from $.structuredContent.id".to_owned(),
+        found: None,
+    }];
+    create.notes = vec!["no accepted snapshot yet: written to snapshots/notes__crud__created.snap".to_owned()];
+    let mut get = step(2, 10, "call get_data", Status::Failed);
+    get.reason = Some("$.structuredContent.data.title equals \"Hello\": got \"Bye\"".to_owned());
+    get.assertions = vec![AssertionReport {
+        kind: AssertionKind::Equals,
+        line: 13,
+        outcome: Status::Failed,
+        assertion: "$.structuredContent.data.title equals \"Hello\"".to_owned(),
+        found: Some("got \"Bye\"".to_owned()),
+    }];
+    let mut teardown = step(1, 16, "call delete_data", Status::Passed);
+    teardown.phase = StepPhase::Teardown;
+    let details = JourneyDetails {
+        file: "mcp-journeys/notes.journey.yaml".to_owned(),
+        journey: "crud".to_owned(),
+        steps: vec![create, get, teardown],
+        captured: [("id".to_owned(), serde_json::json!("n-1"))].into(),
+    };
+    result(
+        "e2e",
+        "e2e.notes.crud",
+        &["e2e.journey-expectations"],
+        Outcome::violated(
+            "mcp-journeys/notes.journey.yaml:13: $.structuredContent.data.title equals \"Hello\"",
+            "mcp-journeys/notes.journey.yaml:10: step 2 `call get_data`: $.structuredContent.data.title equals \"Hello\": got \"Bye\"",
+        )
+        .with_details(CheckDetails::Journey(details)),
+    )
 }

@@ -127,6 +127,7 @@ async fn run_one(
     } else {
         config.check_timeout.max(SERVICE_CHECK_MIN)
     };
+    cx.check = Some(meta.id);
     let fut = AssertUnwindSafe((check.run)(cx)).catch_unwind();
     let mut outcome = match tokio::time::timeout(budget, fut).await {
         Ok(Ok(Ok(o) | Err(o))) => o,
@@ -141,6 +142,7 @@ async fn run_one(
         Err(_) => Outcome::error(format!("could not test: the check did not finish within {budget:?}")),
     };
     log.set_current_check(None);
+    cx.check = None;
     repair_faults(cx, &mut outcome).await;
     finished(check, outcome, started.elapsed(), wire_excerpt(cx, mark))
 }

@@ -1,9 +1,11 @@
 //! What a run is asked to do.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::baseline::Baseline;
 use crate::check::Suite;
+use crate::journey::JourneySource;
 use crate::protocol::RevisionChoice;
 use crate::report::model::CodeCoverage;
 use crate::services::{Service, ServiceConfig};
@@ -25,6 +27,9 @@ pub struct RunOptions {
     /// Run the official-fixture profile: the `official.*` checks, which call the official conformance suite's
     /// fixture tools, resources and prompts by name (`--profile official-fixtures`).
     pub official_fixtures: bool,
+    /// Accept the answers of journeys' `snapshot` assertions that differ from their accepted snapshots, overwriting
+    /// the `.snap` files (`--update-snapshots`).
+    pub update_snapshots: bool,
 }
 
 /// Backing services (Postgres, Redis) a run provides to its target.
@@ -76,6 +81,9 @@ pub struct RunConfig {
     pub silence_window: Duration,
     /// Ends the run early when triggered (the CLI triggers it on SIGINT and SIGTERM).
     pub interrupt: Interrupt,
+    /// Directories of journey files for the e2e suite (`--journeys`); `None` for the defaults (see
+    /// [`RunConfig::journey_sources`]).
+    pub journeys: Option<Vec<PathBuf>>,
 }
 
 impl RunConfig {
@@ -96,7 +104,20 @@ impl RunConfig {
             services: ServicesRequest::default(),
             silence_window: Duration::from_millis(300),
             interrupt: Interrupt::default(),
+            journeys: None,
         }
+    }
+
+    /// Where the run's journeys come from: the `journeys` directories when given; otherwise `./mcp-journeys/`
+    /// when it exists, plus the journeys shipped for the bundled reference server when that is the target.
+    pub fn journey_sources(&self) -> Vec<JourneySource> {
+        default_journey_sources(self.journeys.as_deref(), matches!(self.target, TargetSpec::Reference(_)))
+    }
+
+    /// Use the journey files of these directories (instead of the defaults).
+    pub fn journeys(mut self, dirs: impl IntoIterator<Item = impl Into<PathBuf>>) -> Self {
+        self.journeys = Some(dirs.into_iter().map(Into::into).collect());
+        self
     }
 
     /// Speak this revision.
@@ -134,5 +155,26 @@ impl RunConfig {
     pub fn suites(mut self, suites: impl IntoIterator<Item = Suite>) -> Self {
         self.selection.suites = suites.into_iter().collect();
         self
+    }
+}
+
+/// The directory of journeys a run uses by default when it exists: `./mcp-journeys/`.
+pub const DEFAULT_JOURNEY_DIR: &str = "mcp-journeys";
+
+/// Journey sources: `dirs` when given; otherwise [`DEFAULT_JOURNEY_DIR`] when it exists, plus the reference
+/// server's journeys when `reference` (the target is the bundled reference server).
+pub fn default_journey_sources(dirs: Option<&[PathBuf]>, reference: bool) -> Vec<JourneySource> {
+    match dirs {
+        Some(dirs) => dirs.iter().cloned().map(JourneySource::Dir).collect(),
+        None => {
+            let mut out = Vec::new();
+            if Path::new(DEFAULT_JOURNEY_DIR).is_dir() {
+                out.push(JourneySource::Dir(PathBuf::from(DEFAULT_JOURNEY_DIR)));
+            }
+            if reference {
+                out.push(JourneySource::Reference);
+            }
+            out
+        }
     }
 }

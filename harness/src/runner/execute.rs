@@ -29,11 +29,12 @@ const SPARES: usize = 2;
 /// only a target that cannot be reached or stays silent is "could not test". A triggered
 /// [`RunConfig::interrupt`] ends the run early; the report then marks the unfinished checks `interrupted`.
 pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestReport, RunError> {
-    let plan = Plan::new(crate::checks::all(), &config.selection, PlanContext::of(config))?;
+    let registry = crate::checks::registry(&config.journey_sources())?;
+    let plan = Plan::new(registry.checks, &config.selection, PlanContext::of(config))?;
     let mut recorder = RunRecorder::new(config);
     let stderr = {
         let mut events = Tee { first: &mut recorder, second: sink };
-        execute(config, &plan, &mut events).await
+        execute(config, &plan, registry.journeys, &mut events).await
     };
     if let Some(stderr) = stderr {
         recorder.set_target_stderr(stderr);
@@ -44,7 +45,12 @@ pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestRep
 }
 
 /// The stages. Returns the target's stderr (for local targets) for the report.
-async fn execute(config: &RunConfig, plan: &Plan, ev: &mut dyn EventSink) -> Option<CapturedText> {
+async fn execute(
+    config: &RunConfig,
+    plan: &Plan,
+    journeys: &'static crate::journey::JourneySet,
+    ev: &mut dyn EventSink,
+) -> Option<CapturedText> {
     ev.event(&Event::RunStarted { plan, target: &config.target.describe() });
     let mut queue = CheckQueue::new(plan);
     if !queue.has_runnable() {
@@ -105,6 +111,7 @@ async fn execute(config: &RunConfig, plan: &Plan, ev: &mut dyn EventSink) -> Opt
         options: config.options.clone(),
         services,
         target,
+        journeys,
     });
     let mut cx = match interrupt.guard(handshake(&env, config)).await {
         Err(signal) => {
@@ -114,7 +121,7 @@ async fn execute(config: &RunConfig, plan: &Plan, ev: &mut dyn EventSink) -> Opt
         Ok(Ok(session)) => {
             ev.event(&Event::HandshakeCompleted { profile: &session.profile });
             let profile = session.profile.clone();
-            CheckContext { env: env.clone(), shared: Some(session), shared_error: None, profile }
+            CheckContext { env: env.clone(), shared: Some(session), shared_error: None, profile, check: None }
         }
         Ok(Err(error)) => {
             let stderr_tail = tail(&env.target.stderr.snapshot().0, 2000);
@@ -127,7 +134,7 @@ async fn execute(config: &RunConfig, plan: &Plan, ev: &mut dyn EventSink) -> Opt
             // The target answered, wrongly: the lifecycle checks judge the handshake, the rest cannot run.
             let profile = ServerProfile::from_result(fallback_revision(config), &serde_json::Value::Null);
             let cause = format!("the run's handshake failed: {error}");
-            CheckContext { env: env.clone(), shared: None, shared_error: Some(cause), profile }
+            CheckContext { env: env.clone(), shared: None, shared_error: Some(cause), profile, check: None }
         }
     };
 

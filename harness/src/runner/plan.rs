@@ -35,6 +35,9 @@ pub enum RunError {
     /// A `--tag` names no tag or level any check has.
     #[error("tag `{0}` is carried by no check (see `mcp-harness list`)")]
     UnknownTag(String),
+    /// A journey file (the e2e suite) cannot be read or is invalid: `file:line:column: message`.
+    #[error(transparent)]
+    Journey(#[from] mcp_harness_suites::journey::JourneyError),
 }
 
 /// A check in the plan, with its static outcome (if it cannot run against this target whatever happens).

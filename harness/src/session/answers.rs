@@ -11,6 +11,10 @@ pub struct ClientAnswers {
     pub sampling_text: String,
     /// Accept elicitations with values synthesised from the requested schema (defaults first); decline otherwise.
     pub accept_elicitation: bool,
+    /// A scripted `elicitation/create` result (an `ElicitResult`), returned instead of the synthesised one.
+    pub elicitation: Option<Value>,
+    /// A scripted `sampling/createMessage` result (a `CreateMessageResult`), returned instead of the canned text.
+    pub sampling: Option<Value>,
 }
 
 impl Default for ClientAnswers {
@@ -19,6 +23,8 @@ impl Default for ClientAnswers {
             roots: vec![json!({"uri": "file:///tmp/mcp-harness-root", "name": "mcp-harness test root"})],
             sampling_text: "This is a sampled reply from mcp-harness.".to_owned(),
             accept_elicitation: true,
+            elicitation: None,
+            sampling: None,
         }
     }
 }
@@ -34,12 +40,14 @@ impl ClientAnswers {
         match method {
             "ping" => Ok(json!({})),
             "roots/list" => Ok(json!({"roots": self.roots})),
+            "sampling/createMessage" if self.sampling.is_some() => Ok(self.sampling.clone().unwrap_or_default()),
             "sampling/createMessage" => Ok(json!({
                 "role": "assistant",
                 "content": {"type": "text", "text": self.sampling_text},
                 "model": "mcp-harness-canned",
                 "stopReason": "endTurn"
             })),
+            "elicitation/create" if self.elicitation.is_some() => Ok(self.elicitation.clone().unwrap_or_default()),
             "elicitation/create" => {
                 if !self.accept_elicitation {
                     return Ok(json!({"action": "decline"}));

@@ -277,6 +277,27 @@ impl Session {
         self.await_response(&id, &method, timeout).await
     }
 
+    /// Sends a request (with the era's `_meta` added) without waiting for its response, for long-lived requests
+    /// such as `subscriptions/listen`; returns its id. What arrives for it later is kept like any stray response.
+    pub async fn send_request(&mut self, method: &str, params: Option<Value>) -> Result<Value, SessionError> {
+        let params =
+            if self.profile.revision.era() == Era::Stateless { Some(self.stateless_params(params)) } else { params };
+        let id = self.next_id();
+        self.send_logged(&crate::message::request(id, method, params)).await?;
+        Ok(json!(id))
+    }
+
+    /// Replaces the answers the session gives to the server's requests (sampling, elicitation, roots); returns the
+    /// previous ones.
+    pub fn set_answers(&mut self, answers: ClientAnswers) -> ClientAnswers {
+        std::mem::replace(&mut self.options.answers, answers)
+    }
+
+    /// The answers the session gives to the server's requests.
+    pub fn answers(&self) -> &ClientAnswers {
+        &self.options.answers
+    }
+
     /// Sends a notification.
     pub async fn notify(&mut self, method: &str, params: Option<Value>) -> Result<(), SessionError> {
         self.send_logged(&crate::message::notification(method, params)).await
@@ -548,6 +569,48 @@ impl Session {
             }
         }
         self.notifications.drain(..).collect()
+    }
+
+    /// Sends a long-lived request (`subscriptions/listen`, era `_meta` added) and waits up to `timeout` for the first
+    /// notification `first` accepts (its acknowledgement), or for the request's response (an error, or a result
+    /// that ends the stream at once): `Ok(Ok(notification))` or `Ok(Err(reply))`. Other notifications are kept and
+    /// server requests answered meanwhile; nothing by the deadline is silence.
+    pub async fn open_stream(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        timeout: Duration,
+        first: impl Fn(&Value) -> bool,
+    ) -> Result<Result<Value, RpcReply>, SessionError> {
+        let id = self.send_request(method, params).await?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.conn.recv_for(left, method).await? {
+                Inbound::Message(v, status) => {
+                    if v.get("method").is_some_and(Value::is_string) {
+                        if first(&v) {
+                            return Ok(Ok(v));
+                        }
+                        self.route(v).await?;
+                    } else if v.get("id") == Some(&id) {
+                        let reply = RpcReply::from_message(v.clone(), status)
+                            .ok_or_else(|| malformed_response(&v, method, "neither `result` nor `error`"));
+                        return reply.map(Err).map_err(SessionError::Misbehaved);
+                    } else {
+                        self.keep_stray(format!("unexpected response: {}", clip(&v.to_string(), 200)));
+                    }
+                }
+                Inbound::HttpStatus { status, content_type, challenge, body } => {
+                    return Err(classify_http_status(method, status, content_type, challenge, body));
+                }
+                Inbound::Violation { about, violation } if about == id => {
+                    return Err(SessionError::Misbehaved(violation));
+                }
+                Inbound::NotJson(line) => self.keep_stray(format!("not JSON: {}", clip(&line, 300))),
+                other => self.keep_stray(format!("while waiting for {method}: {other:?}")),
+            }
+        }
     }
 
     /// Notifications received so far (drained).
