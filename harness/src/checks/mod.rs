@@ -3,7 +3,8 @@
 //! Areas are capability-driven and work on any server, except `official`: the opt-in official-fixture profile
 //! (checks tagged [`OFFICIAL_FIXTURES_TAG`], skipped unless `RunOptions::official_fixtures` is set), which runs the
 //! official conformance suite's scenarios by its fixture names. `integration` judges a data-tools contract over real
-//! Postgres/Redis (suite `integration`), `security` defences the spec does not word as rules (suite `security`).
+//! Postgres/Redis (suite `integration`), `security` defences the spec does not word as rules (suite `security`),
+//! `surface` compares the server with a surface lock (suite `e2e`, opt-in: `RunOptions::surface`, `--surface FILE`).
 //!
 //! Adding a check: write the record (stable id, title, level, the ids of the requirements it tests, applicability,
 //! tags) and one async function in a file of its area; add it to [`ALL`]; make sure the reference server passes
@@ -21,7 +22,7 @@ mod jsonrpc;
 mod lifecycle;
 mod observed;
 mod official;
-mod pagination;
+pub(crate) mod pagination;
 mod ping;
 mod prompts;
 mod resources;
@@ -29,6 +30,7 @@ mod robustness;
 mod security;
 mod stateless;
 mod stdio;
+mod surface;
 mod tools;
 
 use std::sync::LazyLock;
@@ -44,6 +46,8 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
     [
         lifecycle::CHECKS,
         ping::CHECKS,
+        // The surface lock (opt-in): early, so the listings are compared before other checks call any tool.
+        surface::CHECKS,
         jsonrpc::CHECKS,
         capabilities::CHECKS,
         tools::CHECKS,

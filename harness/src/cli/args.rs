@@ -20,6 +20,14 @@ Exit codes:
   130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: the report is still written, the unfinished checks marked
        interrupted, and the target's processes ended (a second signal exits at once)";
 
+const SURFACE_EXIT_CODES: &str = "\
+Exit codes:
+  0    the lock was written
+  1    the server answered its handshake or a list request wrongly (nothing is written)
+  2    usage error (bad flag, FILE's directory not writable); nothing is started
+  3    could not record: the target could not be started or reached, exited before answering, or stayed silent
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: nothing is written";
+
 /// Test harness and conformance framework for MCP (Model Context Protocol) servers.
 ///
 /// Connects as an MCP client to a target (a stdio command, a Streamable HTTP URL, or the bundled reference
@@ -48,6 +56,23 @@ pub(crate) enum Command {
     /// List the checks `run` would select with the same flags, and whether each would run, without starting or
     /// connecting to anything.
     List(ListArgs),
+    /// Record the server's tool surface in a lock file, for `run --surface FILE` to compare later runs with.
+    ///
+    /// Connects like `run` (same target flags), lists every tool, resource, resource template and prompt
+    /// (following pagination) and writes FILE: JSON, one entry per item sorted by name or URI, with its schemas,
+    /// annotations and prompt arguments, and every title and description as a SHA-256 hash plus the text itself
+    /// (--hash-only leaves the texts out). Commit the file beside the server; a run with --surface FILE then fails
+    /// on a breaking change (a removed item or argument, a new required argument, a narrowed input type, a
+    /// widened output type), warns on a silent one (a changed title, description or annotation: a rug pull until
+    /// the author re-locks) and passes additions. After an intended change, run this command again (re-lock) and
+    /// commit the new file: its diff is the change for review.
+    ///
+    /// Examples:
+    ///   mcp-harness surface --stdio "node build/index.js" --write mcp-surface.lock.json
+    ///   mcp-harness run --stdio "node build/index.js" --surface mcp-surface.lock.json
+    ///   mcp-harness surface --url http://127.0.0.1:3001/mcp --protocol 2025-11-25 --write surface.lock.json
+    #[command(after_help = SURFACE_EXIT_CODES, verbatim_doc_comment)]
+    Surface(SurfaceArgs),
     /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
     /// `--`, e.g. `mcp-harness serve-reference -- --transport http --listen 127.0.0.1:3000`.
     ServeReference {
@@ -172,6 +197,18 @@ pub(crate) struct PlanArgs {
     /// To run only the profile: --profile official-fixtures --check 'official.*'.
     #[arg(long = "profile", value_enum, value_name = "PROFILE")]
     pub profile: Vec<ProfileArg>,
+    /// Compare the server with a surface lock written by `mcp-harness surface --write FILE`.
+    ///
+    /// Adds the surface.* checks (suite e2e: surface.tools, surface.resources, surface.templates,
+    /// surface.prompts) to whatever suites run; --check, --exclude and --tag narrow them like any check. Each
+    /// lists its kind of item and compares it with the lock: a removed item, a removed argument or output
+    /// property, a newly required argument, a narrowed input type (a type, enum value or bound dropped,
+    /// additionalProperties turned false) or a widened output type fails (a breaking change); a changed title,
+    /// description or annotation, or a schema change the harness cannot judge (oneOf, not, …), warns (a rug pull
+    /// until the author re-locks); additions pass, with a note. The evidence names each item and shows old and
+    /// new. After an intended change, re-lock: run `mcp-harness surface` with the same target and --write FILE.
+    #[arg(long, value_name = "FILE")]
+    pub surface: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +288,27 @@ pub(crate) struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ListFormat,
+}
+
+/// Arguments of `surface`.
+#[derive(Debug, Args)]
+pub(crate) struct SurfaceArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Protocol revision to speak: auto (probe with server/discover, fall back to initialize), 2025-03-26,
+    /// 2025-06-18, 2025-11-25 or 2026-07-28. The lock records the revision spoken.
+    #[arg(long, default_value = "auto", value_name = "REV")]
+    pub protocol: String,
+    /// The lock file to write (overwritten; its directory is created if missing).
+    #[arg(long, value_name = "FILE")]
+    pub write: PathBuf,
+    /// Store only the SHA-256 of each title and description, not the text: every change is still detected, but
+    /// a run's evidence can show only the new text beside the locked hash. For long or confidential texts.
+    #[arg(long)]
+    pub hash_only: bool,
+    /// Timeout for one request, in milliseconds.
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub timeout_ms: u64,
 }
 
 /// Output of `list`.

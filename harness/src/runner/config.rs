@@ -25,6 +25,8 @@ pub struct RunOptions {
     /// Run the official-fixture profile: the `official.*` checks, which call the official conformance suite's
     /// fixture tools, resources and prompts by name (`--profile official-fixtures`).
     pub official_fixtures: bool,
+    /// The surface lock to compare the server with: runs the `surface.*` checks (`--surface FILE`).
+    pub surface: Option<std::sync::Arc<crate::surface::LoadedLock>>,
 }
 
 /// Backing services (Postgres, Redis) a run provides to its target.
