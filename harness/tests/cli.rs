@@ -677,6 +677,9 @@ fn surface_usage_errors_exit_2_and_an_unstartable_target_exits_3() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--surface") && stderr.contains("failed to read the surface lock"), "{stderr}");
 
+    let out = harness(&["list", "--surface", missing.to_str().unwrap()], Duration::from_secs(30));
+    assert_eq!(code(&out), 2, "list reads the lock as run would");
+
     let future = dir.join("future.lock.json");
     std::fs::write(&future, r#"{"formatVersion": 9}"#).unwrap();
     let out = harness(

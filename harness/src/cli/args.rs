@@ -56,21 +56,25 @@ pub(crate) enum Command {
     /// List the checks `run` would select with the same flags, and whether each would run, without starting or
     /// connecting to anything.
     List(ListArgs),
-    /// Record the server's tool surface in a lock file, for `run --surface FILE` to compare later runs with.
+    /// Record the server's tool surface in a lock file, for `run --surface FILE` to compare with.
     ///
-    /// Connects like `run` (same target flags), lists every tool, resource, resource template and prompt
-    /// (following pagination) and writes FILE: JSON, one entry per item sorted by name or URI, with its schemas,
-    /// annotations and prompt arguments, and every title and description as a SHA-256 hash plus the text itself
-    /// (--hash-only leaves the texts out). Commit the file beside the server; a run with --surface FILE then fails
-    /// on a breaking change (a removed item or argument, a new required argument, a narrowed input type, a
-    /// widened output type), warns on a silent one (a changed title, description or annotation: a rug pull until
-    /// the author re-locks) and passes additions. After an intended change, run this command again (re-lock) and
-    /// commit the new file: its diff is the change for review.
+    /// Connects like `run` (same target flags), lists every tool, resource, resource template
+    /// and prompt (following pagination) and writes FILE: JSON, one entry per item sorted by
+    /// name or URI, with its schemas, annotations and prompt arguments, and every title and
+    /// description as a SHA-256 hash plus the text itself (--hash-only leaves the texts out).
+    ///
+    /// Commit the file beside the server. A run with --surface FILE then fails on a breaking
+    /// change (a removed item or argument, a new required argument, a narrowed input type, a
+    /// widened output type), warns on a silent one (a changed title, description or annotation:
+    /// a rug pull until the author re-locks) and passes additions.
+    ///
+    /// Re-lock after an intended change: run this command again with the same flags and commit
+    /// the new file; its diff is the change for review.
     ///
     /// Examples:
     ///   mcp-harness surface --stdio "node build/index.js" --write mcp-surface.lock.json
     ///   mcp-harness run --stdio "node build/index.js" --surface mcp-surface.lock.json
-    ///   mcp-harness surface --url http://127.0.0.1:3001/mcp --protocol 2025-11-25 --write surface.lock.json
+    ///   mcp-harness surface --url http://127.0.0.1:3001/mcp --write surface.lock.json
     #[command(after_help = SURFACE_EXIT_CODES, verbatim_doc_comment)]
     Surface(SurfaceArgs),
     /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
@@ -352,6 +356,33 @@ mod tests {
         let Command::Run(args) = cli.command else { panic!() };
         assert_eq!(args.plan.profile, vec![ProfileArg::OfficialFixtures, ProfileArg::OfficialFixtures]);
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--profile", "no-such-profile"]).is_err());
+    }
+
+    #[test]
+    fn surface_needs_a_file_to_write_and_run_and_list_take_a_lock() {
+        assert!(Cli::try_parse_from(["mcp-harness", "surface", "--stdio", "srv"]).is_err(), "--write is required");
+        let cli = Cli::try_parse_from([
+            "mcp-harness",
+            "surface",
+            "--url",
+            "http://h/mcp",
+            "--write",
+            "l.json",
+            "--hash-only",
+        ])
+        .unwrap();
+        let Command::Surface(args) = cli.command else { panic!() };
+        assert_eq!((args.write.to_str(), args.hash_only, args.protocol.as_str()), (Some("l.json"), true, "auto"));
+        assert_eq!(args.target.url.as_deref(), Some("http://h/mcp"));
+        for command in ["run", "list"] {
+            let cli = Cli::try_parse_from(["mcp-harness", command, "--surface", "l.json"]).unwrap();
+            let plan = match cli.command {
+                Command::Run(a) => a.plan,
+                Command::List(a) => a.plan,
+                _ => panic!(),
+            };
+            assert_eq!(plan.surface.as_deref(), Some(std::path::Path::new("l.json")));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! (`mcp-harness run … --surface FILE`, the `surface.*` checks).
 //!
 //! - [`lock`]: the file format ([`SurfaceLock`], documented under `# Format`) and its JSON Schema.
-//! - [`capture`]: listing a live server into a lock.
+//! - [`capture`](mod@capture): listing a live server into a lock ([`capture()`]).
 //! - `compare` and `schema_diff`: what changed between the lock and the live surface, and whether the change
 //!   breaks callers (a removed item, a new required argument, a narrowed type: the `surface.*` checks fail), is a
 //!   silent change (a description, title or annotation, or a schema construct the comparison does not judge: they

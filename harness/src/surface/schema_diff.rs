@@ -47,6 +47,11 @@ const MAX_DEPTH: usize = 64;
 /// `$ref` hops followed at most from one node (a chain of references to references).
 const MAX_REF_HOPS: usize = 16;
 
+/// Schema nodes compared at most in one comparison: references can make a small document expand into a huge tree
+/// (a definition that refers to the next one twice, forty times over), and a server's schema must not be able to
+/// stall the run. Past the budget the rest is reported as not judged.
+const MAX_NODES: usize = 20_000;
+
 /// Characters of a value or text shown in a change.
 const SHOWN_CHARS: usize = 160;
 
@@ -98,7 +103,14 @@ pub(crate) struct SchemaChange {
 
 /// Every change from `old` to `new`, in a stable order (depth first, keywords alphabetical).
 pub(crate) fn diff(old: &Value, new: &Value, direction: Direction) -> Vec<SchemaChange> {
-    let mut walker = Walker { direction, old_root: old, new_root: new, expanding: Vec::new(), changes: Vec::new() };
+    let mut walker = Walker {
+        direction,
+        old_root: old,
+        new_root: new,
+        expanding: Vec::new(),
+        changes: Vec::new(),
+        budget: MAX_NODES,
+    };
     walker.node("", old, new, 0);
     walker.changes
 }
@@ -164,6 +176,8 @@ struct Walker<'a> {
     /// The pairs of references being expanded, outermost first: a pair met again is a recursion, compared once.
     expanding: Vec<(Option<String>, Option<String>)>,
     changes: Vec<SchemaChange>,
+    /// Nodes left to compare (see [`MAX_NODES`]).
+    budget: usize,
 }
 
 impl Walker<'_> {
@@ -173,6 +187,15 @@ impl Walker<'_> {
 
     /// Compares two schema nodes at `path`, resolving local references first.
     fn node(&mut self, path: &str, old: &Value, new: &Value, depth: usize) {
+        if self.budget == 0 {
+            return;
+        }
+        self.budget -= 1;
+        if self.budget == 0 {
+            let what = format!("more than {MAX_NODES} schema nodes to compare: the rest is not compared");
+            self.push(Effect::Changed, path, what);
+            return;
+        }
         if depth > MAX_DEPTH {
             if old != new {
                 self.push(Effect::Changed, path, format!("nested deeper than {MAX_DEPTH} levels: not compared"));
@@ -857,6 +880,26 @@ mod tests {
         // A definition that changed behind an opaque construct is not judged either.
         let behind = |t: &str| json!({"oneOf": [{"$ref": "#/$defs/A"}], "$defs": {"A": {"type": t}}});
         assert_eq!(only(&behind("string"), &behind("number"), Direction::Input).verdict, Verdict::Unjudged);
+    }
+
+    #[test]
+    fn references_that_expand_exponentially_stay_within_the_budget() {
+        // Each definition refers to the next twice: 2^40 nodes once expanded.
+        let doc = |leaf: &str| {
+            let mut defs = Map::new();
+            for i in 0..40 {
+                let next = json!({"$ref": format!("#/$defs/d{}", i + 1)});
+                defs.insert(format!("d{i}"), json!({"type": "object", "properties": {"l": next, "r": next}}));
+            }
+            defs.insert("d40".into(), json!({"type": leaf}));
+            json!({"$ref": "#/$defs/d0", "$defs": defs})
+        };
+        let started = std::time::Instant::now();
+        let changes = diff(&doc("number"), &doc("integer"), Direction::Input);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+        assert!(changes.iter().any(|c| c.verdict == Verdict::Unjudged && c.what.contains("not compared")));
+        assert!(changes.iter().any(|c| c.verdict == Verdict::Breaking), "what was compared is still judged");
+        assert!(diff(&doc("number"), &doc("number"), Direction::Input).is_empty(), "equal documents stay cheap");
     }
 
     #[test]
