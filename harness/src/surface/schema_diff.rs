@@ -344,18 +344,19 @@ impl Walker<'_> {
             let at = format!("{path}/properties/{}", escape(k));
             match n_props.get(k) {
                 Some(nv) => self.node(&at, ov, nv, depth + 1),
-                None => self.push(Effect::Removed, &at, format!("property `{k}` removed")),
+                None => self.push(Effect::Removed, &at, format!("property `{k}` removed (was {})", show(ov))),
             }
         }
-        for k in n_props.keys().filter(|k| !o_props.contains_key(*k)) {
+        for (k, nv) in n_props.iter().filter(|(k, _)| !o_props.contains_key(*k)) {
             let at = format!("{path}/properties/{}", escape(k));
             let required = n_req.contains(k.as_str()) && !o_req.contains(k.as_str());
+            let schema = show(nv);
             if required && self.direction == Direction::Input {
-                self.push(Effect::Narrowed, &at, format!("new required property `{k}`"));
+                self.push(Effect::Narrowed, &at, format!("new required property `{k}`: {schema}"));
             } else if required {
-                self.push(Effect::Added, &at, format!("property `{k}` added (required)"));
+                self.push(Effect::Added, &at, format!("property `{k}` added (required): {schema}"));
             } else {
-                self.push(Effect::Added, &at, format!("property `{k}` added (optional)"));
+                self.push(Effect::Added, &at, format!("property `{k}` added (optional): {schema}"));
             }
         }
         let brand_new = |k: &str| n_props.contains_key(k) && !o_props.contains_key(k);
@@ -695,7 +696,10 @@ mod tests {
         assert_eq!((c.verdict, c.path.as_str()), (Verdict::Addition, "/properties/b"));
         assert!(c.what.contains("added (optional)"), "{}", c.what);
         let c = only(&base, &required, Direction::Input);
-        assert_eq!((c.verdict, c.what.as_str()), (Verdict::Breaking, "new required property `b`"));
+        assert_eq!(
+            (c.verdict, c.what.as_str()),
+            (Verdict::Breaking, r#"new required property `b`: {"type":"number"}"#)
+        );
         assert_eq!(only(&base, &required, Direction::Output).verdict, Verdict::Addition);
         // An existing property that becomes required, and one that stops being required.
         let c = only(&optional, &required, Direction::Input);
@@ -707,7 +711,10 @@ mod tests {
         // A removed property breaks both sides, reported once even when it was required.
         for direction in [Direction::Input, Direction::Output] {
             let c = only(&required, &base, direction);
-            assert_eq!((c.verdict, c.what.as_str()), (Verdict::Breaking, "property `b` removed"));
+            assert_eq!(
+                (c.verdict, c.what.as_str()),
+                (Verdict::Breaking, r#"property `b` removed (was {"type":"number"})"#)
+            );
         }
     }
 
