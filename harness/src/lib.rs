@@ -14,6 +14,8 @@
 //! - [`runner`]: plan (selection and static applicability), execution with timeouts, events.
 //! - [`report`]: aggregation into the report, JSON/JUnit/console writers.
 //! - [`baseline`]: expected-failures files (the official suite's YAML) and their judgement of a run.
+//! - [`surface`]: the tool-surface lock (`mcp-harness surface --write FILE`) and the comparison the `surface.*`
+//!   checks make against it.
 //! - [`bridge`]: run checks as individual `cargo test` / nextest tests through libtest-mimic.
 #![warn(missing_docs)]
 
@@ -30,6 +32,7 @@ pub mod report;
 pub mod runner;
 pub mod services;
 pub mod session;
+pub mod surface;
 pub mod target;
 pub mod wire;
 

@@ -21,22 +21,23 @@ fn main() -> std::process::ExitCode {
             Ok(_) => ExitCode::Passed,
             Err(e) => fail(ExitCode::Usage, &e),
         },
-        Command::Run(args) => {
-            let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-                Ok(rt) => rt,
-                Err(e) => {
-                    return fail(ExitCode::CouldNotTest, &anyhow::anyhow!("failed to start the async runtime: {e}"))
-                        .into();
-                }
-            };
-            match runtime.block_on(cli::run::run(args)) {
-                Ok(code) => code,
-                Err(e) if e.is::<cli::run::UsageError>() => fail(ExitCode::Usage, &e),
-                Err(e) => fail(ExitCode::CouldNotTest, &e),
-            }
-        }
+        Command::Run(args) => block_on(cli::run::run(args)),
+        Command::Surface(args) => block_on(cli::surface::surface(args)),
     };
     code.into()
+}
+
+/// Runs an async command on a two-thread runtime and maps its error: a usage error is exit 2, anything else 3.
+fn block_on(command: impl std::future::Future<Output = anyhow::Result<ExitCode>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(ExitCode::CouldNotTest, &anyhow::anyhow!("failed to start the async runtime: {e}")),
+    };
+    match runtime.block_on(command) {
+        Ok(code) => code,
+        Err(e) if e.is::<cli::run::UsageError>() => fail(ExitCode::Usage, &e),
+        Err(e) => fail(ExitCode::CouldNotTest, &e),
+    }
 }
 
 fn fail(code: ExitCode, e: &anyhow::Error) -> ExitCode {

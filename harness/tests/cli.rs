@@ -266,8 +266,21 @@ fn selecting_nothing_exits_4_and_still_writes_the_report() {
 
 #[test]
 fn list_prints_every_check_as_json_without_connecting() {
+    // Every opt-in given: the official-fixture profile and a surface lock (the broken-server fixture's; list reads
+    // it as run would, and connects to nothing).
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/broken-server/surface.lock.json");
     let out = harness(
-        &["list", "--suite", "all", "--profile", "official-fixtures", "--format", "json"],
+        &[
+            "list",
+            "--suite",
+            "all",
+            "--profile",
+            "official-fixtures",
+            "--surface",
+            lock.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
         Duration::from_secs(30),
     );
     assert_eq!(code(&out), 0);
@@ -690,4 +703,188 @@ fn without_the_profile_official_checks_are_skipped_as_opt_in_and_help_explains_t
         text.contains("--profile") && text.contains("official-fixtures") && text.contains("test_simple_text"),
         "{text}"
     );
+}
+
+/// Every outcome of a `surface.*` check in `report`, by id.
+fn surface_outcomes(report: &Value) -> Vec<(String, String)> {
+    report["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["checks"].as_array().unwrap())
+        .filter(|c| c["id"].as_str().is_some_and(|id| id.starts_with("surface.")))
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), c["outcome"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Writes a lock of the bundled reference server over `transport` with `surface`, checks it against the committed
+/// JSON Schema of the format, and returns its path.
+fn write_reference_lock(dir: &Path, transport: &str, extra: &[&str]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let lock = dir.join("locks/surface.lock.json");
+    let mut args =
+        vec!["surface", "--reference", transport, "--protocol", "2025-11-25", "--write", lock.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = harness(&args, Duration::from_secs(120));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "{args:?}\nstderr:\n{stderr}");
+    assert!(stderr.contains("Wrote ") && stderr.contains("tools"), "{stderr}");
+    let text = std::fs::read_to_string(&lock).expect("the lock is written");
+    assert!(text.ends_with("}\n"), "pretty JSON with a trailing newline");
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../suites/schemas/surface.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("the lock schema compiles");
+    let instance: Value = serde_json::from_str(&text).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&instance).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "the lock violates suites/schemas/surface.schema.json:\n{}", errors.join("\n"));
+    assert!(!instance["tools"].as_array().unwrap().is_empty());
+    lock
+}
+
+#[test]
+fn a_surface_lock_of_the_unchanged_reference_server_passes_every_surface_check_in_a_full_run() {
+    let dir = out_dir("surface-stdio");
+    let lock = write_reference_lock(&dir, "stdio", &[]);
+    // The default suite plus the lock: the surface checks join the conformance checks, and everything passes.
+    let args = ["run", "--protocol", "2025-11-25", "--surface", lock.to_str().unwrap(), "--out", dir.to_str().unwrap()];
+    let out = harness(&args, Duration::from_secs(300));
+    assert_eq!(code(&out), 0, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    assert_junit_matches(&dir, &report);
+    let surface = surface_outcomes(&report);
+    let ids: Vec<&str> = surface.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["surface.tools", "surface.resources", "surface.templates", "surface.prompts"]);
+    assert!(surface.iter().all(|(_, o)| o == "passed"), "{surface:?}");
+    assert!(report["suites"].as_array().unwrap().iter().any(|s| s["name"] == "conformance"), "conformance still ran");
+    let tools = find_check(&report, "surface.tools");
+    assert!(tools["observed"].as_str().unwrap_or_default().contains("tools as locked"), "{tools}");
+}
+
+#[test]
+fn a_surface_lock_of_the_unchanged_reference_server_passes_over_http_and_hash_only() {
+    let dir = out_dir("surface-http");
+    let lock = write_reference_lock(&dir, "http", &["--hash-only"]);
+    let text = std::fs::read_to_string(&lock).unwrap();
+    assert!(text.contains("\"sha256\"") && !text.contains("\"text\""), "--hash-only stores no text");
+    let args = [
+        "run",
+        "--reference",
+        "http",
+        "--protocol",
+        "2025-11-25",
+        "--surface",
+        lock.to_str().unwrap(),
+        "--check",
+        "surface.*",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    let out = harness(&args, Duration::from_secs(120));
+    assert_eq!(code(&out), 0, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    let surface = surface_outcomes(&report);
+    assert_eq!(surface.len(), 4);
+    assert!(surface.iter().all(|(_, o)| o == "passed"), "{surface:?}");
+}
+
+#[test]
+fn a_changed_tool_description_warns_naming_the_tool_with_the_locked_and_the_new_text() {
+    let dir = out_dir("surface-drift");
+    let lock = write_reference_lock(&dir, "stdio", &[]);
+    // The server's `echo` now says something else than the lock: as if the lock had been written before a rug
+    // pull. Edit the locked text and its hash together, as a re-lock of the old server would have written them.
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
+    let echo = value["tools"].as_array_mut().unwrap().iter_mut().find(|t| t["name"] == "echo").expect("echo locked");
+    let live_text = echo["description"]["text"].as_str().unwrap().to_owned();
+    let old_text = "Echoes the message back.";
+    echo["description"] = serde_json::json!({"sha256": mcp_harness::surface::sha256_hex(old_text), "text": old_text});
+    std::fs::write(&lock, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+
+    let args = [
+        "run",
+        "--protocol",
+        "2025-11-25",
+        "--surface",
+        lock.to_str().unwrap(),
+        "--check",
+        "surface.*",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    let out = harness(&args, Duration::from_secs(120));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "a warning does not fail the run\nstderr:\n{stderr}");
+    assert!(stderr.contains("surface.tools") && stderr.contains("tool `echo`"), "the console names it:\n{stderr}");
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    let tools = find_check(&report, "surface.tools");
+    assert_eq!(tools["outcome"], "warning", "{tools}");
+    assert_eq!(tools["brokenRule"]["id"], "surface.no-silent-change");
+    let reason = tools["reason"].as_str().unwrap();
+    assert!(reason.contains("tool `echo`: description changed"), "{reason}");
+    let observed = tools["observed"].as_str().unwrap();
+    assert!(observed.contains(&format!("locked: {old_text:?}")), "{observed}");
+    assert!(observed.contains(&format!("now:    {live_text:?}")), "{observed}");
+    assert!(tools["expected"].as_str().unwrap().contains("re-lock"), "{tools}");
+    for other in ["surface.resources", "surface.templates", "surface.prompts"] {
+        assert_eq!(find_check(&report, other)["outcome"], "passed");
+    }
+}
+
+#[test]
+fn surface_usage_errors_exit_2_and_an_unstartable_target_exits_3() {
+    let dir = out_dir("surface-usage");
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("missing.lock.json");
+    let out = harness(
+        &["run", "--surface", missing.to_str().unwrap(), "--out", dir.to_str().unwrap()],
+        Duration::from_secs(30),
+    );
+    assert_eq!(code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--surface") && stderr.contains("failed to read the surface lock"), "{stderr}");
+
+    let out = harness(&["list", "--surface", missing.to_str().unwrap()], Duration::from_secs(30));
+    assert_eq!(code(&out), 2, "list reads the lock as run would");
+
+    let future = dir.join("future.lock.json");
+    std::fs::write(&future, r#"{"formatVersion": 9}"#).unwrap();
+    let out = harness(
+        &["run", "--surface", future.to_str().unwrap(), "--out", dir.to_str().unwrap()],
+        Duration::from_secs(30),
+    );
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("format version 9"));
+
+    assert_eq!(code(&harness(&["surface", "--reference"], Duration::from_secs(30))), 2, "--write is required");
+    let blocked = dir.join("file");
+    std::fs::write(&blocked, "").unwrap();
+    let into_file = blocked.join("surface.lock.json");
+    let out = harness(&["surface", "--write", into_file.to_str().unwrap()], Duration::from_secs(30));
+    assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+
+    let lock = dir.join("never.lock.json");
+    let out = harness(
+        &["surface", "--stdio", "/definitely/not/a/server", "--write", lock.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    assert_eq!(code(&out), 3, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!lock.exists(), "nothing is written when nothing was recorded");
+
+    // Named without a lock, the surface checks are skipped with the flag that enables them.
+    let out = harness(&["run", "--check", "surface.*", "--out", dir.to_str().unwrap()], Duration::from_secs(60));
+    assert_eq!(code(&out), 4);
+    let report = read_report(&dir);
+    for (_, outcome) in surface_outcomes(&report) {
+        assert_eq!(outcome, "skipped");
+    }
+    assert!(find_check(&report, "surface.tools")["reason"].as_str().unwrap().contains("--surface FILE"));
+
+    let help = String::from_utf8_lossy(&harness(&["surface", "--help"], Duration::from_secs(30)).stdout).into_owned();
+    assert!(help.contains("--write") && help.contains("--hash-only") && help.contains("re-lock"), "{help}");
+    let help = String::from_utf8_lossy(&harness(&["run", "--help"], Duration::from_secs(30)).stdout).into_owned();
+    assert!(help.contains("--surface") && help.contains("breaking change") && help.contains("rug pull"), "{help}");
 }

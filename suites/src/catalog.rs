@@ -6,7 +6,8 @@
 //! - one per protocol revision, `requirements/<revision>.json`: what the MCP specification of that revision
 //!   requires (requirement coverage is computed against it);
 //! - `integration/requirements.json`: the integration suite's data-tools contract (`integration/README.md`);
-//! - `requirements/harness.json`: limits the harness itself sets, which a server must meet to be judged at all;
+//! - `requirements/harness.json`: limits the harness itself sets, which a server must meet to be judged at all,
+//!   and the contract a surface lock records (`surface.*`: what the author locked, not what MCP requires);
 //! - `security/requirements.json`: the sources the security suite's defences rest on;
 //! - `e2e/requirements.json`: what the e2e suite's journeys ask of a server (the user's own expectations, written
 //!   in journey files).
@@ -40,8 +41,8 @@ pub enum CatalogKind {
     /// The integration suite's contract (`integration/requirements.json`); anchors are headings of `source`, a
     /// document of this repository.
     Integration,
-    /// The harness's own limits (`requirements/harness.json`); anchors are headings of `source`, a document of
-    /// this repository.
+    /// The harness's own limits and the surface lock's contract (`requirements/harness.json`); anchors are
+    /// headings of `source`, a document of this repository.
     Harness,
     /// The sources of the security suite's defences (`security/requirements.json`); anchors are absolute URLs or
     /// pages of the specification of the revision a run speaks.
@@ -243,7 +244,8 @@ pub fn integration_catalog() -> &'static Catalog {
 }
 
 /// The harness's own requirements (`suites/requirements/harness.json`): limits a run sets, which a server must
-/// meet to be judged at all (`wire.message-size`).
+/// meet to be judged at all (`wire.message-size`), and the contract of a surface lock (`surface.no-breaking-change`,
+/// `surface.no-silent-change`), which the server's author sets by recording it.
 ///
 /// # Panics
 ///

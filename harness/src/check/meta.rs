@@ -163,6 +163,8 @@ pub enum OptIn {
     DangerIntrusive,
     /// The official conformance suite's fixture names: `--profile official-fixtures`.
     OfficialFixtures,
+    /// A surface lock to compare the server's tools, resources, templates and prompts with: `--surface FILE`.
+    SurfaceLock,
 }
 
 impl OptIn {
@@ -171,6 +173,7 @@ impl OptIn {
         match self {
             OptIn::DangerIntrusive => "--danger-intrusive",
             OptIn::OfficialFixtures => "--profile official-fixtures",
+            OptIn::SurfaceLock => "--surface FILE",
         }
     }
 }

@@ -3,7 +3,8 @@
 //! Areas are capability-driven and work on any server, except `official`: the opt-in official-fixture profile
 //! (checks tagged [`OFFICIAL_FIXTURES_TAG`], skipped unless `RunOptions::official_fixtures` is set), which runs the
 //! official conformance suite's scenarios by its fixture names. `integration` judges a data-tools contract over real
-//! Postgres/Redis (suite `integration`), `security` defences the spec does not word as rules (suite `security`).
+//! Postgres/Redis (suite `integration`), `security` defences the spec does not word as rules (suite `security`),
+//! `surface` compares the server with a surface lock (suite `e2e`, opt-in: `RunOptions::surface`, `--surface FILE`).
 //!
 //! Adding a check: write the record (stable id, title, level, the ids of the requirements it tests, applicability,
 //! tags) and one async function in a file of its area; add it to [`ALL`]; make sure the reference server passes
@@ -21,7 +22,7 @@ mod jsonrpc;
 mod lifecycle;
 mod observed;
 mod official;
-mod pagination;
+pub(crate) mod pagination;
 mod ping;
 mod prompts;
 mod resources;
@@ -29,6 +30,7 @@ mod robustness;
 mod security;
 mod stateless;
 mod stdio;
+mod surface;
 mod tools;
 
 use std::collections::HashMap;
@@ -48,6 +50,8 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
     [
         lifecycle::CHECKS,
         ping::CHECKS,
+        // The surface lock (opt-in): early, so the listings are compared before other checks call any tool.
+        surface::CHECKS,
         jsonrpc::CHECKS,
         capabilities::CHECKS,
         tools::CHECKS,
@@ -212,7 +216,8 @@ mod tests {
                     // coverage.
                     Suite::Integration => integration_catalog().contains(id),
                     Suite::Security => security_catalog().contains(id),
-                    Suite::E2e => mcp_harness_suites::e2e_catalog().contains(id),
+                    // Journeys cite the e2e catalog; the surface lock's checks the harness's own catalog.
+                    Suite::E2e => mcp_harness_suites::e2e_catalog().contains(id) || harness_catalog().contains(id),
                     // A protocol requirement of a revision the check applies to, or a limit the harness sets.
                     _ => {
                         harness_catalog().contains(id)
@@ -234,7 +239,8 @@ mod tests {
         let again = registry(&[JourneySource::Reference]).unwrap();
         assert!(std::ptr::eq(r, again), "registries are cached per set of sources");
         let mut seen = HashSet::new();
-        for c in r.checks.iter().filter(|c| c.meta.suite == Suite::E2e) {
+        // The journeys' checks (the surface lock's checks are in the e2e suite too, but static).
+        for c in r.checks.iter().filter(|c| c.meta.suite == Suite::E2e && !c.meta.id.as_str().starts_with("surface.")) {
             assert!(c.meta.id.as_str().starts_with("e2e."), "{}", c.meta.id);
             assert!(seen.insert(c.meta.id.as_str()));
             assert!(r.journeys.get(c.meta.id.as_str()).is_some());

@@ -20,6 +20,14 @@ Exit codes:
   130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: the report is still written, the unfinished checks marked
        interrupted, and the target's processes ended (a second signal exits at once)";
 
+const SURFACE_EXIT_CODES: &str = "\
+Exit codes:
+  0    the lock was written
+  1    the server answered its handshake or a list request wrongly (nothing is written)
+  2    usage error (bad flag, FILE's directory not writable); nothing is started
+  3    could not record: the target could not be started or reached, exited before answering, or stayed silent
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: nothing is written";
+
 /// Test harness and conformance framework for MCP (Model Context Protocol) servers.
 ///
 /// Connects as an MCP client to a target (a stdio command, a Streamable HTTP URL, or the bundled reference
@@ -48,6 +56,27 @@ pub(crate) enum Command {
     /// List the checks `run` would select with the same flags, and whether each would run, without starting or
     /// connecting to anything.
     List(ListArgs),
+    /// Record the server's tool surface in a lock file, for `run --surface FILE` to compare with.
+    ///
+    /// Connects like `run` (same target flags), lists every tool, resource, resource template
+    /// and prompt (following pagination) and writes FILE: JSON, one entry per item sorted by
+    /// name or URI, with its schemas, annotations and prompt arguments, and every title and
+    /// description as a SHA-256 hash plus the text itself (--hash-only leaves the texts out).
+    ///
+    /// Commit the file beside the server. A run with --surface FILE then fails on a breaking
+    /// change (a removed item or argument, a new required argument, a narrowed input type, a
+    /// widened output type), warns on a silent one (a changed title, description or annotation:
+    /// a rug pull until the author re-locks) and passes additions.
+    ///
+    /// Re-lock after an intended change: run this command again with the same flags and commit
+    /// the new file; its diff is the change for review.
+    ///
+    /// Examples:
+    ///   mcp-harness surface --stdio "node build/index.js" --write mcp-surface.lock.json
+    ///   mcp-harness run --stdio "node build/index.js" --surface mcp-surface.lock.json
+    ///   mcp-harness surface --url http://127.0.0.1:3001/mcp --write surface.lock.json
+    #[command(after_help = SURFACE_EXIT_CODES, verbatim_doc_comment)]
+    Surface(SurfaceArgs),
     /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
     /// `--`, e.g. `mcp-harness serve-reference -- --transport http --listen 127.0.0.1:3000`.
     ServeReference {
@@ -64,7 +93,8 @@ pub(crate) struct FilterArgs {
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
     /// DATABASE_URL/REDIS_URL), security (defences the spec motivates but does not word as rules, e.g. Host
     /// validation against DNS rebinding; nothing intrusive without --danger-intrusive), e2e (user journeys from
-    /// *.journey.yaml files, see --journeys), performance (no checks yet).
+    /// *.journey.yaml files, see --journeys; and with --surface FILE the surface lock's checks), performance (no checks
+    /// yet).
     #[arg(long, value_delimiter = ',', default_value = "conformance")]
     pub suite: Vec<String>,
     /// Only checks whose id matches: a glob (`jsonrpc.*`) or a dotted prefix (`lifecycle`). Repeatable.
@@ -178,6 +208,18 @@ pub(crate) struct PlanArgs {
     /// To run only the profile: --profile official-fixtures --check 'official.*'.
     #[arg(long = "profile", value_enum, value_name = "PROFILE")]
     pub profile: Vec<ProfileArg>,
+    /// Compare the server with a surface lock written by `mcp-harness surface --write FILE`.
+    ///
+    /// Adds the surface.* checks (suite e2e: surface.tools, surface.resources, surface.templates,
+    /// surface.prompts) to whatever suites run; --check, --exclude and --tag narrow them like any check. Each
+    /// lists its kind of item and compares it with the lock: a removed item, a removed argument or output
+    /// property, a newly required argument, a narrowed input type (a type, enum value or bound dropped,
+    /// additionalProperties turned false) or a widened output type fails (a breaking change); a changed title,
+    /// description or annotation, or a schema change the harness cannot judge (oneOf, not, …), warns (a rug pull
+    /// until the author re-locks); additions pass, with a note. The evidence names each item and shows old and
+    /// new. After an intended change, re-lock: run `mcp-harness surface` with the same target and --write FILE.
+    #[arg(long, value_name = "FILE")]
+    pub surface: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +305,27 @@ pub(crate) struct ListArgs {
     pub format: ListFormat,
 }
 
+/// Arguments of `surface`.
+#[derive(Debug, Args)]
+pub(crate) struct SurfaceArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Protocol revision to speak: auto (probe with server/discover, fall back to initialize), 2025-03-26,
+    /// 2025-06-18, 2025-11-25 or 2026-07-28. The lock records the revision spoken.
+    #[arg(long, default_value = "auto", value_name = "REV")]
+    pub protocol: String,
+    /// The lock file to write (overwritten; its directory is created if missing).
+    #[arg(long, value_name = "FILE")]
+    pub write: PathBuf,
+    /// Store only the SHA-256 of each title and description, not the text: every change is still detected, but
+    /// a run's evidence can show only the new text beside the locked hash. For long or confidential texts.
+    #[arg(long)]
+    pub hash_only: bool,
+    /// Timeout for one request, in milliseconds.
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub timeout_ms: u64,
+}
+
 /// Output of `list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ListFormat {
@@ -317,6 +380,33 @@ mod tests {
         let cli = Cli::try_parse_from(["mcp-harness", "list", "--journeys", "a"]).unwrap();
         let Command::List(args) = cli.command else { panic!() };
         assert_eq!(args.filter.journeys, [PathBuf::from("a")]);
+    }
+
+    #[test]
+    fn surface_needs_a_file_to_write_and_run_and_list_take_a_lock() {
+        assert!(Cli::try_parse_from(["mcp-harness", "surface", "--stdio", "srv"]).is_err(), "--write is required");
+        let cli = Cli::try_parse_from([
+            "mcp-harness",
+            "surface",
+            "--url",
+            "http://h/mcp",
+            "--write",
+            "l.json",
+            "--hash-only",
+        ])
+        .unwrap();
+        let Command::Surface(args) = cli.command else { panic!() };
+        assert_eq!((args.write.to_str(), args.hash_only, args.protocol.as_str()), (Some("l.json"), true, "auto"));
+        assert_eq!(args.target.url.as_deref(), Some("http://h/mcp"));
+        for command in ["run", "list"] {
+            let cli = Cli::try_parse_from(["mcp-harness", command, "--surface", "l.json"]).unwrap();
+            let plan = match cli.command {
+                Command::Run(a) => a.plan,
+                Command::List(a) => a.plan,
+                _ => panic!(),
+            };
+            assert_eq!(plan.surface.as_deref(), Some(std::path::Path::new("l.json")));
+        }
     }
 
     #[test]

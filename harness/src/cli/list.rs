@@ -2,13 +2,14 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use serde_json::json;
 
 use mcp_harness::check::{CheckMeta, Suite};
 use mcp_harness::protocol::{Revision, RevisionChoice};
 use mcp_harness::report::cite;
 use mcp_harness::runner::{Plan, PlanContext, PlannedCheck, Selection, default_journey_sources};
+use mcp_harness::surface::LoadedLock;
 
 use super::args::{FilterArgs, ListArgs, ListFormat, ProfileArg};
 
@@ -16,6 +17,10 @@ use super::args::{FilterArgs, ListArgs, ListFormat, ProfileArg};
 /// (`mcp-harness list | head`) ends the listing quietly.
 pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
     let selection = selection(&args.filter)?;
+    // A lock `run` could not read is a usage error here too; the checks it enables need nothing else from it.
+    if let Some(path) = &args.plan.surface {
+        LoadedLock::load(path).with_context(|| format!("--surface {}", path.display()))?;
+    }
     // The same plan `run` makes: the target's transport, the revision and the opt-ins decide, before connecting,
     // which checks are not applicable or skipped.
     let cx = PlanContext {
@@ -23,6 +28,7 @@ pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
         protocol: args.plan.protocol.parse::<RevisionChoice>()?,
         danger_intrusive: args.plan.danger_intrusive,
         official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
+        surface_lock: args.plan.surface.is_some(),
     };
     let journeys = (!args.filter.journeys.is_empty()).then_some(args.filter.journeys.as_slice());
     let reference = args.target.stdio.is_none() && args.target.url.is_none();

@@ -4,3 +4,4 @@ pub(crate) mod args;
 pub(crate) mod list;
 pub(crate) mod progress;
 pub(crate) mod run;
+pub(crate) mod surface;

@@ -12,6 +12,7 @@ use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::{write_console_summary, write_json, write_junit};
 use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, ServicesRequest};
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
+use mcp_harness::surface::LoadedLock;
 use mcp_harness::target::ReferenceTransport;
 use mcp_harness::wire::{HttpTarget, StdioCommand};
 use mcp_harness::{ExitCode, TargetSpec};
@@ -77,7 +78,7 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
 }
 
 /// Creates `dir` if needed and proves a file can be written in it, so a run never ends without its report.
-fn ensure_writable(dir: &Path) -> Result<()> {
+pub(crate) fn ensure_writable(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).context("cannot create the directory")?;
     let probe = dir.join(format!(".mcp-harness-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"").context("cannot write a file in it")?;
@@ -96,6 +97,12 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         danger_intrusive: args.plan.danger_intrusive,
         official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
         update_snapshots: args.update_snapshots,
+        surface: match &args.plan.surface {
+            Some(path) => Some(std::sync::Arc::new(
+                LoadedLock::load(path).with_context(|| format!("--surface {}", path.display()))?,
+            )),
+            None => None,
+        },
     };
     if !args.filter.journeys.is_empty() {
         config.journeys = Some(args.filter.journeys.clone());
@@ -140,7 +147,8 @@ fn services(args: &RunArgs) -> Result<ServicesRequest> {
     Ok(ServicesRequest { with, required: args.require_services, config })
 }
 
-fn target(args: &TargetArgs) -> Result<TargetSpec> {
+/// The target the flags name (the bundled reference server over stdio when none does).
+pub(crate) fn target(args: &TargetArgs) -> Result<TargetSpec> {
     if let Some(line) = &args.stdio {
         let mut cmd = StdioCommand::parse(line)?;
         for kv in &args.env {

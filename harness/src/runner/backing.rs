@@ -119,6 +119,7 @@ mod tests {
             protocol: RevisionChoice::Auto,
             danger_intrusive: false,
             official_fixtures: false,
+            surface_lock: false,
         };
         Plan::new(crate::checks::all(), &sel, cx).unwrap()
     }

@@ -30,6 +30,8 @@ pub struct RunOptions {
     /// Accept the answers of journeys' `snapshot` assertions that differ from their accepted snapshots, overwriting
     /// the `.snap` files (`--update-snapshots`).
     pub update_snapshots: bool,
+    /// The surface lock to compare the server with: runs the `surface.*` checks (`--surface FILE`).
+    pub surface: Option<std::sync::Arc<crate::surface::LoadedLock>>,
 }
 
 /// Backing services (Postgres, Redis) a run provides to its target.

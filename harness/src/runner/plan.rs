@@ -69,6 +69,8 @@ pub struct PlanContext {
     pub danger_intrusive: bool,
     /// `--profile official-fixtures` was given.
     pub official_fixtures: bool,
+    /// `--surface FILE` was given.
+    pub surface_lock: bool,
 }
 
 impl PlanContext {
@@ -79,6 +81,7 @@ impl PlanContext {
             protocol: config.protocol,
             danger_intrusive: config.options.danger_intrusive,
             official_fixtures: config.options.official_fixtures,
+            surface_lock: config.options.surface.is_some(),
         }
     }
 
@@ -86,6 +89,7 @@ impl PlanContext {
         match opt_in {
             OptIn::DangerIntrusive => self.danger_intrusive,
             OptIn::OfficialFixtures => self.official_fixtures,
+            OptIn::SurfaceLock => self.surface_lock,
         }
     }
 }
@@ -93,8 +97,11 @@ impl PlanContext {
 impl Plan {
     /// Selects from `registry` and decides static applicability in `cx`.
     ///
-    /// Checks of the official-fixture profile are part of the plan only with the profile, or when named by a
-    /// `--check` pattern (they are then skipped, opt-in required, with how to enable them).
+    /// Checks of the official-fixture profile and the surface-lock checks are part of the plan only with their
+    /// opt-in, or when named by a `--check` pattern (they are then skipped, opt-in required, with how to enable
+    /// them). The surface-lock checks are not tied to `--suite`: a lock adds them to whatever suites are selected
+    /// (`--surface FILE` extends any run), and a `--check` pattern names them whatever the suites; `--check`,
+    /// `--exclude` and `--tag` still narrow them like any check.
     pub fn new(registry: &'static [Check], sel: &Selection, cx: PlanContext) -> Result<Plan, RunError> {
         let parse =
             |p: &String| IdPattern::parse(p).map_err(|reason| RunError::BadPattern { pattern: p.clone(), reason });
@@ -114,11 +121,18 @@ impl Plan {
         }
         let checks = registry
             .iter()
-            .filter(|c| sel.suites.is_empty() || sel.suites.contains(&c.meta.suite))
+            .filter(|c| {
+                sel.suites.is_empty()
+                    || sel.suites.contains(&c.meta.suite)
+                    || (c.meta.applies.opt_in == Some(OptIn::SurfaceLock) && (cx.surface_lock || !include.is_empty()))
+            })
             .filter(|c| include.is_empty() || include.iter().any(|p| p.matches(c.meta.id.as_str())))
             .filter(|c| !exclude.iter().any(|p| p.matches(c.meta.id.as_str())))
-            .filter(|c| {
-                cx.official_fixtures || !include.is_empty() || c.meta.applies.opt_in != Some(OptIn::OfficialFixtures)
+            .filter(|c| match c.meta.applies.opt_in {
+                Some(opt_in @ (OptIn::OfficialFixtures | OptIn::SurfaceLock)) => {
+                    cx.allows(opt_in) || !include.is_empty()
+                }
+                _ => true,
             })
             .filter(|c| sel.tags.is_empty() || sel.tags.iter().any(|t| has_tag(c, t)))
             .map(|check| PlannedCheck { check, skip: static_outcome(check, cx) })
@@ -153,6 +167,7 @@ pub(crate) fn static_outcome(check: &Check, cx: PlanContext) -> Option<Outcome> 
         let why = match opt_in {
             OptIn::DangerIntrusive => "intrusive probe",
             OptIn::OfficialFixtures => "official-fixture profile",
+            OptIn::SurfaceLock => "surface lock",
         };
         return Some(Outcome::skip(SkipReason::OptInRequired, format!("{why}: run with {}", opt_in.flag())));
     }
@@ -170,7 +185,13 @@ mod tests {
     use crate::check::{Status, Transports};
 
     fn cx(stdio: Option<bool>, official_fixtures: bool) -> PlanContext {
-        PlanContext { stdio, protocol: RevisionChoice::Auto, danger_intrusive: false, official_fixtures }
+        PlanContext {
+            stdio,
+            protocol: RevisionChoice::Auto,
+            danger_intrusive: false,
+            official_fixtures,
+            surface_lock: false,
+        }
     }
 
     #[test]
@@ -213,5 +234,40 @@ mod tests {
         // Not named and no profile: not part of the plan at all.
         let none = Plan::new(crate::checks::all(), &Selection::default(), cx(Some(false), false)).unwrap();
         assert!(none.checks.iter().all(|pc| pc.check.meta.applies.opt_in != Some(OptIn::OfficialFixtures)));
+    }
+
+    #[test]
+    fn a_surface_lock_adds_its_checks_to_any_suite_and_without_it_they_are_opt_in() {
+        let surface = |pc: &&PlannedCheck| pc.check.meta.applies.opt_in == Some(OptIn::SurfaceLock);
+        let with_lock = PlanContext { surface_lock: true, ..cx(Some(true), false) };
+        let conformance = Selection { suites: vec![Suite::Conformance], ..Default::default() };
+        let plan = Plan::new(crate::checks::all(), &conformance, with_lock).unwrap();
+        let ids: Vec<&str> = plan.checks.iter().filter(surface).map(|pc| pc.check.meta.id.as_str()).collect();
+        assert_eq!(ids, ["surface.tools", "surface.resources", "surface.templates", "surface.prompts"]);
+        assert!(plan.checks.iter().filter(surface).all(|pc| pc.skip.is_none()));
+        assert!(plan.checks.iter().any(|pc| pc.check.meta.suite == Suite::Conformance), "the suites stay selected");
+        // `--check`, `--exclude` and `--tag` narrow them like any check.
+        let narrowed = Selection { exclude: vec!["surface.tools".into()], ..conformance.clone() };
+        let plan = Plan::new(crate::checks::all(), &narrowed, with_lock).unwrap();
+        assert_eq!(plan.checks.iter().filter(surface).count(), 3);
+        let only_ping = Selection { include: vec!["ping".into()], ..conformance.clone() };
+        assert_eq!(
+            Plan::new(crate::checks::all(), &only_ping, with_lock).unwrap().checks.iter().filter(surface).count(),
+            0
+        );
+        // Without a lock: not part of any plan (not even of the e2e suite's) unless named, then skipped with the flag.
+        for suites in [vec![Suite::Conformance], vec![Suite::E2e], vec![]] {
+            let sel = Selection { suites, ..Default::default() };
+            let plan = Plan::new(crate::checks::all(), &sel, cx(Some(true), false)).unwrap();
+            assert_eq!(plan.checks.iter().filter(surface).count(), 0);
+        }
+        let named = Selection { include: vec!["surface.*".into()], ..conformance.clone() };
+        let plan = Plan::new(crate::checks::all(), &named, cx(Some(true), false)).unwrap();
+        assert_eq!(plan.checks.len(), 4);
+        for pc in &plan.checks {
+            let skip = pc.skip.as_ref().unwrap_or_else(|| panic!("{} runs without a lock", pc.check.meta.id));
+            assert_eq!(skip.skip, Some(SkipReason::OptInRequired));
+            assert_eq!(skip.reason.as_deref(), Some("surface lock: run with --surface FILE"));
+        }
     }
 }
