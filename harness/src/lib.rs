@@ -28,6 +28,7 @@ pub mod journey;
 pub mod message;
 pub mod protocol;
 mod protocol_schema;
+pub mod record;
 pub mod report;
 pub mod runner;
 pub mod services;

@@ -4,7 +4,7 @@ mod cli;
 
 use clap::Parser as _;
 
-use cli::args::{Cli, Command};
+use cli::args::{Cli, Command, JourneyCommand};
 use mcp_harness::ExitCode;
 
 fn main() -> std::process::ExitCode {
@@ -23,6 +23,8 @@ fn main() -> std::process::ExitCode {
         },
         Command::Run(args) => block_on(cli::run::run(args)),
         Command::Surface(args) => block_on(cli::surface::surface(args)),
+        Command::Record(args) => block_on(cli::record::record(args)),
+        Command::Journey(JourneyCommand::Init(args)) => block_on(cli::journey::init(args)),
     };
     code.into()
 }
@@ -33,7 +35,10 @@ fn block_on(command: impl std::future::Future<Output = anyhow::Result<ExitCode>>
         Ok(rt) => rt,
         Err(e) => return fail(ExitCode::CouldNotTest, &anyhow::anyhow!("failed to start the async runtime: {e}")),
     };
-    match runtime.block_on(command) {
+    let outcome = runtime.block_on(command);
+    // A blocking read of stdin (`record`) must not keep the process alive once the command is done.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match outcome {
         Ok(code) => code,
         Err(e) if e.is::<cli::run::UsageError>() => fail(ExitCode::Usage, &e),
         Err(e) => fail(ExitCode::CouldNotTest, &e),

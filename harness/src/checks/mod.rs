@@ -31,7 +31,7 @@ mod security;
 mod stateless;
 mod stdio;
 mod surface;
-mod tools;
+pub(crate) mod tools;
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};

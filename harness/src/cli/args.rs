@@ -28,6 +28,22 @@ Exit codes:
   3    could not record: the target could not be started or reached, exited before answering, or stayed silent
   130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: nothing is written";
 
+const RECORD_EXIT_CODES: &str = "\
+Exit codes:
+  0    the session was recorded and the journey written (also when the server exited by itself)
+  2    usage error (bad flag, FILE exists without --append or --force, FILE not named *.journey.yaml or not
+       writable, an --append FILE that is not a valid journey file); nothing is started
+  3    the server could not be started; nothing is written
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: what was recorded is still written, the server ended";
+
+const JOURNEY_INIT_EXIT_CODES: &str = "\
+Exit codes:
+  0    the starter journey was written
+  1    the server answered its handshake or a list request wrongly (nothing is written)
+  2    usage error (bad flag, FILE exists without --force, not named *.journey.yaml or not writable)
+  3    could not connect: the target could not be started or reached, exited before answering, or stayed silent
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: nothing is written";
+
 /// Test harness and conformance framework for MCP (Model Context Protocol) servers.
 ///
 /// Connects as an MCP client to a target (a stdio command, a Streamable HTTP URL, or the bundled reference
@@ -77,6 +93,40 @@ pub(crate) enum Command {
     ///   mcp-harness surface --url http://127.0.0.1:3001/mcp --write surface.lock.json
     #[command(after_help = SURFACE_EXIT_CODES, verbatim_doc_comment)]
     Surface(SurfaceArgs),
+    /// Record a real client's session with a stdio server as a journey: a manual session becomes a regression test.
+    ///
+    /// Configure the host application (an IDE, a chat app, an inspector) to start this
+    /// command instead of the server: `mcp-harness record --out FILE -- CMD ARGS…`. The
+    /// harness starts CMD, passes every byte between the two unchanged (the server's
+    /// stderr goes to this process's stderr), and when the session ends writes it to FILE
+    /// as one journey (check e2e.<file stem>.<name>):
+    ///   - one step per request: tools/call → call, resources/read → read, prompts/get →
+    ///     get, completion/complete → complete, lists → list (all pages), subscribe,
+    ///     unsubscribe, logging/setLevel, ping; other requests and client notifications
+    ///     → raw; the handshake is left out (every replay does its own);
+    ///   - the observed answers as editable expectations: `equals` on the structured
+    ///     content (else the content, a read's contents, a prompt's messages), `error:
+    ///     <code>` for a JSON-RPC error, `is-error: true` for an error result, list items by
+    ///     name or URI; timestamps, UUIDs and time-like members (`createdAt`, `*_ms`) are
+    ///     checked by type only;
+    ///   - a string the server returned that the client later sent back (an id, a URI)
+    ///     is captured and used as ${variable}, so the replay follows the new values;
+    ///   - the client's answers to elicitation, sampling and roots requests (and the
+    ///     2026-07-28 input-required rounds) as the step's scripted `answers`;
+    ///   - resource updates and list_changed notifications as expected `notifications`.
+    ///
+    /// Anything it could not express is printed as a note on stderr.
+    ///
+    /// Replay: mcp-harness run --stdio "CMD ARGS…" --suite e2e --journeys DIR
+    ///
+    /// Examples:
+    ///   mcp-harness record --out mcp-journeys/session.journey.yaml -- node build/index.js
+    ///   mcp-harness record --out mcp-journeys/s.journey.yaml --append --name search -- uvx my-server
+    #[command(after_help = RECORD_EXIT_CODES, verbatim_doc_comment)]
+    Record(RecordArgs),
+    /// Journey files: `journey init` writes a starter journey from a server's surface.
+    #[command(subcommand)]
+    Journey(JourneyCommand),
     /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
     /// `--`, e.g. `mcp-harness serve-reference -- --transport http --listen 127.0.0.1:3000`.
     ServeReference {
@@ -326,6 +376,79 @@ pub(crate) struct SurfaceArgs {
     pub timeout_ms: u64,
 }
 
+/// Arguments of `record`.
+#[derive(Debug, Args)]
+pub(crate) struct RecordArgs {
+    /// The journey file to write (`*.journey.yaml`; its directory is created if missing). A file that exists is
+    /// refused unless --append or --force says what to do with it.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The journey's name (lowercase letters, digits and dashes); with --append a `-2`, `-3`, … is added when
+    /// the file already has a journey of this name.
+    #[arg(long, default_value = "recorded", value_name = "NAME")]
+    pub name: String,
+    /// Add the journey to FILE when it exists (the file is read and written again: its comments are not kept).
+    #[arg(long, conflicts_with = "force")]
+    pub append: bool,
+    /// Overwrite FILE when it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Environment for the server, `KEY=VALUE`. Repeatable.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Working directory for the server.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Largest message recorded, in bytes (larger lines are still passed on, with a note).
+    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=1 << 30))]
+    pub max_message_bytes: u64,
+    /// The server's command and arguments, after `--`.
+    #[arg(last = true, required = true, num_args = 1.., value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+/// `journey` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum JourneyCommand {
+    /// Write a starter journey from a server's advertised surface.
+    ///
+    /// Connects like `run` (same target flags), lists the tools, resources and prompts, and
+    /// writes FILE with one journey: the tool list (every name), one call per tool annotated
+    /// read-only with arguments synthesised from its input schema (its structuredContent
+    /// checked against its output schema), a read of the first resource and a get of the
+    /// first prompt (required arguments set to "example"). Tools that are not read-only are
+    /// named in the file's header, not called. Then edit it and run it:
+    ///   mcp-harness run --stdio "CMD" --suite e2e --journeys mcp-journeys
+    ///
+    /// Examples:
+    ///   mcp-harness journey init --stdio "node build/index.js"
+    ///   mcp-harness journey init --url http://127.0.0.1:3001/mcp --out mcp-journeys/smoke.journey.yaml
+    #[command(after_help = JOURNEY_INIT_EXIT_CODES, verbatim_doc_comment)]
+    Init(JourneyInitArgs),
+}
+
+/// Arguments of `journey init`.
+#[derive(Debug, Args)]
+pub(crate) struct JourneyInitArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Protocol revision to speak: auto, 2025-03-26, 2025-06-18, 2025-11-25 or 2026-07-28.
+    #[arg(long, default_value = "auto", value_name = "REV")]
+    pub protocol: String,
+    /// The journey file to write (`*.journey.yaml`; its directory is created if missing).
+    #[arg(long, default_value = "mcp-journeys/starter.journey.yaml", value_name = "FILE")]
+    pub out: PathBuf,
+    /// The journey's name.
+    #[arg(long, default_value = "starter", value_name = "NAME")]
+    pub name: String,
+    /// Overwrite FILE when it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Timeout for one request, in milliseconds.
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub timeout_ms: u64,
+}
+
 /// Output of `list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ListFormat {
@@ -338,6 +461,23 @@ pub(crate) enum ListFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_takes_the_server_command_after_the_separator() {
+        let cli =
+            Cli::try_parse_from(["mcp-harness", "record", "--out", "a.journey.yaml", "--", "node", "--flag", "x"])
+                .unwrap();
+        let Command::Record(args) = cli.command else { panic!() };
+        assert_eq!(args.command, ["node", "--flag", "x"]);
+        assert_eq!(args.name, "recorded");
+        assert!(Cli::try_parse_from(["mcp-harness", "record", "--out", "a.journey.yaml"]).is_err());
+        assert!(
+            Cli::try_parse_from(["mcp-harness", "record", "--out", "a", "--append", "--force", "--", "x"]).is_err()
+        );
+        let cli = Cli::try_parse_from(["mcp-harness", "journey", "init", "--stdio", "node x"]).unwrap();
+        let Command::Journey(JourneyCommand::Init(args)) = cli.command else { panic!() };
+        assert_eq!(args.out, PathBuf::from("mcp-journeys/starter.journey.yaml"));
+    }
 
     #[test]
     fn the_cli_is_well_formed() {

@@ -7,13 +7,16 @@
 //!   step (the report's `details`).
 //! - `action`, `assert` and `snapshot`: one step's action, its assertions, and the `.snap` files of `snapshot`
 //!   assertions.
+//! - [`scaffold`]: a starter journey from a server's surface (`mcp-harness journey init`).
 
 mod action;
 mod assert;
 mod load;
 mod path;
 mod run;
+mod scaffold;
 mod snapshot;
 
-pub use load::{JourneySet, JourneySource, LoadedJourney, SnapshotStore, load};
+pub use load::{JOURNEY_SUFFIX, JourneySet, JourneySource, LoadedJourney, SnapshotStore, load};
 pub(crate) use run::run_journey;
+pub use scaffold::{Scaffold, scaffold, try_steps};

@@ -35,6 +35,7 @@ mod parse;
 mod revisions;
 mod schema;
 mod vars;
+mod write;
 
 pub use embedded::{EmbeddedFile, REFERENCE_JOURNEY_DIR, REFERENCE_JOURNEYS, REFERENCE_SNAPSHOTS};
 pub use model::{
@@ -47,3 +48,4 @@ pub use revisions::Revisions;
 pub use schema::{JOURNEY_SCHEMA, JOURNEY_SCHEMA_ID, generate_journey_schema};
 pub use serde_saphyr::Spanned;
 pub use vars::{Variables, interpolate, is_variable_name, references, substitute_value};
+pub use write::{escape_variables, journey_file_to_yaml, unlocated};

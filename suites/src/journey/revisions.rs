@@ -21,6 +21,17 @@ enum Op {
 }
 
 impl Revisions {
+    /// The first revision of the stateless era (`server/discover`, no sessions).
+    pub const STATELESS_ERA: &'static str = "2026-07-28";
+
+    /// The revisions of `revision`'s era: `<2026-07-28` for a stateful revision, `>=2026-07-28` for the
+    /// stateless one. A journey recorded or scaffolded on one revision applies to its era (the methods and
+    /// flows differ between eras, not within one).
+    pub fn era_of(revision: &str) -> Revisions {
+        let era = Revisions::STATELESS_ERA;
+        Revisions(vec![if revision < era { format!("<{era}") } else { format!(">={era}") }])
+    }
+
     /// Checks the syntax and that every revision named is one the harness knows; `Err` says what is wrong.
     pub fn validate(&self) -> Result<(), String> {
         if self.0.is_empty() {
