@@ -35,6 +35,7 @@ pub mod services;
 pub mod session;
 pub mod surface;
 pub mod target;
+pub mod unit;
 pub mod wire;
 
 pub use exit_code::ExitCode;

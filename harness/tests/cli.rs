@@ -267,13 +267,14 @@ fn selecting_nothing_exits_4_and_still_writes_the_report() {
 #[test]
 fn list_prints_every_check_as_json_without_connecting() {
     // Every opt-in given: the official-fixture profile and a surface lock (the broken-server fixture's; list reads
-    // it as run would, and connects to nothing).
+    // it as run would, and connects to nothing). Every suite but the unit suite, whose checks are generated from
+    // the target's surface (below).
     let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/broken-server/surface.lock.json");
     let out = harness(
         &[
             "list",
             "--suite",
-            "all",
+            "conformance,integration,e2e,performance,security",
             "--profile",
             "official-fixtures",
             "--surface",
@@ -288,10 +289,22 @@ fn list_prints_every_check_as_json_without_connecting() {
     let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
     // Every registered check, and the journeys shipped for the reference server (the default target).
     let registry = mcp_harness::checks::registry(&[mcp_harness::journey::JourneySource::Reference]).unwrap();
-    assert_eq!(ids.len(), registry.checks.len());
+    let not_unit = registry.checks.iter().filter(|c| c.meta.suite != mcp_harness::check::Suite::Unit).count();
+    assert_eq!(ids.len(), not_unit);
     assert!(registry.journeys.len() >= 5);
     assert!(ids.contains(&"jsonrpc.unknown-method"));
     assert!(ids.contains(&"e2e.data-crud.record-lifecycle"));
+
+    // The unit suite's checks are generated from the target's tools and prompts: list starts it to name them.
+    let out = harness(&["list", "--suite", "unit", "--format", "json"], Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let list: Value = serde_json::from_slice(&out.stdout).expect("list --format json is JSON");
+    let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
+    for id in
+        ["unit.surface", "unit.tool.echo.valid-inputs", "unit.tool.echo.invalid-inputs", "unit.prompt.args-prompt.get"]
+    {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
 }
 
 /// A journey directory of the test's own: `files` written into it.

@@ -60,6 +60,8 @@ pub(crate) struct RunEnv {
     pub options: RunOptions,
     /// The run's journeys (the e2e suite), which journey checks look themselves up in.
     pub journeys: &'static crate::journey::JourneySet,
+    /// The unit suite's view of the target (its discovered surface), which unit checks look themselves up in.
+    pub unit: &'static crate::unit::UnitSet,
 }
 
 /// The context a check runs in.
@@ -93,6 +95,17 @@ impl CheckContext {
     pub fn current_journey(&self) -> Option<&'static crate::journey::LoadedJourney> {
         let journeys: &'static crate::journey::JourneySet = self.env.journeys;
         self.check.and_then(|id| journeys.get(id.as_str()))
+    }
+
+    /// What the unit check running in this context exercises.
+    pub fn current_unit_item(&self) -> Option<&'static crate::unit::UnitItem> {
+        let unit: &'static crate::unit::UnitSet = self.env.unit;
+        self.check.and_then(|id| unit.get(id.as_str()))
+    }
+
+    /// The unit suite's view of the target.
+    pub fn unit_set(&self) -> &'static crate::unit::UnitSet {
+        self.env.unit
     }
 
     /// The run's options (opt-ins, allow-lists).

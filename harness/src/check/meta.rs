@@ -32,6 +32,8 @@ impl fmt::Display for CheckId {
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Suite {
+    /// Each tool, prompt and resource exercised alone: schema-driven property tests.
+    Unit,
     /// Generic, capability-driven protocol checks for any server.
     Conformance,
     /// Backing services (Postgres/Redis), data and cache behaviour, fault injection.
@@ -46,12 +48,13 @@ pub enum Suite {
 
 impl Suite {
     /// Every suite, in report order.
-    pub const ALL: [Suite; 5] =
-        [Suite::Conformance, Suite::Integration, Suite::E2e, Suite::Performance, Suite::Security];
+    pub const ALL: [Suite; 6] =
+        [Suite::Unit, Suite::Conformance, Suite::Integration, Suite::E2e, Suite::Performance, Suite::Security];
 
     /// The suite's name as used on the command line and in reports.
     pub fn as_str(self) -> &'static str {
         match self {
+            Suite::Unit => "unit",
             Suite::Conformance => "conformance",
             Suite::Integration => "integration",
             Suite::E2e => "e2e",

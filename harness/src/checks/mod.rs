@@ -39,6 +39,7 @@ use std::sync::{LazyLock, Mutex};
 use crate::check::{Applicability, Check, CheckId, CheckMeta, Level, Needs, Suite, Transports};
 use crate::journey::{JourneySet, JourneySource, LoadedJourney};
 use crate::protocol::Revision;
+use crate::unit::UnitSet;
 use mcp_harness_suites::journey::{JourneyError, TransportFilter};
 
 /// The tag of the official-fixture profile's checks (`official.*`): the plan skips them unless the run opts in
@@ -63,6 +64,7 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
         official::CHECKS,
         integration::CHECKS,
         security::CHECKS,
+        &[crate::unit::SURFACE_CHECK],
         // The checks that judge what the whole run observed; the runner runs them after all others.
         OBSERVED,
     ]
@@ -98,6 +100,21 @@ pub struct Registry {
     pub checks: &'static [Check],
     /// The journeys of the journey checks; a journey check finds its own by its id.
     pub journeys: &'static JourneySet,
+    /// The unit suite's view of the target: the generated unit checks find their tool or prompt in it.
+    pub unit: &'static UnitSet,
+}
+
+/// [`registry`] plus the unit checks generated for one target (`unit.tool.<name>.*`, `unit.prompt.<name>.get`),
+/// which come after the registered checks. Built anew for each set (it is as long-lived as the process: the
+/// records are `'static`), so call it once per run.
+pub fn registry_with_unit(sources: &[JourneySource], unit: UnitSet) -> Result<&'static Registry, JourneyError> {
+    let base = registry(sources)?;
+    if unit.is_empty() && unit.problem.is_none() && unit.surface.is_none() {
+        return Ok(base);
+    }
+    let unit: &'static UnitSet = Box::leak(Box::new(unit));
+    let checks: Vec<Check> = base.checks.iter().copied().chain(unit.checks()).collect();
+    Ok(Box::leak(Box::new(Registry { checks: Box::leak(checks.into_boxed_slice()), journeys: base.journeys, unit })))
 }
 
 /// The registry for `sources`: [`all`] plus one check `e2e.<file stem>.<journey>` per journey. Loaded once per
@@ -106,11 +123,13 @@ pub struct Registry {
 ///
 /// A journey file that cannot be read, or is not valid, is an error naming its file and line.
 pub fn registry(sources: &[JourneySource]) -> Result<&'static Registry, JourneyError> {
+    static NO_UNIT: LazyLock<UnitSet> = LazyLock::new(UnitSet::empty);
     static EMPTY: LazyLock<JourneySet> = LazyLock::new(JourneySet::default);
     static REGISTRIES: LazyLock<Mutex<HashMap<Vec<JourneySource>, &'static Registry>>> =
         LazyLock::new(|| Mutex::new(HashMap::new()));
     if sources.is_empty() {
-        static PLAIN: LazyLock<Registry> = LazyLock::new(|| Registry { checks: all(), journeys: &EMPTY });
+        static PLAIN: LazyLock<Registry> =
+            LazyLock::new(|| Registry { checks: all(), journeys: &EMPTY, unit: &NO_UNIT });
         return Ok(&PLAIN);
     }
     let mut cache = REGISTRIES.lock().unwrap_or_else(|e| e.into_inner());
@@ -120,7 +139,7 @@ pub fn registry(sources: &[JourneySource]) -> Result<&'static Registry, JourneyE
     let journeys: &'static JourneySet = Box::leak(Box::new(crate::journey::load(sources)?));
     let checks: Vec<Check> = all().iter().copied().chain(journeys.iter().map(journey_check)).collect();
     let registry: &'static Registry =
-        Box::leak(Box::new(Registry { checks: Box::leak(checks.into_boxed_slice()), journeys }));
+        Box::leak(Box::new(Registry { checks: Box::leak(checks.into_boxed_slice()), journeys, unit: &NO_UNIT }));
     cache.insert(sources.to_vec(), registry);
     Ok(registry)
 }

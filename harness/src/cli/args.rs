@@ -57,6 +57,7 @@ pub(crate) struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once per process; boxing would only obscure clap's derive")]
 pub(crate) enum Command {
     /// Run checks against a target and write the report.
     ///
@@ -70,7 +71,8 @@ pub(crate) enum Command {
     #[command(after_help = EXIT_CODES, verbatim_doc_comment)]
     Run(RunArgs),
     /// List the checks `run` would select with the same flags, and whether each would run, without starting or
-    /// connecting to anything.
+    /// connecting to anything — except with the unit suite selected (`--suite unit`), whose checks are generated
+    /// from the target's tools and prompts: the target is then started once and listed.
     List(ListArgs),
     /// Record the server's tool surface in a lock file, for `run --surface FILE` to compare with.
     ///
@@ -139,7 +141,9 @@ pub(crate) enum Command {
 /// Which checks.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct FilterArgs {
-    /// Suites to run, comma-separated, or `all`: conformance (protocol rules of the spec, for any server),
+    /// Suites to run, comma-separated, or `all`: unit (each tool and prompt alone: inputs drawn from its schema,
+    /// valid ones answered, invalid ones refused, structured output valid; read-only tools unless --call-tools;
+    /// the target is listed first to generate the checks), conformance (protocol rules of the spec, for any server),
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
     /// DATABASE_URL/REDIS_URL), security (defences the spec motivates but does not word as rules, e.g. Host
     /// validation against DNS rebinding; nothing intrusive without --danger-intrusive), e2e (user journeys from
@@ -301,6 +305,15 @@ pub(crate) struct RunArgs {
     /// With --call-tools, call only these tools (globs). Repeatable.
     #[arg(long, value_name = "GLOB", requires = "call_tools")]
     pub tool_allow: Vec<String>,
+    /// Unit suite: valid inputs drawn per tool (edge values weighted in); up to twice as many invalid ones.
+    #[arg(long, default_value_t = mcp_harness::runner::DEFAULT_UNIT_CASES, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub cases: u32,
+    /// Unit suite: the seed inputs are drawn from (default: a new one each run, printed in every unit check's
+    /// evidence). The same seed, target and check draw the same inputs: a reported failure replays with
+    /// `--check ID --seed N`.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
     /// Backing services to give the target, comma-separated: postgres, redis. Each is taken from
     /// DATABASE_URL / REDIS_URL (or TEST_DATABASE_URL / TEST_REDIS_URL) when set, else started as a container
     /// through the local Docker engine (removed afterwards, also on Ctrl-C); the target (a --stdio command or the

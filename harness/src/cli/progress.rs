@@ -58,6 +58,9 @@ impl Progress {
 impl EventSink for Progress {
     fn event(&mut self, event: &Event<'_>) {
         match event {
+            Event::Discovering { target } => {
+                self.line(&format!("mcp-harness: listing the surface of {target} for the unit suite's checks"));
+            }
             Event::RunStarted { plan, target } => {
                 let runnable = plan.runnable().count();
                 if let Some(bar) = &self.bar {

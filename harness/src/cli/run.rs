@@ -10,7 +10,7 @@ use mcp_harness::baseline::{Baseline, render_baseline};
 use mcp_harness::check::Status;
 use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::{write_console_summary, write_json, write_junit};
-use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, ServicesRequest};
+use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, ServicesRequest, UnitOptions};
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::surface::LoadedLock;
 use mcp_harness::target::ReferenceTransport;
@@ -97,6 +97,7 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         danger_intrusive: args.plan.danger_intrusive,
         official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
         update_snapshots: args.update_snapshots,
+        unit: UnitOptions { cases: args.cases, seed: args.seed.unwrap_or_else(|| UnitOptions::default().seed) },
         surface: match &args.plan.surface {
             Some(path) => Some(std::sync::Arc::new(
                 LoadedLock::load(path).with_context(|| format!("--surface {}", path.display()))?,

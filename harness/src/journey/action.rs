@@ -212,7 +212,7 @@ async fn list(s: &mut Session, kind: ListKind, timeout: Duration, started: Insta
 }
 
 /// A request whose 2026-07-28 input-required results are answered and the request repeated until it completes.
-async fn with_rounds(
+pub(crate) async fn with_rounds(
     s: &mut Session,
     method: &str,
     mut params: Value,

@@ -17,6 +17,7 @@ mod run;
 mod scaffold;
 mod snapshot;
 
+pub(crate) use action::with_rounds;
 pub use load::{JOURNEY_SUFFIX, JourneySet, JourneySource, LoadedJourney, SnapshotStore, load};
 pub(crate) use run::run_journey;
 pub use scaffold::{Scaffold, scaffold, try_steps};

@@ -51,7 +51,7 @@
 //! `summary.staleBaseline`; 1.2.0 added `target.services` and `coverage.integration`; 2.0.0 added the outcomes
 //! `not-applicable` (out of the totals, `summary.notApplicable`) and `interrupted` (`summary.interrupted`, top-level
 //! `interrupted`), the check fields `brokenRule`, `violation`, `blocker` and `details`, exit codes 130/143, and a schema
-//! generated from the types; 2.1.0 added a journey step's `assertions` and `notes`.
+//! generated from the types; 2.1.0 added a journey step's `assertions` and `notes`; 2.2.0 the `unit` suite.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ use crate::session::{BlockerKind, ViolationKind};
 use crate::wire::Direction;
 
 /// The version of this report format.
-pub const SCHEMA_VERSION: &str = "2.1.0";
+pub const SCHEMA_VERSION: &str = "2.2.0";
 
 /// A whole run's report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -32,6 +32,48 @@ pub struct RunOptions {
     pub update_snapshots: bool,
     /// The surface lock to compare the server with: runs the `surface.*` checks (`--surface FILE`).
     pub surface: Option<std::sync::Arc<crate::surface::LoadedLock>>,
+    /// How the unit suite draws its inputs (`--cases`, `--seed`).
+    pub unit: UnitOptions,
+}
+
+/// How the unit suite draws its inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitOptions {
+    /// Valid inputs per tool (`--cases`); also the scale of the invalid ones (twice as many at most).
+    pub cases: u32,
+    /// The run's seed (`--seed`): with the same seed, the same target and the same check, the same inputs are
+    /// drawn, so a reported failure replays.
+    pub seed: u64,
+}
+
+/// Valid inputs per tool when `--cases` is not given: small enough that `--suite unit` against the bundled
+/// reference server stays within seconds.
+pub const DEFAULT_UNIT_CASES: u32 = 8;
+
+impl Default for UnitOptions {
+    fn default() -> Self {
+        UnitOptions { cases: DEFAULT_UNIT_CASES, seed: random_seed() }
+    }
+}
+
+impl UnitOptions {
+    /// The seed of check `id`: the run's seed mixed with the id (FNV-1a), so that each check draws its own inputs
+    /// and `--check ID --seed N` replays one check alone.
+    pub fn seed_for(&self, id: &str) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in id.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.seed ^ h
+    }
+}
+
+/// A seed from the clock and the process id (no dependency needed for one number per run).
+fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    // Keep it short enough to type: 9 decimal digits.
+    ((nanos as u64) ^ (u64::from(std::process::id()) << 20)) % 1_000_000_000
 }
 
 /// Backing services (Postgres, Redis) a run provides to its target.

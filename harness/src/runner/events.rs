@@ -18,6 +18,12 @@ use super::plan::Plan;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
+    /// The target is started once to discover its surface, from which the unit suite's checks are generated
+    /// (before the plan is made).
+    Discovering {
+        /// The target, described (no secrets).
+        target: &'a str,
+    },
     /// The plan is made: its checks will each be reported by a `CheckFinished`.
     RunStarted {
         /// The selected checks, with their static outcomes.

@@ -11,7 +11,7 @@ use super::events::{Event, EventSink, Tee};
 use super::plan::{Plan, PlanContext, RunError};
 use super::record::RunRecorder;
 use crate::check::context::RunEnv;
-use crate::check::{CheckContext, Outcome};
+use crate::check::{CheckContext, Outcome, Suite};
 use crate::protocol::{Revision, RevisionChoice};
 use crate::report::TestReport;
 use crate::report::model::CapturedText;
@@ -29,12 +29,27 @@ const SPARES: usize = 2;
 /// only a target that cannot be reached or stays silent is "could not test". A triggered
 /// [`RunConfig::interrupt`] ends the run early; the report then marks the unfinished checks `interrupted`.
 pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestReport, RunError> {
-    let registry = crate::checks::registry(&config.journey_sources())?;
-    let plan = Plan::new(registry.checks, &config.selection, PlanContext::of(config))?;
+    let sources = config.journey_sources();
     let mut recorder = RunRecorder::new(config);
+    let registry = if config.selection.may_select_suite(Suite::Unit) {
+        // The unit suite's checks are generated from the target's surface, discovered first.
+        crate::checks::registry(&sources)?; // a journey mistake is reported before anything starts
+        let target = config.target.describe();
+        let event = Event::Discovering { target: &target };
+        recorder.event(&event);
+        sink.event(&event);
+        let options = session_options(config);
+        let unit =
+            crate::unit::discover(&config.target, config.launch_timeout, &config.limits, &options, &config.interrupt)
+                .await;
+        crate::checks::registry_with_unit(&sources, unit)?
+    } else {
+        crate::checks::registry(&sources)?
+    };
+    let plan = Plan::new(registry.checks, &config.selection, PlanContext::of(config))?;
     let stderr = {
         let mut events = Tee { first: &mut recorder, second: sink };
-        execute(config, &plan, registry.journeys, &mut events).await
+        execute(config, &plan, registry, &mut events).await
     };
     if let Some(stderr) = stderr {
         recorder.set_target_stderr(stderr);
@@ -48,7 +63,7 @@ pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestRep
 async fn execute(
     config: &RunConfig,
     plan: &Plan,
-    journeys: &'static crate::journey::JourneySet,
+    registry: &'static crate::checks::Registry,
     ev: &mut dyn EventSink,
 ) -> Option<CapturedText> {
     ev.event(&Event::RunStarted { plan, target: &config.target.describe() });
@@ -111,7 +126,8 @@ async fn execute(
         options: config.options.clone(),
         services,
         target,
-        journeys,
+        journeys: registry.journeys,
+        unit: registry.unit,
     });
     let mut cx = match interrupt.guard(handshake(&env, config)).await {
         Err(signal) => {

@@ -12,7 +12,10 @@ mod interrupt;
 mod plan;
 mod record;
 
-pub use config::{DEFAULT_JOURNEY_DIR, RunConfig, RunOptions, ServicesRequest, default_journey_sources};
+pub use config::{
+    DEFAULT_JOURNEY_DIR, DEFAULT_UNIT_CASES, RunConfig, RunOptions, ServicesRequest, UnitOptions,
+    default_journey_sources,
+};
 pub use events::{Event, EventSink, NullSink};
 pub use execute::run;
 pub use interrupt::{Interrupt, Signal};

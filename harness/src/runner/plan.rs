@@ -17,6 +17,27 @@ pub struct Selection {
     pub tags: Vec<String>,
 }
 
+impl Selection {
+    /// Whether the selection could pick checks of `suite` (its suites allow it and some `include` pattern could
+    /// match one of its ids), so the suite's set-up (the unit suite's discovery) is worth doing.
+    pub fn may_select_suite(&self, suite: Suite) -> bool {
+        if !self.suites.is_empty() && !self.suites.contains(&suite) {
+            return false;
+        }
+        if self.include.is_empty() {
+            return true;
+        }
+        let samples: &[&str] = match suite {
+            Suite::Unit => &["unit.surface", "unit.tool.x.valid-inputs", "unit.prompt.x.get"],
+            _ => return true,
+        };
+        self.include.iter().any(|p| match super::id_pattern::IdPattern::parse(p) {
+            Ok(pattern) => p.starts_with(suite.as_str()) || samples.iter().any(|id| pattern.matches(id)),
+            Err(_) => false,
+        })
+    }
+}
+
 /// A configuration the runner cannot act on. Maps to exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -18,6 +18,8 @@ pub struct RunRecorder {
     record: RunRecord,
     fallback_revision: Revision,
     negotiated: Option<Revision>,
+    /// Whether the run began with the unit suite's discovery (it then started there).
+    discovered: bool,
 }
 
 impl RunRecorder {
@@ -50,6 +52,7 @@ impl RunRecorder {
             },
             fallback_revision,
             negotiated: None,
+            discovered: false,
         }
     }
 
@@ -78,7 +81,13 @@ impl RunRecorder {
 impl EventSink for RunRecorder {
     fn event(&mut self, event: &Event<'_>) {
         match event {
-            Event::RunStarted { .. } => self.record.started_at = OffsetDateTime::now_utc(),
+            Event::Discovering { .. } => {
+                self.discovered = true;
+                self.record.started_at = OffsetDateTime::now_utc();
+            }
+            // A run with the unit suite started when its discovery did.
+            Event::RunStarted { .. } if !self.discovered => self.record.started_at = OffsetDateTime::now_utc(),
+            Event::RunStarted { .. } => {}
             Event::ServicesProvided { notes } => self.record.target.services = notes.to_vec(),
             Event::ServicesUnavailable { problem, required } => {
                 self.record.target.services = vec![(*problem).to_owned()];

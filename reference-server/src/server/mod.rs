@@ -285,6 +285,12 @@ impl ServerHandler for ReferenceServer {
                 Some(serde_json::json!({ "name": request.name })),
             ));
         };
+        if let Some(why) = spec.invalid_arguments(request.arguments.as_ref()) {
+            // An input validation error is a tool execution error (reported in the result, so the model can
+            // correct its call), not a protocol error.
+            let message = format!("invalid arguments for `{}`: {why}", request.name);
+            return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
+        }
         let invocation = tools::Invocation::new(self.clone(), request, context);
         let name = spec.tool.name.clone();
         match self.shared.limiter.run(&name, (spec.run)(invocation)).await {

@@ -362,16 +362,23 @@ fn generate(size: usize, seed: u64) -> Vec<f64> {
         .collect()
 }
 
+/// Statistics of `data` (finite numbers, at least one). Mean and standard deviation are computed on the values
+/// divided by the largest magnitude and scaled back, so values near `f64::MAX` cannot overflow a sum or a square
+/// into infinity (which JSON cannot carry: it would serialise as `null`, breaking the output schema).
 fn analyse(mut data: Vec<f64>) -> Analysis {
     let count = data.len();
-    let mean = data.iter().sum::<f64>() / count as f64;
-    let variance = data.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / count as f64;
+    let scale = data.iter().fold(0f64, |m, x| m.max(x.abs()));
+    let scale = if scale > 0.0 && scale.is_finite() { scale } else { 1.0 };
+    let scaled_mean = data.iter().map(|x| x / scale).sum::<f64>() / count as f64;
+    let scaled_variance = data.iter().map(|x| (x / scale - scaled_mean).powi(2)).sum::<f64>() / count as f64;
+    let mean = scaled_mean * scale;
+    let std_dev = scaled_variance.sqrt() * scale;
     data.sort_by(f64::total_cmp);
     let percentile = |p: f64| data[((p * (count - 1) as f64).round() as usize).min(count - 1)];
     Analysis {
         count,
         mean,
-        std_dev: variance.sqrt(),
+        std_dev,
         min: data[0],
         max: data[count - 1],
         median: percentile(0.5),
@@ -392,6 +399,16 @@ mod tests {
         assert_eq!(result.min, 1.0);
         assert_eq!(result.max, 5.0);
         assert!((result.std_dev - 2f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn analysis_of_values_near_the_largest_double_stays_finite() {
+        // Found by mcp-harness's unit suite: [1e308, 0] gave a standard deviation of infinity, sent as null.
+        let result = analyse(vec![1e308, 0.0]);
+        assert_eq!(result.mean, 5e307);
+        assert!((result.std_dev - 5e307).abs() < 1e293, "{}", result.std_dev);
+        let result = analyse(vec![f64::MAX, f64::MAX, -f64::MAX]);
+        assert!(result.mean.is_finite() && result.std_dev.is_finite());
     }
 
     #[test]

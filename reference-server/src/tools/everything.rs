@@ -94,11 +94,13 @@ struct Weather {
 
 #[derive(Deserialize, schemars::JsonSchema)]
 struct LongRunningArgs {
-    /// Total duration in seconds (at most 60).
+    /// Total duration in seconds (at most 5, so a call fits a client's usual request timeout).
     #[serde(default = "default_duration")]
+    #[schemars(range(min = 0.0, max = 5.0))]
     duration: f64,
     /// Number of progress steps (1–100).
     #[serde(default = "default_steps")]
+    #[schemars(range(min = 1, max = 100))]
     steps: u32,
 }
 
@@ -289,7 +291,9 @@ fn resource_reference(inv: Invocation) -> ToolFuture {
             Ok(args) => args,
             Err(invalid) => return Ok(tool_error(invalid)),
         };
-        let uri = format!("test://template/{}/data", args.resource_id);
+        // RFC 6570 simple expansion: the id is percent-encoded, so any id gives a valid URI (found by mcp-harness's
+        // unit suite: an id with a space made an invalid `resource.uri`).
+        let uri = format!("test://template/{}/data", percent_encode(&args.resource_id));
         match crate::resources::read(inv.shared(), &uri).await {
             Ok(result) => {
                 let mut content = vec![ContentBlock::text(format!("Embedded resource {uri}:"))];
@@ -299,6 +303,20 @@ fn resource_reference(inv: Invocation) -> ToolFuture {
             Err(error) => Ok(tool_error(error.message.to_string())),
         }
     })
+}
+
+/// `value` percent-encoded for a URI template's simple expansion: every byte but the unreserved characters
+/// (`A-Z a-z 0-9 - . _ ~`) as `%XX`.
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 fn structured_content(inv: Invocation) -> ToolFuture {
@@ -322,8 +340,8 @@ fn long_running(inv: Invocation) -> ToolFuture {
             Ok(args) => args,
             Err(invalid) => return Ok(tool_error(invalid)),
         };
-        if !(0.0..=60.0).contains(&args.duration) || !(1..=100).contains(&args.steps) {
-            return Ok(tool_error("`duration` must be 0–60 seconds and `steps` 1–100"));
+        if !(0.0..=5.0).contains(&args.duration) || !(1..=100).contains(&args.steps) {
+            return Ok(tool_error("`duration` must be 0–5 seconds and `steps` 1–100"));
         }
         let step = Duration::from_secs_f64(args.duration / f64::from(args.steps));
         for i in 1..=args.steps {
@@ -362,4 +380,16 @@ fn touch_resource(inv: Invocation) -> ToolFuture {
         inv.shared().hub.publish(Change::ResourceUpdated(args.uri.clone())).await;
         text(format!("notified subscribers of {}", args.uri))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_encode;
+
+    #[test]
+    fn template_ids_are_percent_encoded() {
+        assert_eq!(percent_encode("abc-1.2_~"), "abc-1.2_~");
+        assert_eq!(percent_encode(" ["), "%20%5B");
+        assert_eq!(percent_encode("¡"), "%C2%A1");
+    }
 }

@@ -57,11 +57,31 @@ pub(crate) struct ToolSpec {
     pub tool: Tool,
     pub availability: Availability,
     pub run: ToolFn,
+    /// The tool's `inputSchema`, compiled: arguments are validated before the tool runs ("Servers MUST: Validate
+    /// all tool inputs"). `None` only if the advertised schema did not compile (a bug a test catches).
+    input: Option<jsonschema::Validator>,
 }
 
 impl ToolSpec {
     pub(crate) fn new(tool: Tool, availability: Availability, run: fn(Invocation) -> ToolFuture) -> Self {
-        Self { tool, availability, run }
+        let schema = Value::Object((*tool.input_schema).clone());
+        let input = jsonschema::validator_for(&schema).ok();
+        Self { tool, availability, run, input }
+    }
+
+    /// Why `arguments` do not fit the tool's `inputSchema` (the first few errors, with where), or `None`.
+    pub(crate) fn invalid_arguments(&self, arguments: Option<&JsonObject>) -> Option<String> {
+        let validator = self.input.as_ref()?;
+        let args = Value::Object(arguments.cloned().unwrap_or_default());
+        let errors: Vec<String> = validator
+            .iter_errors(&args)
+            .take(3)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                if at.is_empty() { e.to_string() } else { format!("{at}: {e}") }
+            })
+            .collect();
+        (!errors.is_empty()).then(|| errors.join("; "))
     }
 
     /// Whether the tool is listed and callable for a request of `era`.

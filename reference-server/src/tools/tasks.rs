@@ -36,10 +36,13 @@ pub(super) fn specs() -> Vec<ToolSpec> {
         ToolSpec::new(
             tool_with_schema(
                 "slow_compute",
-                "Sleeps `seconds` then answers; runs as a cancellable task when the client supports tasks",
+                "Sleeps `seconds` (at most 5) then answers; runs as a cancellable task when the client supports tasks",
                 json!({
                     "type": "object",
-                    "properties": { "seconds": { "type": "number" }, "label": { "type": "string" } }
+                    "properties": {
+                        "seconds": { "type": "number", "minimum": 0, "maximum": 5 },
+                        "label": { "type": "string" }
+                    }
                 }),
             )
             .annotate(read_only("Slow compute")),
@@ -115,7 +118,7 @@ fn greet(inv: Invocation) -> ToolFuture {
 
 fn slow_compute(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let seconds = inv.args.get("seconds").and_then(Value::as_f64).unwrap_or(1.0).clamp(0.0, 60.0);
+        let seconds = inv.args.get("seconds").and_then(Value::as_f64).unwrap_or(1.0).clamp(0.0, 5.0);
         let label = inv.args.get("label").and_then(Value::as_str).unwrap_or("compute").to_owned();
         let message = format!("slow_compute({label}) done after {seconds}s");
         if !inv.client_supports_tasks() {

@@ -1,0 +1,29 @@
+//! The unit suite: each tool and prompt exercised alone, with inputs drawn from its schema.
+//!
+//! - [`inputs`]: JSON Schema (2020-12 and draft-07) → a proptest strategy of valid values ([`input_space`]), with
+//!   edge values weighted in and what it could not honour listed.
+//! - [`invalid`]: from one valid value, invalid variants that each break exactly one constraint
+//!   ([`invalid_cases`]).
+//! - [`shrink`]: a runner whose draws follow from a seed ([`seeded_runner`]) and a shrink loop ([`minimise`]);
+//!   `replay`: the same loop across awaits (a value tree is not `Send`, so it is rebuilt from the seed);
+//! - [`set`] and [`discover`]: the checks generated from the target's surface, discovered before the plan;
+//! - `tool_valid`, `tool_invalid`, `prompt_get`, `surface_check`: the check functions.
+
+mod discover;
+pub mod inputs;
+pub mod invalid;
+mod probe;
+mod prompt_get;
+mod replay;
+pub mod set;
+pub mod shrink;
+mod surface_check;
+mod tool_invalid;
+mod tool_valid;
+
+pub use discover::discover;
+pub use inputs::{InputSpace, input_space};
+pub use invalid::{InvalidCase, invalid_cases};
+pub use set::{DiscoveryProblem, ToolCheck, UnitItem, UnitSet};
+pub use shrink::{minimise, seeded_runner};
+pub(crate) use surface_check::CHECK as SURFACE_CHECK;

@@ -1,0 +1,100 @@
+//! `unit.tool.<name>.invalid-inputs`: the tool called with inputs that each break one constraint of its input
+//! schema (a required property left out, a wrong type, a value outside an enum or a bound, a string too short or
+//! long or off its pattern, an unknown property where none is allowed, …). Each must be refused — a JSON-RPC
+//! error (`-32602`, or another code, noted) or a result with `isError: true` — and the server must stay up.
+
+use serde_json::{Value, json};
+
+use crate::check::{CheckContext, Conclusion, Level, Outcome, SkipReason};
+
+use super::inputs::input_space;
+use super::invalid::invalid_cases;
+use super::probe::{Answer, Prober, malformed, show, silent};
+use super::replay::draw;
+use super::set::UnitItem;
+
+/// Runs `unit.tool.<name>.invalid-inputs`.
+pub(crate) async fn invalid_inputs(cx: &mut CheckContext) -> Conclusion {
+    let (id, tool) = match (cx.check_id(), cx.current_unit_item()) {
+        (Some(id), Some(UnitItem::Tool { tool, .. })) => (id, (**tool).clone()),
+        _ => return Err(Outcome::error("harness bug: the running check has no tool")),
+    };
+    let listed = json!({"name": tool.name, "annotations": tool.annotations, "execution": tool.execution});
+    if !crate::checks::tools::catalog::may_call(cx, &listed) {
+        return Ok(Outcome::skip(
+            SkipReason::OptInRequired,
+            format!("tool `{}` is not annotated read-only: it is called only with --call-tools", tool.name),
+        ));
+    }
+    let options = cx.options().unit.clone();
+    let scope = id.as_str().rsplit_once('.').map_or(id.as_str(), |(tool, _)| tool);
+    let seed = options.seed_for(scope);
+    let space = input_space(&tool.input_schema);
+    let base = match draw(&space.valid, seed, 0) {
+        Ok(value) => value,
+        Err(why) => {
+            return Ok(Outcome::error(format!(
+                "could not generate a valid input for `{}` to derive invalid ones from: {why}",
+                tool.name
+            )));
+        }
+    };
+    let cases = invalid_cases(&tool.input_schema, &base, options.cases as usize * 2);
+    if cases.is_empty() {
+        return Ok(Outcome::skip(
+            SkipReason::NothingToTest,
+            format!("the inputSchema of `{}` constrains nothing an input could break", tool.name),
+        ));
+    }
+    let mut prober = Prober::new(cx);
+    let mut other_codes = Vec::new();
+    for case in &cases {
+        let answer = prober.ask(cx, "tools/call", json!({"name": tool.name, "arguments": case.arguments})).await?;
+        let input = show(&case.arguments, 300);
+        match answer {
+            Answer::Error { code: Some(-32602), .. } => {}
+            Answer::Error { code, .. } => other_codes.push(format!("{} → {code:?}", case.broken)),
+            Answer::Result(r) if r.get("isError").and_then(Value::as_bool) == Some(true) => {}
+            Answer::Result(r) => {
+                prober.close().await;
+                return Ok(Outcome::violated(
+                    "an input its inputSchema rejects refused: a -32602 error or a result with isError: true",
+                    format!(
+                        "tools/call `{}` with {input} ({}) → a successful result {}\nreplay: mcp-harness run <target> --suite unit --check '{id}' --seed {}",
+                        tool.name,
+                        case.broken,
+                        show(&r, 300),
+                        options.seed
+                    ),
+                )
+                .breaking("tools.validate-inputs", Level::Must));
+            }
+            Answer::Crashed(why) => {
+                prober.close().await;
+                return Ok(Outcome::violated(
+                    "an answer to every request, however invalid its arguments",
+                    format!("tools/call `{}` with {input} ({}) → {why}", tool.name, case.broken),
+                )
+                .breaking("jsonrpc.reply-required", Level::Must));
+            }
+            Answer::Violation(v) => {
+                prober.close().await;
+                return Ok(Outcome::misbehaved(&v, "a well-formed refusal of an invalid input"));
+            }
+            Answer::Silent(why) => {
+                prober.close().await;
+                return Ok(silent(&format!("tools/call `{}` with {input} ({})", tool.name, case.broken), &why));
+            }
+            Answer::Malformed(found) => {
+                prober.close().await;
+                return Ok(malformed(&format!("tools/call `{}` with {input} ({})", tool.name, case.broken), &found));
+            }
+        }
+    }
+    prober.close().await;
+    let mut note = format!("{} invalid inputs (--seed {}), each refused", cases.len(), options.seed);
+    if !other_codes.is_empty() {
+        note.push_str(&format!("; refused with another code than -32602: {}", other_codes.join("; ")));
+    }
+    Ok(Outcome::pass_with(note))
+}
