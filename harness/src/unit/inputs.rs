@@ -806,23 +806,22 @@ impl Strategy for Integers {
     }
 }
 
-/// Binary search from a drawn integer toward the value of its range nearest zero (proptest's integer shrinking,
-/// over the distance to that value).
+/// Binary search over a distance, from the drawn one toward zero: proptest's integer shrinking. A failing
+/// candidate moves the upper end down, a passing one the lower end up; the search ends when they meet.
 #[derive(Debug, Clone)]
-struct IntegerTree {
-    target: i128,
-    sign: i128,
+struct Bisect {
     lo: u128,
     curr: u128,
     hi: u128,
 }
 
-impl IntegerTree {
-    fn new(low: i64, start: i64, high: i64) -> IntegerTree {
-        let target = i128::from(0i64.clamp(low, high));
-        let offset = i128::from(start) - target;
-        let distance = offset.unsigned_abs();
-        IntegerTree { target, sign: offset.signum(), lo: 0, curr: distance, hi: distance }
+impl Bisect {
+    fn from(distance: u128) -> Bisect {
+        Bisect { lo: 0, curr: distance, hi: distance }
+    }
+
+    fn within(lo: u128, hi: u128) -> Bisect {
+        Bisect { lo, curr: hi, hi }
     }
 
     fn reposition(&mut self) -> bool {
@@ -832,15 +831,6 @@ impl IntegerTree {
         }
         self.curr = mid;
         true
-    }
-}
-
-impl ValueTree for IntegerTree {
-    type Value = i64;
-
-    fn current(&self) -> i64 {
-        // Between the target and the drawn value, so within `i64`.
-        (self.target + self.sign * self.curr as i128) as i64
     }
 
     fn simplify(&mut self) -> bool {
@@ -857,6 +847,40 @@ impl ValueTree for IntegerTree {
         }
         self.lo = self.curr + 1;
         self.reposition()
+    }
+}
+
+/// Binary search from a drawn integer toward the value of its range nearest zero (proptest's integer shrinking,
+/// over the distance to that value).
+#[derive(Debug, Clone)]
+struct IntegerTree {
+    target: i128,
+    sign: i128,
+    search: Bisect,
+}
+
+impl IntegerTree {
+    fn new(low: i64, start: i64, high: i64) -> IntegerTree {
+        let target = i128::from(0i64.clamp(low, high));
+        let offset = i128::from(start) - target;
+        IntegerTree { target, sign: offset.signum(), search: Bisect::from(offset.unsigned_abs()) }
+    }
+}
+
+impl ValueTree for IntegerTree {
+    type Value = i64;
+
+    fn current(&self) -> i64 {
+        // Between the target and the drawn value, so within `i64`.
+        (self.target + self.sign * self.search.curr as i128) as i64
+    }
+
+    fn simplify(&mut self) -> bool {
+        self.search.simplify()
+    }
+
+    fn complicate(&mut self) -> bool {
+        self.search.complicate()
     }
 }
 
@@ -902,28 +926,15 @@ impl Strategy for Numbers {
 #[derive(Debug, Clone)]
 struct FloatTree {
     negative: bool,
-    lo: u64,
-    curr: u64,
-    hi: u64,
+    search: Bisect,
 }
 
 impl FloatTree {
     fn new(low: f64, start: f64, high: f64) -> FloatTree {
         let target = 0f64.clamp(low, high);
         // The range excludes zero only on one side, so the target and the start share a sign.
-        let negative = start.is_sign_negative();
-        let (from, to) = (target.abs().to_bits(), start.abs().to_bits());
-        let (lo, hi) = if from <= to { (from, to) } else { (to, to) };
-        FloatTree { negative, lo, curr: hi, hi }
-    }
-
-    fn reposition(&mut self) -> bool {
-        let mid = self.lo + (self.hi - self.lo) / 2;
-        if mid == self.curr {
-            return false;
-        }
-        self.curr = mid;
-        true
+        let (from, to) = (u128::from(target.abs().to_bits()), u128::from(start.abs().to_bits()));
+        FloatTree { negative: start.is_sign_negative(), search: Bisect::within(from.min(to), to) }
     }
 }
 
@@ -931,24 +942,17 @@ impl ValueTree for FloatTree {
     type Value = Value;
 
     fn current(&self) -> Value {
-        let magnitude = f64::from_bits(self.curr);
+        // Between the two bit patterns, so within `u64`.
+        let magnitude = f64::from_bits(self.search.curr as u64);
         number_value(if self.negative { -magnitude } else { magnitude })
     }
 
     fn simplify(&mut self) -> bool {
-        if self.hi <= self.lo {
-            return false;
-        }
-        self.hi = self.curr;
-        self.reposition()
+        self.search.simplify()
     }
 
     fn complicate(&mut self) -> bool {
-        if self.hi <= self.lo {
-            return false;
-        }
-        self.lo = self.curr + 1;
-        self.reposition()
+        self.search.complicate()
     }
 }
 

@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::check::{CheckContext, Outcome};
+use crate::check::{CheckContext, Outcome, SkipReason};
+use crate::surface::LockedTool;
+
+use super::set::UnitItem;
 use crate::session::{Session, SessionError, Violation};
 
 /// How long the follow-up `ping` after a silent request may take.
@@ -156,6 +159,29 @@ pub(crate) fn silent(what: &str, why: &str) -> Outcome {
     Outcome::error(format!(
         "could not test: {what}: {why}; a tool slower than the request timeout needs a larger --timeout-ms"
     ))
+}
+
+/// The tool of the running unit check, when the run may call it: `Err` with a skip (not read-only without
+/// `--call-tools`) or a harness error.
+pub(crate) fn callable_tool(cx: &CheckContext) -> Result<(crate::check::CheckId, LockedTool), Outcome> {
+    let (id, tool) = match (cx.check_id(), cx.current_unit_item()) {
+        (Some(id), Some(UnitItem::Tool { tool, .. })) => (id, (**tool).clone()),
+        _ => return Err(Outcome::error("harness bug: the running check has no tool")),
+    };
+    let listed = serde_json::json!({"name": tool.name, "annotations": tool.annotations, "execution": tool.execution});
+    if !crate::checks::tools::catalog::may_call(cx, &listed) {
+        return Err(Outcome::skip(
+            SkipReason::OptInRequired,
+            format!("tool `{}` is not annotated read-only: it is called only with --call-tools", tool.name),
+        ));
+    }
+    Ok((id, tool))
+}
+
+/// The seed of a tool's checks: the tool's, not the check's, so its checks draw the same inputs (and share answers).
+pub(crate) fn tool_seed(cx: &CheckContext, id: crate::check::CheckId) -> u64 {
+    let scope = id.as_str().rsplit_once('.').map_or(id.as_str(), |(tool, _)| tool);
+    cx.options().unit.seed_for(scope)
 }
 
 /// A compact rendering of a value for evidence, at most `max` characters.

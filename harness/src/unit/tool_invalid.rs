@@ -9,26 +9,17 @@ use crate::check::{CheckContext, Conclusion, Level, Outcome, SkipReason};
 
 use super::inputs::input_space;
 use super::invalid::invalid_cases;
-use super::probe::{Answer, Prober, malformed, show, silent};
+use super::probe::{Answer, Prober, callable_tool, malformed, show, silent, tool_seed};
 use super::replay::draw;
-use super::set::UnitItem;
 
 /// Runs `unit.tool.<name>.invalid-inputs`.
 pub(crate) async fn invalid_inputs(cx: &mut CheckContext) -> Conclusion {
-    let (id, tool) = match (cx.check_id(), cx.current_unit_item()) {
-        (Some(id), Some(UnitItem::Tool { tool, .. })) => (id, (**tool).clone()),
-        _ => return Err(Outcome::error("harness bug: the running check has no tool")),
+    let (id, tool) = match callable_tool(cx) {
+        Ok(found) => found,
+        Err(outcome) => return Ok(outcome),
     };
-    let listed = json!({"name": tool.name, "annotations": tool.annotations, "execution": tool.execution});
-    if !crate::checks::tools::catalog::may_call(cx, &listed) {
-        return Ok(Outcome::skip(
-            SkipReason::OptInRequired,
-            format!("tool `{}` is not annotated read-only: it is called only with --call-tools", tool.name),
-        ));
-    }
     let options = cx.options().unit.clone();
-    let scope = id.as_str().rsplit_once('.').map_or(id.as_str(), |(tool, _)| tool);
-    let seed = options.seed_for(scope);
+    let seed = tool_seed(cx, id);
     let space = input_space(&tool.input_schema);
     let base = match draw(&space.valid, seed, 0) {
         Ok(value) => value,

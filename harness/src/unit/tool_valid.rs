@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use crate::check::{CheckContext, Conclusion, Level, Outcome, SkipReason};
 
 use super::inputs::input_space;
-use super::probe::{Answer, Prober, show, silent};
+use super::probe::{Answer, Prober, callable_tool, show, silent, tool_seed};
 use super::replay::Replay;
-use super::set::{ToolCheck, UnitItem};
+use super::set::ToolCheck;
 use super::shrink::seeded_runner;
 
 /// No new case is drawn once a check has run this long (a slow tool gets fewer cases, at least one).
@@ -59,17 +59,10 @@ pub(crate) async fn output_schema(cx: &mut CheckContext) -> Conclusion {
 }
 
 async fn run(cx: &mut CheckContext, which: ToolCheck) -> Conclusion {
-    let (id, tool) = match (cx.check_id(), cx.current_unit_item()) {
-        (Some(id), Some(UnitItem::Tool { tool, .. })) => (id, (**tool).clone()),
-        _ => return Err(Outcome::error("harness bug: the running check has no tool")),
+    let (id, tool) = match callable_tool(cx) {
+        Ok(found) => found,
+        Err(outcome) => return Ok(outcome),
     };
-    let listed = json!({"name": tool.name, "annotations": tool.annotations, "execution": tool.execution});
-    if !crate::checks::tools::catalog::may_call(cx, &listed) {
-        return Ok(Outcome::skip(
-            SkipReason::OptInRequired,
-            format!("tool `{}` is not annotated read-only: it is called only with --call-tools", tool.name),
-        ));
-    }
     let output = match (which, &tool.output_schema) {
         (ToolCheck::OutputSchema, None) => {
             return Ok(Outcome::skip(SkipReason::NothingToTest, format!("tool `{}` has no outputSchema", tool.name)));
@@ -87,9 +80,7 @@ async fn run(cx: &mut CheckContext, which: ToolCheck) -> Conclusion {
         format!("; not generated (unsupported schema features): {}", space.unsupported.join("; "))
     };
     let options = cx.options().unit.clone();
-    // The tool's seed, not the check's: both checks of a tool draw the same inputs (answers are shared).
-    let scope = id.as_str().rsplit_once('.').map_or(id.as_str(), |(tool, _)| tool);
-    let seed = options.seed_for(scope);
+    let seed = tool_seed(cx, id);
     let mut runner = seeded_runner(seed);
     let mut prober = Prober::new(cx);
     let judge = |answer: &Answer| -> Option<Finding> {
