@@ -66,7 +66,7 @@ pub(super) fn show(v: Option<&Value>) -> String {
 }
 
 /// Whether `s` is standard Base64 (padding optional).
-pub(super) fn is_base64(s: &str) -> bool {
+pub(crate) fn is_base64(s: &str) -> bool {
     BASE64.decode(s.as_bytes()).is_ok()
 }
 

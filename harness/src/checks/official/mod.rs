@@ -10,7 +10,7 @@
 
 mod completion;
 mod elicitation;
-mod fixture;
+pub(crate) mod fixture;
 mod input_required;
 mod json_schema;
 mod logging;
