@@ -142,8 +142,9 @@ pub(crate) enum Command {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct FilterArgs {
     /// Suites to run, comma-separated, or `all`: unit (each tool and prompt alone: inputs drawn from its schema,
-    /// valid ones answered, invalid ones refused, structured output valid; read-only tools unless --call-tools;
-    /// the target is listed first to generate the checks), conformance (protocol rules of the spec, for any server),
+    /// valid ones answered, invalid ones refused, structured output valid, sequences of calls fed with returned
+    /// values, resource templates read; read-only tools unless --call-tools; the target is listed first to
+    /// generate the checks), conformance (protocol rules of the spec, for any server),
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
     /// DATABASE_URL/REDIS_URL), security (defences the spec motivates but does not word as rules, e.g. Host
     /// validation against DNS rebinding; nothing intrusive without --danger-intrusive), e2e (user journeys from

@@ -7,7 +7,7 @@
 //! - [`shrink`]: a runner whose draws follow from a seed ([`seeded_runner`]) and a shrink loop ([`minimise`]);
 //!   `replay`: the same loop across awaits (a value tree is not `Send`, so it is rebuilt from the seed);
 //! - [`set`] and [`discover`]: the checks generated from the target's surface, discovered before the plan;
-//! - `tool_valid`, `tool_invalid`, `prompt_get`, `resource_templates`, `surface_check`: the check functions.
+//! - `tool_valid`, `tool_invalid`, `prompt_get`, `resource_templates`, `sequence` (stateful sequences), `surface_check`: the check functions.
 
 mod discover;
 pub mod inputs;
@@ -16,6 +16,7 @@ mod probe;
 mod prompt_get;
 mod replay;
 mod resource_templates;
+mod sequence;
 pub mod set;
 pub mod shrink;
 mod surface_check;
@@ -26,6 +27,7 @@ pub use discover::discover;
 pub use inputs::{InputSpace, input_space};
 pub use invalid::{InvalidCase, invalid_cases};
 pub(crate) use resource_templates::CHECK as RESOURCE_TEMPLATES_CHECK;
+pub(crate) use sequence::CHECK as SEQUENCE_CHECK;
 pub use set::{DiscoveryProblem, ToolCheck, UnitItem, UnitSet};
 pub use shrink::{minimise, seeded_runner};
 pub(crate) use surface_check::CHECK as SURFACE_CHECK;
