@@ -2,16 +2,19 @@
 //! in a row on a fresh session, with arguments drawn from their schemas; a string argument is, one time in two,
 //! replaced by a value an earlier call of the sequence returned (a string of its `structuredContent`, or of JSON
 //! in its text content, that still fits the schema), so ids and URIs flow from create to read, update and delete.
-//! Every call must be answered with a well-formed result or error: a crash, a malformed result or a protocol
-//! violation fails, and the sequence is shrunk — calls are left out while the failure remains — to the shortest
+//! Every call must be answered with a well-formed result or error: a crash, a malformed result, a protocol
+//! violation, or a successful result of a tool with an `outputSchema` whose `structuredContent` is missing or does
+//! not conform (a state single calls rarely reach: the entity a create made, then updated) fails, and the sequence is shrunk — calls are left out while the failure remains — to the shortest
 //! one that still shows it (replayed on a fresh session each time). Tool errors (`isError`, a JSON-RPC error)
 //! are normal in a sequence (a read after a delete) and not judged.
 
 use std::time::{Duration, Instant};
 
+use std::collections::BTreeMap;
+
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::check::{
     Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Outcome, SkipReason,
@@ -39,7 +42,7 @@ pub(crate) const CHECK: Check = Check {
         title: "sequences of tool calls, later ones fed with values earlier ones returned, are answered without a crash or a malformed result",
         suite: Suite::Unit,
         level: Level::Must,
-        requirements: &["jsonrpc.reply-required", "tools.call.content"],
+        requirements: &["jsonrpc.reply-required", "tools.call.content", "tools.structured-content-conforms"],
         applies: Applicability { capability: Some(Capability::Tools), needs: Needs::Session, ..Applicability::ALWAYS },
         tags: &["unit", "tools", "property", "stateful"],
     },
@@ -59,6 +62,8 @@ enum Finding {
     Crash,
     Malformed,
     Violation,
+    /// `structuredContent` missing from, or not valid against the `outputSchema` of, a successful result.
+    Output,
 }
 
 async fn sequences(cx: &mut CheckContext) -> Conclusion {
@@ -66,6 +71,11 @@ async fn sequences(cx: &mut CheckContext) -> Conclusion {
     let Some(surface) = &set.surface else {
         return Ok(Outcome::error("the unit suite's surface was not discovered (see unit.surface)"));
     };
+    let outputs: BTreeMap<String, jsonschema::Validator> = surface
+        .tools
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), jsonschema::validator_for(t.output_schema.as_ref()?).ok()?)))
+        .collect();
     let tools: Vec<(&LockedTool, InputSpace, jsonschema::Validator)> = surface
         .tools
         .iter()
@@ -102,12 +112,12 @@ async fn sequences(cx: &mut CheckContext) -> Conclusion {
             let arguments = feed(drawn, &corpus, validator, &mut runner);
             calls.push(Call { tool: tool.name.clone(), arguments: arguments.clone() });
             let answer = prober.ask(cx, "tools/call", json!({"name": tool.name, "arguments": arguments})).await?;
-            match judge(&answer) {
+            match judge(&answer, outputs.get(&tool.name)) {
                 Ok(Some(result)) => corpus.extend(mined(&result)),
                 Ok(None) => {}
                 Err(Some(finding)) => {
                     prober.close().await;
-                    return Ok(shrunk(cx, calls, finding, answer, options.seed).await);
+                    return Ok(shrunk(cx, calls, finding, answer, options.seed, &outputs).await);
                 }
                 Err(None) => {
                     prober.close().await;
@@ -127,10 +137,18 @@ async fn sequences(cx: &mut CheckContext) -> Conclusion {
 }
 
 /// `Ok(result)` for an answer that is fine (with the result to mine), `Err(finding)` for a failure, `Err(None)` for
-/// silence.
-fn judge(answer: &Answer) -> Result<Option<Value>, Option<Finding>> {
+/// silence. `output` is the tool's compiled `outputSchema`, if it has one.
+fn judge(answer: &Answer, output: Option<&jsonschema::Validator>) -> Result<Option<Value>, Option<Finding>> {
     match answer {
-        Answer::Result(r) => Ok(Some(r.clone())),
+        Answer::Result(r) => {
+            let succeeded = r.get("isError").and_then(Value::as_bool) != Some(true)
+                && r.get("resultType").and_then(Value::as_str).is_none_or(|t| t == "complete");
+            match (output, r.get("structuredContent")) {
+                (Some(_), None) if succeeded => Err(Some(Finding::Output)),
+                (Some(v), Some(sc)) if succeeded && !v.is_valid(sc) => Err(Some(Finding::Output)),
+                _ => Ok(Some(r.clone())),
+            }
+        }
         Answer::Error { .. } => Ok(None),
         Answer::Crashed(_) => Err(Some(Finding::Crash)),
         Answer::Malformed(_) => Err(Some(Finding::Malformed)),
@@ -144,25 +162,54 @@ fn draw(runner: &mut TestRunner, range: std::ops::RangeInclusive<usize>) -> Opti
     Some(range.new_tree(runner).ok()?.current())
 }
 
-/// `arguments` with, one time in two, a top-level string replaced by a corpus value (when the result still fits).
+/// `arguments` with, one time in two, each string (at any depth: `observations[0].entityName` too) replaced by a
+/// corpus value, each replacement kept only when the arguments still fit the schema.
 fn feed(arguments: Value, corpus: &[String], validator: &jsonschema::Validator, runner: &mut TestRunner) -> Value {
-    let Value::Object(map) = &arguments else { return arguments };
     if corpus.is_empty() {
         return arguments;
     }
-    let mut fed: Map<String, Value> = map.clone();
-    for (name, value) in map {
-        if !value.is_string() || draw(runner, 0..=1) != Some(1) {
+    let mut fed = arguments;
+    for pointer in string_pointers(&fed, String::new()) {
+        if draw(runner, 0..=1) != Some(1) {
             continue;
         }
         let Some(pick) = draw(runner, 0..=corpus.len() - 1) else { continue };
         let mut candidate = fed.clone();
-        candidate.insert(name.clone(), Value::String(corpus[pick].clone()));
-        if validator.is_valid(&Value::Object(candidate.clone())) {
+        if let Some(slot) = candidate.pointer_mut(&pointer) {
+            *slot = Value::String(corpus[pick].clone());
+        }
+        if validator.is_valid(&candidate) {
             fed = candidate;
         }
     }
-    Value::Object(fed)
+    fed
+}
+
+/// The JSON Pointers of the string leaves of `value` (at most 64, depth at most 8).
+fn string_pointers(value: &Value, at: String) -> Vec<String> {
+    fn walk(v: &Value, at: String, depth: usize, out: &mut Vec<String>) {
+        if out.len() >= 64 || depth > 8 {
+            return;
+        }
+        match v {
+            Value::String(_) => out.push(at),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, format!("{at}/{i}"), depth + 1, out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    let escaped = k.replace('~', "~0").replace('/', "~1");
+                    walk(item, format!("{at}/{escaped}"), depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, at, 0, &mut out);
+    out
 }
 
 /// The strings a result offers to later calls: those of its `structuredContent`, and of JSON in its text content.
@@ -190,12 +237,16 @@ fn mined(result: &Value) -> Vec<String> {
 }
 
 /// Runs `calls` on a fresh session; the finding of its last call, if it still shows one, and the answer.
-async fn replay(cx: &mut CheckContext, calls: &[Call]) -> Result<Option<(Finding, Answer)>, Outcome> {
+async fn replay(
+    cx: &mut CheckContext,
+    calls: &[Call],
+    outputs: &BTreeMap<String, jsonschema::Validator>,
+) -> Result<Option<(Finding, Answer)>, Outcome> {
     let mut prober = Prober::uncached(cx);
     let mut found = None;
     for (i, call) in calls.iter().enumerate() {
         let answer = prober.ask(cx, "tools/call", json!({"name": call.tool, "arguments": call.arguments})).await?;
-        match judge(&answer) {
+        match judge(&answer, outputs.get(&call.tool)) {
             Err(Some(finding)) if i + 1 == calls.len() => found = Some((finding, answer)),
             Err(_) => break,
             Ok(_) => {}
@@ -212,6 +263,7 @@ async fn shrunk(
     finding: Finding,
     mut answer: Answer,
     seed: u64,
+    outputs: &BTreeMap<String, jsonschema::Validator>,
 ) -> Outcome {
     let started = Instant::now();
     let mut replays = 0;
@@ -220,7 +272,7 @@ async fn shrunk(
         let mut fewer = calls.clone();
         fewer.remove(i);
         replays += 1;
-        match replay(cx, &fewer).await {
+        match replay(cx, &fewer, outputs).await {
             Ok(Some((f, a))) if f == finding => {
                 calls = fewer;
                 answer = a;
@@ -232,7 +284,7 @@ async fn shrunk(
         Answer::Crashed(why) | Answer::Silent(why) => why.clone(),
         Answer::Malformed(found) => format!("a result that breaks the schema: {}", found.join("; ")),
         Answer::Violation(v) => v.evidence(),
-        Answer::Result(r) => show(r, 200),
+        Answer::Result(r) => format!("a result {}", show(r, 300)),
         Answer::Error { code, message } => format!("{code:?} {message}"),
     };
     let observed = format!(
@@ -244,6 +296,11 @@ async fn shrunk(
         (Finding::Violation, Answer::Violation(v)) => Outcome::misbehaved(v, "a well-formed answer to every call"),
         (Finding::Malformed, _) => Outcome::violated("a result valid against the revision's schema", observed)
             .breaking("schema.authoritative", Level::Must),
+        (Finding::Output, _) => Outcome::violated(
+            "structuredContent valid against the tool's outputSchema in every successful result",
+            observed,
+        )
+        .breaking("tools.structured-content-conforms", Level::Must),
         _ => Outcome::violated("an answer to every call, whatever the calls before it", observed)
             .breaking("jsonrpc.reply-required", Level::Must),
     }
@@ -275,9 +332,17 @@ mod tests {
         let validator = jsonschema::validator_for(&schema).unwrap();
         let mut runner = seeded_runner(3);
         let corpus = vec!["nope".to_owned(), "rec-7".to_owned()];
+        let mut seen_fed = false;
         for _ in 0..50 {
             let fed = feed(json!({"id": "rec-1"}), &corpus, &validator, &mut runner);
             assert!(validator.is_valid(&fed), "{fed}");
+            seen_fed |= fed["id"] == "rec-7";
         }
+        assert!(seen_fed, "a fitting corpus value is fed");
+        let nested = json!({"observations": [{"entityName": "x", "contents": ["y"]}]});
+        assert_eq!(
+            string_pointers(&nested, String::new()),
+            ["/observations/0/entityName", "/observations/0/contents/0"]
+        );
     }
 }
