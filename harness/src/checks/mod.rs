@@ -64,7 +64,12 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
         official::CHECKS,
         integration::CHECKS,
         security::CHECKS,
-        &[crate::unit::SURFACE_CHECK, crate::unit::SEQUENCE_CHECK, crate::unit::RESOURCE_TEMPLATES_CHECK],
+        &[
+            crate::unit::SURFACE_CHECK,
+            crate::unit::SEQUENCE_CHECK,
+            crate::unit::RESOURCE_READ_CHECK,
+            crate::unit::RESOURCE_TEMPLATES_CHECK,
+        ],
         // The checks that judge what the whole run observed; the runner runs them after all others.
         OBSERVED,
     ]

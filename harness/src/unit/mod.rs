@@ -7,7 +7,7 @@
 //! - [`shrink`]: a runner whose draws follow from a seed ([`seeded_runner`]) and a shrink loop ([`minimise`]);
 //!   `replay`: the same loop across awaits (a value tree is not `Send`, so it is rebuilt from the seed);
 //! - [`set`] and [`discover`]: the checks generated from the target's surface, discovered before the plan;
-//! - `tool_valid`, `tool_invalid`, `prompt_get`, `resource_templates`, `sequence` (stateful sequences), `surface_check`: the check functions.
+//! - `tool_valid`, `tool_invalid`, `prompt_get`, `resource_read`, `resource_templates`, `sequence` (stateful sequences), `surface_check`: the check functions.
 
 mod discover;
 pub mod inputs;
@@ -15,6 +15,7 @@ pub mod invalid;
 mod probe;
 mod prompt_get;
 mod replay;
+mod resource_read;
 mod resource_templates;
 mod sequence;
 pub mod set;
@@ -26,6 +27,7 @@ mod tool_valid;
 pub use discover::discover;
 pub use inputs::{InputSpace, input_space};
 pub use invalid::{InvalidCase, invalid_cases};
+pub(crate) use resource_read::CHECK as RESOURCE_READ_CHECK;
 pub(crate) use resource_templates::CHECK as RESOURCE_TEMPLATES_CHECK;
 pub(crate) use sequence::CHECK as SEQUENCE_CHECK;
 pub use set::{DiscoveryProblem, ToolCheck, UnitItem, UnitSet};

@@ -64,43 +64,12 @@ async fn templates(cx: &mut CheckContext) -> Conclusion {
         }
         let uri = expand(pattern, &values);
         let what = format!("resources/read `{uri}` (template `{pattern}`)");
-        match prober.ask(cx, "resources/read", json!({"uri": uri})).await? {
-            Answer::Result(r) => {
-                let bad_blob = r
-                    .get("contents")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c.get("blob").and_then(Value::as_str))
-                    .find(|b| !crate::checks::official::fixture::is_base64(b));
-                if let Some(blob) = bad_blob {
-                    prober.close().await;
-                    let shown: String = blob.chars().take(60).collect();
-                    return Ok(Outcome::violated(
-                        "binary resource contents as base64 in `blob`",
-                        format!("{what} → a blob that is not base64: {shown:?}"),
-                    )
-                    .breaking("resources.read.contents", Level::Must));
-                }
-                read += 1;
-            }
-            Answer::Error { code, message } => refused.push(format!("`{uri}` → {code:?} {message}")),
-            Answer::Crashed(why) => {
+        match read_one(cx, &mut prober, &uri, &what).await? {
+            Ok(None) => read += 1,
+            Ok(Some(refusal)) => refused.push(refusal),
+            Err(outcome) => {
                 prober.close().await;
-                return Ok(Outcome::violated("an answer to every resources/read", format!("{what} → {why}"))
-                    .breaking("jsonrpc.reply-required", Level::Must));
-            }
-            Answer::Silent(why) => {
-                prober.close().await;
-                return Ok(silent(&what, &why));
-            }
-            Answer::Malformed(found) => {
-                prober.close().await;
-                return Ok(malformed(&what, &found));
-            }
-            Answer::Violation(v) => {
-                prober.close().await;
-                return Ok(Outcome::misbehaved(&v, "a well-formed answer to resources/read"));
+                return Ok(outcome);
             }
         }
     }
@@ -110,6 +79,45 @@ async fn templates(cx: &mut CheckContext) -> Conclusion {
         note.push_str(&format!("; refused (the sample values may name nothing): {}", refused.join("; ")));
     }
     Ok(Outcome::pass_with(note))
+}
+
+/// Reads `uri`: `Ok(Ok(None))` for a good result, `Ok(Ok(Some(why)))` for an error answer (noted, not judged),
+/// `Ok(Err(outcome))` for a verdict (a crash, a malformed result, a blob that is not base64) or silence; the
+/// outer `Err` when no session could be opened.
+pub(crate) async fn read_one(
+    cx: &mut CheckContext,
+    prober: &mut Prober,
+    uri: &str,
+    what: &str,
+) -> Result<Result<Option<String>, Outcome>, Outcome> {
+    Ok(match prober.ask(cx, "resources/read", json!({"uri": uri})).await? {
+        Answer::Result(r) => {
+            let bad_blob = r
+                .get("contents")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.get("blob").and_then(Value::as_str))
+                .find(|b| !crate::checks::official::fixture::is_base64(b));
+            match bad_blob {
+                Some(blob) => {
+                    let shown: String = blob.chars().take(60).collect();
+                    Err(Outcome::violated(
+                        "binary resource contents as base64 in `blob`",
+                        format!("{what} → a blob that is not base64: {shown:?}"),
+                    )
+                    .breaking("resources.read.contents", Level::Must))
+                }
+                None => Ok(None),
+            }
+        }
+        Answer::Error { code, message } => Ok(Some(format!("`{uri}` → {code:?} {message}"))),
+        Answer::Crashed(why) => Err(Outcome::violated("an answer to every resources/read", format!("{what} → {why}"))
+            .breaking("jsonrpc.reply-required", Level::Must)),
+        Answer::Silent(why) => Err(silent(what, &why)),
+        Answer::Malformed(found) => Err(malformed(what, &found)),
+        Answer::Violation(v) => Err(Outcome::misbehaved(&v, "a well-formed answer to resources/read")),
+    })
 }
 
 /// The variable names of a URI template, in order (`{a}`, `{+a}`, `{/a,b}` …; modifiers dropped).

@@ -1,0 +1,65 @@
+//! `unit.resource.read`: every resource the server lists (at most [`MAX_RESOURCES`]; the conformance suite reads
+//! the first ten) read alone: each answer must be a result valid against the revision's schema, with base64 blobs,
+//! and never a crash. A listed resource refused with an error is noted, not judged (it may have gone since it was
+//! listed).
+
+use crate::check::{
+    Applicability, Capability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Needs, Outcome, SkipReason,
+    Suite,
+};
+
+use super::probe::Prober;
+use super::resource_templates::read_one;
+
+/// Resources read at most per run.
+const MAX_RESOURCES: usize = 200;
+
+/// The check record.
+pub(crate) const CHECK: Check = Check {
+    meta: CheckMeta {
+        id: CheckId("unit.resource.read"),
+        title: "every listed resource is read without a crash or a malformed result",
+        suite: Suite::Unit,
+        level: Level::Must,
+        requirements: &["resources.read.contents", "jsonrpc.reply-required"],
+        applies: Applicability {
+            capability: Some(Capability::Resources),
+            needs: Needs::Session,
+            ..Applicability::ALWAYS
+        },
+        tags: &["unit", "resources"],
+    },
+    run: crate::check_fn!(read_all),
+};
+
+async fn read_all(cx: &mut CheckContext) -> Conclusion {
+    let set = cx.unit_set();
+    let Some(surface) = &set.surface else {
+        return Ok(Outcome::error("the unit suite's surface was not discovered (see unit.surface)"));
+    };
+    if surface.resources.is_empty() {
+        return Ok(Outcome::skip(SkipReason::NothingToTest, "the server lists no resources"));
+    }
+    let mut prober = Prober::new(cx);
+    let (mut read, mut refused) = (0, Vec::new());
+    for resource in surface.resources.iter().take(MAX_RESOURCES) {
+        let what = format!("resources/read `{}` (listed)", resource.uri);
+        match read_one(cx, &mut prober, &resource.uri, &what).await? {
+            Ok(None) => read += 1,
+            Ok(Some(refusal)) => refused.push(refusal),
+            Err(outcome) => {
+                prober.close().await;
+                return Ok(outcome);
+            }
+        }
+    }
+    prober.close().await;
+    let mut note = format!("{read} of {} listed resources read", surface.resources.len().min(MAX_RESOURCES));
+    if surface.resources.len() > MAX_RESOURCES {
+        note.push_str(&format!(" (the first {MAX_RESOURCES} of {})", surface.resources.len()));
+    }
+    if !refused.is_empty() {
+        note.push_str(&format!("; refused: {}", refused.join("; ")));
+    }
+    Ok(Outcome::pass_with(note))
+}
