@@ -187,6 +187,15 @@ pub(crate) fn callable_tool(cx: &CheckContext) -> Result<(crate::check::CheckId,
     Ok((id, tool))
 }
 
+/// The surface the unit suite discovered, or the error outcome of a check that needs it (`unit.surface` says
+/// why it is missing).
+pub(crate) fn discovered(cx: &CheckContext) -> Result<&'static crate::surface::SurfaceLock, Outcome> {
+    cx.unit_set()
+        .surface
+        .as_ref()
+        .ok_or_else(|| Outcome::error("the unit suite's surface was not discovered (see unit.surface)"))
+}
+
 /// The seed of a tool's checks: the tool's, not the check's, so its checks draw the same inputs (and share answers).
 pub(crate) fn tool_seed(cx: &CheckContext, id: crate::check::CheckId) -> u64 {
     let scope = id.as_str().rsplit_once('.').map_or(id.as_str(), |(tool, _)| tool);

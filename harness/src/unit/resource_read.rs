@@ -8,7 +8,7 @@ use crate::check::{
     Suite,
 };
 
-use super::probe::Prober;
+use super::probe::{Prober, discovered};
 use super::resource_templates::read_one;
 
 /// Resources read at most per run.
@@ -33,9 +33,9 @@ pub(crate) const CHECK: Check = Check {
 };
 
 async fn read_all(cx: &mut CheckContext) -> Conclusion {
-    let set = cx.unit_set();
-    let Some(surface) = &set.surface else {
-        return Ok(Outcome::error("the unit suite's surface was not discovered (see unit.surface)"));
+    let surface = match discovered(cx) {
+        Ok(surface) => surface,
+        Err(outcome) => return Ok(outcome),
     };
     if surface.resources.is_empty() {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "the server lists no resources"));

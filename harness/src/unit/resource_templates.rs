@@ -11,7 +11,7 @@ use crate::check::{
     Suite,
 };
 
-use super::probe::{Answer, Prober, malformed, silent};
+use super::probe::{Answer, Prober, discovered, malformed, silent};
 
 /// Templates read at most per run.
 const MAX_TEMPLATES: usize = 20;
@@ -35,9 +35,9 @@ pub(crate) const CHECK: Check = Check {
 };
 
 async fn templates(cx: &mut CheckContext) -> Conclusion {
-    let set = cx.unit_set();
-    let Some(surface) = &set.surface else {
-        return Ok(Outcome::error("the unit suite's surface was not discovered (see unit.surface)"));
+    let surface = match discovered(cx) {
+        Ok(surface) => surface,
+        Err(outcome) => return Ok(outcome),
     };
     if surface.resource_templates.is_empty() {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "the server lists no resource templates"));

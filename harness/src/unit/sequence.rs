@@ -23,7 +23,7 @@ use crate::check::{
 use crate::surface::LockedTool;
 
 use super::inputs::{InputSpace, input_space};
-use super::probe::{Answer, Prober, show, silent};
+use super::probe::{Answer, Prober, discovered, show, silent};
 use super::shrink::seeded_runner;
 
 /// The longest sequence.
@@ -67,9 +67,9 @@ enum Finding {
 }
 
 async fn sequences(cx: &mut CheckContext) -> Conclusion {
-    let set = cx.unit_set();
-    let Some(surface) = &set.surface else {
-        return Ok(Outcome::error("the unit suite's surface was not discovered (see unit.surface)"));
+    let surface = match discovered(cx) {
+        Ok(surface) => surface,
+        Err(outcome) => return Ok(outcome),
     };
     let outputs: BTreeMap<String, jsonschema::Validator> = surface
         .tools
