@@ -2,58 +2,14 @@
 //! bound is killed and the test fails (the harness must never hang on what a target does).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const HARNESS: &str = env!("CARGO_BIN_EXE_mcp-harness");
+mod common;
 
-/// Runs the harness with `args`, killing it after `limit`.
-fn harness(args: &[&str], limit: Duration) -> Output {
-    harness_with(args, |_| {}, limit)
-}
-
-/// [`harness`] with a hook to change the process's environment.
-fn harness_with(args: &[&str], env: impl FnOnce(&mut Command), limit: Duration) -> Output {
-    let mut command = Command::new(HARNESS);
-    env(&mut command);
-    let mut child = command
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn mcp-harness");
-    // Drain both pipes while waiting: output larger than a pipe buffer (`list --format json`) would block the child.
-    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
-    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("poll") {
-            return Output { status, stdout: stdout.join().expect("stdout"), stderr: stderr.join().expect("stderr") };
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "mcp-harness {args:?} did not finish within {limit:?}\nstderr:\n{}",
-                String::from_utf8_lossy(&stderr.join().expect("stderr"))
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use common::{HARNESS, code, harness, harness_with};
 
 fn out_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
@@ -82,10 +38,6 @@ fn assert_junit_matches(dir: &Path, report: &Value) {
     assert_eq!(parsed.failures as u64, s["failed"].as_u64().unwrap() + stale, "failures");
     let interrupted = s.get("interrupted").and_then(Value::as_u64).unwrap_or(0);
     assert_eq!(parsed.errors as u64, s["errors"].as_u64().unwrap() + interrupted, "errors");
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
 }
 
 /// The check with `id` in a report.

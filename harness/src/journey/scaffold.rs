@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use mcp_harness_suites::journey::{
-    Assertion, CallAction, GetAction, Journey, JourneyFile, ListKind, Revisions, Step, unlocated,
+    Assertion, CallAction, GetAction, Journey, JourneyFile, ListKind, Revisions, Step, escape_value, unlocated,
 };
 
 use crate::checks::tools::arguments::{is_valid_for, synthesize};
@@ -73,7 +73,7 @@ pub fn scaffold(lock: &SurfaceLock, name: &str) -> Scaffold {
         steps.push(Step {
             call: Some(CallAction {
                 tool: tool.name.clone(),
-                arguments: arguments.as_object().filter(|o| !o.is_empty()).map(|_| escape(&arguments)),
+                arguments: arguments.as_object().filter(|o| !o.is_empty()).map(|_| escape_value(&arguments)),
                 progress: false,
             }),
             expect,
@@ -201,16 +201,6 @@ fn unescape(v: &Value) -> Value {
         Value::String(s) => Value::String(unescape_str(s)),
         Value::Array(a) => Value::Array(a.iter().map(unescape).collect()),
         Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), unescape(v))).collect()),
-        other => other.clone(),
-    }
-}
-
-/// A value written into a journey: `${` in its strings escaped.
-fn escape(v: &Value) -> Value {
-    match v {
-        Value::String(s) => Value::String(escape_str(s)),
-        Value::Array(a) => Value::Array(a.iter().map(escape).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), escape(v))).collect()),
         other => other.clone(),
     }
 }

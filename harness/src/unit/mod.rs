@@ -4,8 +4,9 @@
 //!   edge values weighted in and what it could not honour listed.
 //! - [`invalid`]: from one valid value, invalid variants that each break exactly one constraint
 //!   ([`invalid_cases`]).
-//! - [`shrink`]: a runner whose draws follow from a seed ([`seeded_runner`]) and a shrink loop ([`minimise`]);
-//!   `replay`: the same loop across awaits (a value tree is not `Send`, so it is rebuilt from the seed);
+//! - [`shrink`]: a runner whose draws follow from a seed ([`seeded_runner`]); `replay`: proptest's shrink loop,
+//!   one candidate at a time so a check can await the server (a value tree is not `Send`: it is rebuilt from the
+//!   seed for each candidate);
 //! - [`set`] and [`discover`]: the checks generated from the target's surface, discovered before the plan;
 //! - `tool_valid`, `tool_invalid`, `prompt_get`, `resource_read`, `resource_templates`, `sequence` (stateful sequences), `surface_check`: the check functions.
 
@@ -31,5 +32,5 @@ pub(crate) use resource_read::CHECK as RESOURCE_READ_CHECK;
 pub(crate) use resource_templates::CHECK as RESOURCE_TEMPLATES_CHECK;
 pub(crate) use sequence::CHECK as SEQUENCE_CHECK;
 pub use set::{DiscoveryProblem, ToolCheck, UnitItem, UnitSet};
-pub use shrink::{minimise, seeded_runner};
+pub use shrink::seeded_runner;
 pub(crate) use surface_check::CHECK as SURFACE_CHECK;

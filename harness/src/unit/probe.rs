@@ -70,18 +70,16 @@ pub(crate) struct Prober {
     /// Answers already received in the run; `None` for a stateful sequence, whose answers depend on what came
     /// before.
     cache: Option<&'static AnswerCache>,
-    /// Requests sent (answers taken from the cache not counted).
-    pub requests: u32,
 }
 
 impl Prober {
     pub(crate) fn new(cx: &CheckContext) -> Prober {
-        Prober { session: None, cache: Some(&cx.unit_set().answers), requests: 0 }
+        Prober { session: None, cache: Some(&cx.unit_set().answers) }
     }
 
     /// A prober that sends every request (a stateful sequence: the same call may answer differently).
     pub(crate) fn uncached(_cx: &CheckContext) -> Prober {
-        Prober { session: None, cache: None, requests: 0 }
+        Prober { session: None, cache: None }
     }
 
     /// Sends `method` with `params` on the check's session (opening one when needed). `Err` when no session could
@@ -95,7 +93,6 @@ impl Prober {
             self.session = Some(cx.fresh_session().await.map_err(Outcome::from)?);
         }
         let Some(session) = self.session.as_mut() else { return Err(Outcome::error("harness bug: no session")) };
-        self.requests += 1;
         // A 2026-07-28 input-required result is answered with the harness's defaults and the request repeated,
         // so the answer judged is the complete result.
         let timeout = session.timeout();
@@ -145,6 +142,35 @@ impl Prober {
     }
 }
 
+impl Answer {
+    /// The answer in words, for evidence.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Answer::Result(r) => format!("a result {}", show(r, 300)),
+            Answer::Error { code, message } => format!("JSON-RPC error {code:?}: {message}"),
+            Answer::Crashed(why) | Answer::Silent(why) => why.clone(),
+            Answer::Malformed(found) => format!("a result that breaks the schema: {}", found.join("; ")),
+            Answer::Violation(v) => v.evidence(),
+        }
+    }
+
+    /// The outcome when the request `what` was not answered with a usable result or error: a crash (fails the
+    /// reply rule), a malformed result or a protocol violation (fail their rules), silence (could not test).
+    /// `None` for a result or an error, which the check judges itself.
+    pub(crate) fn unusable(&self, what: &str) -> Option<Outcome> {
+        match self {
+            Answer::Result(_) | Answer::Error { .. } => None,
+            Answer::Crashed(why) => Some(
+                Outcome::violated("an answer to every request", format!("{what} → {why}"))
+                    .breaking("jsonrpc.reply-required", crate::check::Level::Must),
+            ),
+            Answer::Silent(why) => Some(silent(what, why)),
+            Answer::Malformed(found) => Some(malformed(what, found)),
+            Answer::Violation(v) => Some(Outcome::misbehaved(v, format!("a well-formed answer to {what}"))),
+        }
+    }
+}
+
 /// How `result`, the answer to `method`, breaks the schema of the run's revision (empty when it does not, or when
 /// the schema cannot judge it).
 fn schema_violations(cx: &CheckContext, method: &str, result: &Value) -> Vec<String> {
@@ -154,7 +180,7 @@ fn schema_violations(cx: &CheckContext, method: &str, result: &Value) -> Vec<Str
 }
 
 /// The outcome of a result that breaks the revision's schema: failed, naming the schema's authority.
-pub(crate) fn malformed(what: &str, found: &[String]) -> Outcome {
+fn malformed(what: &str, found: &[String]) -> Outcome {
     Outcome::violated(
         "a result valid against the revision's schema",
         format!("{what} → a result that breaks the schema: {}", found.join("; ")),

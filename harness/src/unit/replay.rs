@@ -8,9 +8,8 @@ use serde_json::Value;
 
 use super::shrink::seeded_runner;
 
-/// The `case`-th draw of `space` under `seed`, and the moves made from it. A check drives it: `step(true)` for a
-/// simpler candidate after one that still failed, `step(false)` after one that did not (proptest's algorithm).
-pub(crate) struct Replay<'a> {
+/// The `case`-th draw of `space` under `seed`, and the moves made from it.
+struct Replay<'a> {
     space: &'a SBoxedStrategy<Value>,
     seed: u64,
     case: u32,
@@ -20,7 +19,7 @@ pub(crate) struct Replay<'a> {
 
 impl<'a> Replay<'a> {
     /// The failing draw to shrink.
-    pub(crate) fn new(space: &'a SBoxedStrategy<Value>, seed: u64, case: u32) -> Replay<'a> {
+    fn new(space: &'a SBoxedStrategy<Value>, seed: u64, case: u32) -> Replay<'a> {
         Replay { space, seed, case, moves: Vec::new() }
     }
 
@@ -43,7 +42,7 @@ impl<'a> Replay<'a> {
     }
 
     /// Makes the next move; the new candidate, or `None` when the tree cannot move that way.
-    pub(crate) fn step(&mut self, simplify: bool) -> Option<Value> {
+    fn step(&mut self, simplify: bool) -> Option<Value> {
         let mut tree = self.tree()?;
         let moved = if simplify { tree.simplify() } else { tree.complicate() };
         if !moved {
@@ -51,6 +50,48 @@ impl<'a> Replay<'a> {
         }
         self.moves.push(simplify);
         Some(tree.current())
+    }
+}
+
+/// Proptest's shrink loop for the failing `case`-th draw, one candidate at a time so a check can await the server
+/// between them: take [`Shrinker::candidate`], try it, report with [`Shrinker::record`]; simplify while it still
+/// fails, complicate when it stops failing, until the tree cannot move.
+pub(crate) struct Shrinker<'a> {
+    replay: Replay<'a>,
+    next: Option<Value>,
+    best: Value,
+    steps: usize,
+}
+
+impl<'a> Shrinker<'a> {
+    /// Shrinking `failing`, the `case`-th draw of `space` under `seed`.
+    pub(crate) fn new(space: &'a SBoxedStrategy<Value>, seed: u64, case: u32, failing: Value) -> Shrinker<'a> {
+        let mut replay = Replay::new(space, seed, case);
+        let next = replay.step(true);
+        Shrinker { replay, next, best: failing, steps: 0 }
+    }
+
+    /// The next simpler candidate to try, or `None` when shrinking is over.
+    pub(crate) fn candidate(&self) -> Option<Value> {
+        self.next.clone()
+    }
+
+    /// Whether the last candidate still failed.
+    pub(crate) fn record(&mut self, still_fails: bool) {
+        self.steps += 1;
+        if still_fails {
+            if let Some(candidate) = self.next.take() {
+                self.best = candidate;
+            }
+            self.next = self.replay.step(true);
+        } else {
+            self.next = self.replay.step(false);
+        }
+    }
+
+    /// The simplest failing value found, and the candidates tried.
+    pub(crate) fn best(&self) -> (&Value, usize) {
+        (&self.best, self.steps)
     }
 }
 
@@ -70,30 +111,47 @@ mod tests {
 
     use super::*;
 
+    /// Shrinks the first draw (of the first 200) under `seed` that fails, with `fails`, at most `max` tries.
+    fn shrink(space: &SBoxedStrategy<Value>, seed: u64, fails: impl Fn(&Value) -> bool, max: usize) -> (Value, usize) {
+        let (case, failing) = (0..200)
+            .find_map(|case| draw(space, seed, case).ok().filter(|v| fails(v)).map(|v| (case, v)))
+            .expect("a failing draw");
+        let mut shrinker = Shrinker::new(space, seed, case, failing);
+        while let Some(candidate) = shrinker.candidate() {
+            if shrinker.best().1 >= max {
+                break;
+            }
+            shrinker.record(fails(&candidate));
+        }
+        let (best, steps) = shrinker.best();
+        (best.clone(), steps)
+    }
+
     #[test]
     fn a_failing_integer_shrinks_to_the_boundary() {
         let space = (0i64..10_000).prop_map(Value::from).sboxed();
-        let seed = 42;
-        let (case, failing) = (0..100)
-            .find_map(|case| {
-                let v = draw(&space, seed, case).ok()?;
-                (v.as_i64()? >= 137).then_some((case, v))
-            })
-            .expect("a draw at or above 137");
-        let mut replay = Replay::new(&space, seed, case);
-        let (mut minimal, mut steps) = (failing, 0);
-        let mut next = replay.step(true);
-        while let Some(candidate) = next {
-            steps += 1;
-            assert!(steps < 500, "shrinking ends");
-            if candidate.as_i64() >= Some(137) {
-                minimal = candidate;
-                next = replay.step(true);
-            } else {
-                next = replay.step(false);
-            }
-        }
+        let (minimal, steps) = shrink(&space, 42, |v| v.as_i64() >= Some(137), 1_000);
         assert_eq!(minimal, Value::from(137), "after {steps} steps");
+        let (stopped, steps) = shrink(&space, 3, |v| v.as_i64() >= Some(137), 2);
+        assert_eq!(steps, 2, "the step limit is kept");
+        assert!(stopped.as_i64() >= Some(137), "{stopped}");
+    }
+
+    #[test]
+    fn generated_arguments_shrink_to_the_simplest_failing_object() {
+        let schema = serde_json::json!({"type": "object", "properties": {
+            "n": {"type": "integer"}, "s": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}
+        }, "required": ["n", "s"]});
+        let space = crate::unit::input_space(&schema).valid;
+        let (minimal, _) = shrink(&space, 5, |v| v["n"].as_i64().is_some_and(|n| n >= 50), 10_000);
+        assert_eq!(minimal, serde_json::json!({"n": 50, "s": ""}));
+    }
+
+    #[test]
+    fn negative_integers_shrink_toward_the_bound_nearest_zero() {
+        let space = crate::unit::input_space(&serde_json::json!({"type": "integer", "maximum": -10})).valid;
+        let (minimal, _) = shrink(&space, 2, |v| v.as_i64().is_some_and(|v| v <= -50), 1_000);
+        assert_eq!(minimal, Value::from(-50));
     }
 
     #[test]

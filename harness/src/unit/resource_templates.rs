@@ -11,7 +11,7 @@ use crate::check::{
     Suite,
 };
 
-use super::probe::{Answer, Prober, discovered, malformed, silent};
+use super::probe::{Answer, Prober, discovered};
 
 /// Templates read at most per run.
 const MAX_TEMPLATES: usize = 20;
@@ -112,11 +112,7 @@ pub(crate) async fn read_one(
             }
         }
         Answer::Error { code, message } => Ok(Some(format!("`{uri}` → {code:?} {message}"))),
-        Answer::Crashed(why) => Err(Outcome::violated("an answer to every resources/read", format!("{what} → {why}"))
-            .breaking("jsonrpc.reply-required", Level::Must)),
-        Answer::Silent(why) => Err(silent(what, &why)),
-        Answer::Malformed(found) => Err(malformed(what, &found)),
-        Answer::Violation(v) => Err(Outcome::misbehaved(&v, "a well-formed answer to resources/read")),
+        other => Err(other.unusable(what).unwrap_or_else(|| Outcome::error("harness bug: unjudged answer"))),
     })
 }
 

@@ -305,13 +305,7 @@ async fn shrunk(
             _ => i += 1,
         }
     }
-    let answered = match &answer {
-        Answer::Crashed(why) | Answer::Silent(why) => why.clone(),
-        Answer::Malformed(found) => format!("a result that breaks the schema: {}", found.join("; ")),
-        Answer::Violation(v) => v.evidence(),
-        Answer::Result(r) => format!("a result {}", show(r, 300)),
-        Answer::Error { code, message } => format!("{code:?} {message}"),
-    };
+    let answered = answer.describe();
     let observed = format!(
         "the sequence {} (shrunk in {replays} replays) → its last call: {answered}\n\
          replay: mcp-harness run <target> --suite unit --check unit.tools.sequence --seed {seed}",

@@ -9,7 +9,7 @@ use crate::check::{CheckContext, Conclusion, Level, Outcome, SkipReason};
 
 use super::inputs::input_space;
 use super::invalid::invalid_cases;
-use super::probe::{Answer, Prober, callable_tool, malformed, show, silent, tool_seed};
+use super::probe::{Answer, Prober, callable_tool, show, tool_seed};
 use super::replay::draw;
 
 /// Runs `unit.tool.<name>.invalid-inputs`.
@@ -60,25 +60,10 @@ pub(crate) async fn invalid_inputs(cx: &mut CheckContext) -> Conclusion {
                 )
                 .breaking("tools.validate-inputs", Level::Must));
             }
-            Answer::Crashed(why) => {
+            other => {
                 prober.close().await;
-                return Ok(Outcome::violated(
-                    "an answer to every request, however invalid its arguments",
-                    format!("tools/call `{}` with {input} ({}) → {why}", tool.name, case.broken),
-                )
-                .breaking("jsonrpc.reply-required", Level::Must));
-            }
-            Answer::Violation(v) => {
-                prober.close().await;
-                return Ok(Outcome::misbehaved(&v, "a well-formed refusal of an invalid input"));
-            }
-            Answer::Silent(why) => {
-                prober.close().await;
-                return Ok(silent(&format!("tools/call `{}` with {input} ({})", tool.name, case.broken), &why));
-            }
-            Answer::Malformed(found) => {
-                prober.close().await;
-                return Ok(malformed(&format!("tools/call `{}` with {input} ({})", tool.name, case.broken), &found));
+                let request = format!("tools/call `{}` with {input} ({})", tool.name, case.broken);
+                return Ok(other.unusable(&request).unwrap_or_else(|| Outcome::error("harness bug: unjudged answer")));
             }
         }
     }

@@ -12,7 +12,7 @@ use crate::check::{CheckContext, Conclusion, Level, Outcome, SkipReason};
 
 use super::inputs::input_space;
 use super::probe::{Answer, Prober, callable_tool, show, silent, tool_seed};
-use super::replay::Replay;
+use super::replay::Shrinker;
 use super::set::ToolCheck;
 use super::shrink::seeded_runner;
 
@@ -154,23 +154,20 @@ async fn run(cx: &mut CheckContext, which: ToolCheck) -> Conclusion {
         };
         // Shrink: a simpler input that shows the same finding.
         let started = Instant::now();
-        let mut replay = Replay::new(&space.valid, seed, case);
-        let (mut minimal, mut answer, mut steps) = (input, answer, 0usize);
-        let mut next = replay.step(true);
-        while let Some(candidate) = next {
-            if steps >= MAX_SHRINK_STEPS || started.elapsed() > MAX_SHRINK_TIME {
+        let mut shrinker = Shrinker::new(&space.valid, seed, case, input);
+        let mut answer = answer;
+        while let Some(candidate) = shrinker.candidate() {
+            if shrinker.best().1 >= MAX_SHRINK_STEPS || started.elapsed() > MAX_SHRINK_TIME {
                 break;
             }
-            steps += 1;
-            let params = json!({"name": tool.name, "arguments": candidate});
-            let replayed = prober.ask(cx, "tools/call", params).await?;
-            if judge(&replayed).as_ref() == Some(&finding) {
-                (minimal, answer) = (candidate, replayed);
-                next = replay.step(true);
-            } else {
-                next = replay.step(false);
+            let replayed = prober.ask(cx, "tools/call", json!({"name": tool.name, "arguments": candidate})).await?;
+            let still_fails = judge(&replayed).as_ref() == Some(&finding);
+            if still_fails {
+                answer = replayed;
             }
+            shrinker.record(still_fails);
         }
+        let (minimal, steps) = shrinker.best();
         prober.close().await;
         return Ok(report(
             &tool.name,
@@ -178,7 +175,7 @@ async fn run(cx: &mut CheckContext, which: ToolCheck) -> Conclusion {
             options.seed,
             case,
             &finding,
-            &minimal,
+            minimal,
             &answer,
             steps,
             &unsupported,
@@ -219,13 +216,7 @@ fn report(
     steps: usize,
     unsupported: &str,
 ) -> Outcome {
-    let answered = match answer {
-        Answer::Result(r) => format!("result {}", show(r, 400)),
-        Answer::Error { code, message } => format!("JSON-RPC error {code:?}: {message}"),
-        Answer::Crashed(why) | Answer::Silent(why) => why.clone(),
-        Answer::Malformed(found) => format!("a result that breaks the schema: {}", found.join("; ")),
-        Answer::Violation(v) => v.evidence(),
-    };
+    let answered = answer.describe();
     let replay = format!("replay: mcp-harness run <target> --suite unit --check '{id}' --seed {seed}");
     let limit = if steps >= MAX_SHRINK_STEPS { ", the step limit: it may shrink further" } else { "" };
     let observed = format!(

@@ -48,4 +48,4 @@ pub use revisions::Revisions;
 pub use schema::{JOURNEY_SCHEMA, JOURNEY_SCHEMA_ID, generate_journey_schema};
 pub use serde_saphyr::Spanned;
 pub use vars::{Variables, interpolate, is_variable_name, references, substitute_value};
-pub use write::{escape_variables, journey_file_to_yaml, unlocated};
+pub use write::{escape_value, escape_variables, journey_file_to_yaml, unlocated};

@@ -16,6 +16,18 @@ pub fn escape_variables(text: &str) -> String {
     text.replace("${", "$${")
 }
 
+/// `value` with every string escaped by [`escape_variables`], for a recorded or synthesised value written into a
+/// journey.
+pub fn escape_value(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(escape_variables(s)),
+        Value::Array(items) => Value::Array(items.iter().map(escape_value).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), escape_value(v))).collect()),
+        other => other.clone(),
+    }
+}
+
 /// The journey file as YAML: `header` lines as `#` comments after the `yaml-language-server` schema line (which
 /// points at `schema_ref`, a path or URL of `journey.schema.json`), then the journeys. `file` names the file in
 /// errors. The text is parsed again and checked like any journey file; `Err` if it would not load.
