@@ -39,26 +39,8 @@ impl Bridge {
     pub fn trials(&self) -> Vec<Trial> {
         let mut trials = Vec::new();
         for (label, config) in &self.targets {
-            let sources = config.journey_sources();
-            let registry = if config.selection.may_select_suite(crate::check::Suite::Unit) {
-                // The unit checks are generated from the target's surface: discover it to name the tests.
-                let options = crate::session::SessionOptions {
-                    revision: config.protocol,
-                    timeout: config.request_timeout,
-                    ..Default::default()
-                };
-                let unit = RUNTIME.block_on(crate::unit::discover(
-                    &config.target,
-                    config.launch_timeout,
-                    &config.limits,
-                    &options,
-                    &config.interrupt,
-                ));
-                crate::checks::registry(&sources).and_then(|_| crate::checks::registry_with_unit(&sources, unit))
-            } else {
-                crate::checks::registry(&sources)
-            };
-            let plan = match registry.map_err(crate::RunError::from).and_then(|r| {
+            let registry = RUNTIME.block_on(crate::runner::registry_for(config, &mut NullSink));
+            let plan = match registry.and_then(|r| {
                 crate::runner::Plan::new(r.checks, &config.selection, crate::runner::PlanContext::of(config))
             }) {
                 Ok(plan) => plan,

@@ -5,10 +5,11 @@ use std::io::Write;
 use anyhow::{Context as _, Result};
 use serde_json::json;
 
+use mcp_harness::RunConfig;
 use mcp_harness::check::{CheckMeta, Suite};
 use mcp_harness::protocol::{Revision, RevisionChoice};
 use mcp_harness::report::cite;
-use mcp_harness::runner::{Plan, PlanContext, PlannedCheck, Selection, default_journey_sources};
+use mcp_harness::runner::{Interrupt, NullSink, Plan, PlanContext, PlannedCheck, Selection, registry_for};
 use mcp_harness::surface::LoadedLock;
 
 use super::args::{FilterArgs, ListArgs, ListFormat, ProfileArg};
@@ -31,20 +32,20 @@ pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
         surface_lock: args.plan.surface.is_some(),
     };
     let journeys = (!args.filter.journeys.is_empty()).then_some(args.filter.journeys.as_slice());
-    let reference = args.target.stdio.is_none() && args.target.url.is_none();
-    let sources = default_journey_sources(journeys, reference);
-    let registry = if selection.may_select_suite(Suite::Unit) {
-        // The unit checks are generated from the target's tools and prompts: list them (the one case where
-        // `list` connects).
-        mcp_harness::checks::registry(&sources)?;
-        let unit = discover_unit(args, cx.protocol)?;
-        if let Some(problem) = &unit.problem {
-            eprintln!("mcp-harness: the unit suite's checks could not be generated: {problem:?}");
-        }
-        mcp_harness::checks::registry_with_unit(&sources, unit)?
-    } else {
-        mcp_harness::checks::registry(&sources)?
-    };
+    // The unit checks are generated from the target's tools and prompts: with the unit suite selected (and only
+    // then) `list` starts the target once to name them.
+    let mut config = RunConfig::new(super::run::target(&args.target)?).protocol(cx.protocol);
+    config.selection = selection.clone();
+    config.journeys = journeys.map(<[_]>::to_vec);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let registry = runtime.block_on(async {
+        config.interrupt = Interrupt::on_signals()?;
+        anyhow::Ok(registry_for(&config, &mut NullSink).await?)
+    })?;
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    if let Some(problem) = &registry.unit.problem {
+        eprintln!("mcp-harness: the unit suite's checks could not be generated: {problem:?}");
+    }
     let checks = Plan::new(registry.checks, &selection, cx)?.checks;
     let mut out = std::io::stdout().lock();
     let written = write_checks(&mut out, &checks, args.format, cx.protocol);
@@ -53,21 +54,6 @@ pub(crate) fn list(args: &ListArgs) -> Result<Selection> {
         other => other?,
     }
     Ok(selection)
-}
-
-/// Starts the target once and lists its surface, for the unit suite's checks.
-fn discover_unit(args: &ListArgs, protocol: RevisionChoice) -> Result<mcp_harness::unit::UnitSet> {
-    let spec = super::run::target(&args.target)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let options = mcp_harness::session::SessionOptions { revision: protocol, ..Default::default() };
-    let limits = mcp_harness::wire::Limits::default();
-    let unit = runtime.block_on(async {
-        let interrupt = mcp_harness::runner::Interrupt::on_signals()?;
-        let launch = std::time::Duration::from_secs(30);
-        anyhow::Ok(mcp_harness::unit::discover(&spec, launch, &limits, &options, &interrupt).await)
-    })?;
-    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
-    Ok(unit)
 }
 
 fn write_checks(

@@ -11,7 +11,7 @@ use super::events::{Event, EventSink, Tee};
 use super::plan::{Plan, PlanContext, RunError};
 use super::record::RunRecorder;
 use crate::check::context::RunEnv;
-use crate::check::{CheckContext, Outcome, Suite};
+use crate::check::{CheckContext, Outcome};
 use crate::protocol::{Revision, RevisionChoice};
 use crate::report::TestReport;
 use crate::report::model::CapturedText;
@@ -29,22 +29,10 @@ const SPARES: usize = 2;
 /// only a target that cannot be reached or stays silent is "could not test". A triggered
 /// [`RunConfig::interrupt`] ends the run early; the report then marks the unfinished checks `interrupted`.
 pub async fn run(config: &RunConfig, sink: &mut dyn EventSink) -> Result<TestReport, RunError> {
-    let sources = config.journey_sources();
     let mut recorder = RunRecorder::new(config);
-    let registry = if config.selection.may_select_suite(Suite::Unit) {
-        // The unit suite's checks are generated from the target's surface, discovered first.
-        crate::checks::registry(&sources)?; // a journey mistake is reported before anything starts
-        let target = config.target.describe();
-        let event = Event::Discovering { target: &target };
-        recorder.event(&event);
-        sink.event(&event);
-        let options = session_options(config);
-        let unit =
-            crate::unit::discover(&config.target, config.launch_timeout, &config.limits, &options, &config.interrupt)
-                .await;
-        crate::checks::registry_with_unit(&sources, unit)?
-    } else {
-        crate::checks::registry(&sources)?
+    let registry = {
+        let mut events = Tee { first: &mut recorder, second: sink };
+        super::registry::registry_for(config, &mut events).await?
     };
     let plan = Plan::new(registry.checks, &config.selection, PlanContext::of(config))?;
     let stderr = {
@@ -217,8 +205,8 @@ fn transcript(config: &RunConfig) -> Transcript {
     transcript
 }
 
-/// The options of every session of the run.
-fn session_options(config: &RunConfig) -> SessionOptions {
+/// The options of every session of the run (discovery uses them too).
+pub(super) fn session_options(config: &RunConfig) -> SessionOptions {
     SessionOptions {
         revision: config.protocol,
         timeout: config.request_timeout,

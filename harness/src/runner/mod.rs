@@ -11,6 +11,7 @@ pub(crate) mod id_pattern;
 mod interrupt;
 mod plan;
 mod record;
+mod registry;
 
 pub use config::{
     DEFAULT_JOURNEY_DIR, DEFAULT_UNIT_CASES, RunConfig, RunOptions, ServicesRequest, UnitOptions,
@@ -22,3 +23,4 @@ pub use interrupt::{Interrupt, Signal};
 pub use plan::{Plan, PlanContext, PlannedCheck, RunError, Selection, static_skip_for};
 pub use record::RunRecorder;
 pub(crate) use record::signal_exit;
+pub use registry::registry_for;
