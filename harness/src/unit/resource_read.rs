@@ -9,7 +9,7 @@ use crate::check::{
 };
 
 use super::probe::{Prober, discovered};
-use super::resource_templates::read_one;
+use super::resource_templates::read_each;
 
 /// Resources read at most per run.
 const MAX_RESOURCES: usize = 200;
@@ -41,19 +41,18 @@ async fn read_all(cx: &mut CheckContext) -> Conclusion {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "the server lists no resources"));
     }
     let mut prober = Prober::new(cx);
-    let (mut read, mut refused) = (0, Vec::new());
-    for resource in surface.resources.iter().take(MAX_RESOURCES) {
-        let what = format!("resources/read `{}` (listed)", resource.uri);
-        match read_one(cx, &mut prober, &resource.uri, &what).await? {
-            Ok(None) => read += 1,
-            Ok(Some(refusal)) => refused.push(refusal),
-            Err(outcome) => {
-                prober.close().await;
-                return Ok(outcome);
-            }
-        }
-    }
+    let targets = surface
+        .resources
+        .iter()
+        .take(MAX_RESOURCES)
+        .map(|r| (r.uri.clone(), format!("resources/read `{}` (listed)", r.uri)))
+        .collect();
+    let read = read_each(cx, &mut prober, targets).await;
     prober.close().await;
+    let (read, refused) = match read? {
+        Ok(counts) => counts,
+        Err(outcome) => return Ok(outcome),
+    };
     let mut note = format!("{read} of {} listed resources read", surface.resources.len().min(MAX_RESOURCES));
     if surface.resources.len() > MAX_RESOURCES {
         note.push_str(&format!(" (the first {MAX_RESOURCES} of {})", surface.resources.len()));

@@ -44,7 +44,8 @@ async fn templates(cx: &mut CheckContext) -> Conclusion {
     }
     let completions = cx.profile().has(Capability::Completions);
     let mut prober = Prober::new(cx);
-    let (mut read, mut refused, mut completed) = (0, Vec::new(), 0);
+    let mut completed = 0;
+    let mut targets = Vec::new();
     for template in surface.resource_templates.iter().take(MAX_TEMPLATES) {
         let pattern = template.uri_template.as_str();
         let mut values = Vec::new();
@@ -63,17 +64,14 @@ async fn templates(cx: &mut CheckContext) -> Conclusion {
             values.push((name, value));
         }
         let uri = expand(pattern, &values);
-        let what = format!("resources/read `{uri}` (template `{pattern}`)");
-        match read_one(cx, &mut prober, &uri, &what).await? {
-            Ok(None) => read += 1,
-            Ok(Some(refusal)) => refused.push(refusal),
-            Err(outcome) => {
-                prober.close().await;
-                return Ok(outcome);
-            }
-        }
+        targets.push((uri.clone(), format!("resources/read `{uri}` (template `{pattern}`)")));
     }
+    let read = read_each(cx, &mut prober, targets).await;
     prober.close().await;
+    let (read, refused) = match read? {
+        Ok(counts) => counts,
+        Err(outcome) => return Ok(outcome),
+    };
     let mut note = format!("{read} template instantiations read ({completed} values from completion/complete)");
     if !refused.is_empty() {
         note.push_str(&format!("; refused (the sample values may name nothing): {}", refused.join("; ")));
@@ -81,39 +79,45 @@ async fn templates(cx: &mut CheckContext) -> Conclusion {
     Ok(Outcome::pass_with(note))
 }
 
-/// Reads `uri`: `Ok(Ok(None))` for a good result, `Ok(Ok(Some(why)))` for an error answer (noted, not judged),
-/// `Ok(Err(outcome))` for a verdict (a crash, a malformed result, a blob that is not base64) or silence; the
-/// outer `Err` when no session could be opened.
-pub(crate) async fn read_one(
+/// Reads each `(uri, what)` in turn: `Ok(Ok((read, refusals)))` when every answer was a good result or an error
+/// (noted, not judged: the resource may be gone, a sample value may name nothing); `Ok(Err(outcome))` for the
+/// first verdict (a crash, a malformed result, a blob that is not base64) or silence; the outer `Err` when no
+/// session could be opened.
+pub(crate) async fn read_each(
     cx: &mut CheckContext,
     prober: &mut Prober,
-    uri: &str,
-    what: &str,
-) -> Result<Result<Option<String>, Outcome>, Outcome> {
-    Ok(match prober.ask(cx, "resources/read", json!({"uri": uri})).await? {
-        Answer::Result(r) => {
-            let bad_blob = r
-                .get("contents")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c.get("blob").and_then(Value::as_str))
-                .find(|b| !crate::checks::official::fixture::is_base64(b));
-            match bad_blob {
-                Some(blob) => {
+    targets: Vec<(String, String)>,
+) -> Result<Result<(usize, Vec<String>), Outcome>, Outcome> {
+    let (mut read, mut refused) = (0, Vec::new());
+    for (uri, what) in targets {
+        match prober.ask(cx, "resources/read", json!({"uri": uri})).await? {
+            Answer::Result(r) => {
+                let bad_blob = r
+                    .get("contents")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.get("blob").and_then(Value::as_str))
+                    .find(|b| !crate::checks::official::fixture::is_base64(b));
+                if let Some(blob) = bad_blob {
                     let shown: String = blob.chars().take(60).collect();
-                    Err(Outcome::violated(
+                    return Ok(Err(Outcome::violated(
                         "binary resource contents as base64 in `blob`",
                         format!("{what} → a blob that is not base64: {shown:?}"),
                     )
-                    .breaking("resources.read.contents", Level::Must))
+                    .breaking("resources.read.contents", Level::Must)));
                 }
-                None => Ok(None),
+                read += 1;
+            }
+            Answer::Error { code, message } => refused.push(format!("`{uri}` → {code:?} {message}")),
+            other => {
+                return Ok(Err(other
+                    .unusable(&what)
+                    .unwrap_or_else(|| Outcome::error("harness bug: unjudged answer"))));
             }
         }
-        Answer::Error { code, message } => Ok(Some(format!("`{uri}` → {code:?} {message}"))),
-        other => Err(other.unusable(what).unwrap_or_else(|| Outcome::error("harness bug: unjudged answer"))),
-    })
+    }
+    Ok(Ok((read, refused)))
 }
 
 /// The variable names of a URI template, in order (`{a}`, `{+a}`, `{/a,b}` …; modifiers dropped).
