@@ -25,6 +25,7 @@ pub mod check;
 pub mod checks;
 mod exit_code;
 pub mod journey;
+pub mod load;
 pub mod message;
 pub mod protocol;
 mod protocol_schema;

@@ -50,6 +50,9 @@ pub enum CatalogKind {
     /// The e2e suite's requirements (`e2e/requirements.json`): a journey's expectations are the user's rules;
     /// anchors are headings of `source`, a document of this repository.
     E2e,
+    /// The performance suite's service-level objectives (`performance/requirements.json`); anchors are headings of
+    /// `source`, a document of this repository.
+    Performance,
 }
 
 /// One catalog file, parsed and validated.
@@ -155,7 +158,9 @@ impl Catalog {
         let declared = match kind {
             CatalogKind::Revision => file.revision,
             CatalogKind::Harness => file.catalog,
-            CatalogKind::Integration | CatalogKind::Security | CatalogKind::E2e => file.suite,
+            CatalogKind::Integration | CatalogKind::Security | CatalogKind::E2e | CatalogKind::Performance => {
+                file.suite
+            }
         };
         if declared.as_deref() != Some(name) {
             return Err(CatalogError::NameMismatch { expected: catalog(), found: declared.unwrap_or_default() });
@@ -208,7 +213,7 @@ impl Catalog {
         match self.kind {
             CatalogKind::Revision => page_url(&self.source, &requirement.anchor, &self.name),
             CatalogKind::Security => page_url(&spec_root(revision), &requirement.anchor, revision),
-            CatalogKind::Integration | CatalogKind::Harness | CatalogKind::E2e => {
+            CatalogKind::Integration | CatalogKind::Harness | CatalogKind::E2e | CatalogKind::Performance => {
                 format!("{}{}", self.source, requirement.anchor)
             }
         }
@@ -272,14 +277,25 @@ pub fn e2e_catalog() -> &'static Catalog {
     &CATALOGS.e2e
 }
 
-/// Every catalog: the revision catalogs oldest first, then the integration, harness, security and e2e catalogs.
+/// The performance suite's requirements (`suites/performance/requirements.json`): the service-level objectives a
+/// load run is judged against.
+///
+/// # Panics
+///
+/// As [`revision_catalog`], only if the embedded file were invalid.
+pub fn performance_catalog() -> &'static Catalog {
+    &CATALOGS.performance
+}
+
+/// Every catalog: the revision catalogs oldest first, then the integration, harness, security, e2e and performance
+/// catalogs.
 ///
 /// # Panics
 ///
 /// As [`revision_catalog`], only if an embedded file were invalid.
 pub fn catalogs() -> impl Iterator<Item = &'static Catalog> {
     let c = &*CATALOGS;
-    c.revisions.iter().chain([&c.integration, &c.harness, &c.security, &c.e2e])
+    c.revisions.iter().chain([&c.integration, &c.harness, &c.security, &c.e2e, &c.performance])
 }
 
 /// Requirement `id` as a run that speaks `revision` cites it: from `revision`'s catalog, else from the nearest
@@ -296,8 +312,13 @@ pub fn cite(id: &str, revision: &str) -> Option<Citation> {
         None => order.reverse(),
     }
     let c = &*CATALOGS;
-    let candidates =
-        order.into_iter().map(|i| &c.revisions[i]).chain([&c.integration, &c.harness, &c.security, &c.e2e]);
+    let candidates = order.into_iter().map(|i| &c.revisions[i]).chain([
+        &c.integration,
+        &c.harness,
+        &c.security,
+        &c.e2e,
+        &c.performance,
+    ]);
     candidates.into_iter().find_map(|catalog| {
         let requirement = catalog.requirement(id)?;
         Some(Citation { requirement, catalog, url: catalog.url(requirement, revision) })
@@ -311,6 +332,7 @@ struct Catalogs {
     harness: Catalog,
     security: Catalog,
     e2e: Catalog,
+    performance: Catalog,
 }
 
 static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
@@ -324,6 +346,7 @@ static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
         harness: load(CatalogKind::Harness, "harness", HARNESS_FILE),
         security: load(CatalogKind::Security, "security", SECURITY_FILE),
         e2e: load(CatalogKind::E2e, "e2e", E2E_FILE),
+        performance: load(CatalogKind::Performance, "performance", PERFORMANCE_FILE),
     }
 });
 
@@ -337,6 +360,7 @@ const INTEGRATION_FILE: &str = include_str!("../integration/requirements.json");
 const HARNESS_FILE: &str = include_str!("../requirements/harness.json");
 const SECURITY_FILE: &str = include_str!("../security/requirements.json");
 const E2E_FILE: &str = include_str!("../e2e/requirements.json");
+const PERFORMANCE_FILE: &str = include_str!("../performance/requirements.json");
 
 /// The on-disk shape of a catalog: a revision catalog names its `revision`, the integration and security catalogs
 /// their `suite`, the harness's its `catalog`.
@@ -374,8 +398,10 @@ fn malformed(kind: CatalogKind, r: &RequirementEntry) -> Option<&'static str> {
         Some("id must be dotted lowercase segments of [a-z0-9-]")
     } else if kind == CatalogKind::Revision && !relative_page {
         Some("anchor must be a page path relative to the revision's specification root")
-    } else if matches!(kind, CatalogKind::Integration | CatalogKind::Harness | CatalogKind::E2e)
-        && !r.anchor.starts_with('#')
+    } else if matches!(
+        kind,
+        CatalogKind::Integration | CatalogKind::Harness | CatalogKind::E2e | CatalogKind::Performance
+    ) && !r.anchor.starts_with('#')
     {
         Some("anchor must be a heading (`#…`) of the catalog's source document")
     } else if kind == CatalogKind::Security && !relative_page && !is_absolute(&r.anchor) {

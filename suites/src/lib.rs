@@ -1,7 +1,8 @@
 //! The suites' data, typed: the requirement catalogs checks cite and the official JSON Schemas of each protocol
 //! revision, read from the files beside this crate and embedded at compile time.
 //!
-//! - [`revision_catalog`], [`integration_catalog`], [`harness_catalog`], [`security_catalog`]: the catalogs,
+//! - [`revision_catalog`], [`integration_catalog`], [`harness_catalog`], [`security_catalog`],
+//!   [`performance_catalog`]: the catalogs,
 //!   parsed once on first use (format in `requirements/README.md`).
 //! - [`cite`]: a requirement by id, as a run of a given revision quotes and links it.
 //! - [`official_schema`]: the official `schema.json` of a revision.
@@ -20,7 +21,7 @@ mod schema;
 
 pub use catalog::{
     Catalog, CatalogError, CatalogKind, Citation, REVISIONS, Requirement, catalogs, cite, e2e_catalog, harness_catalog,
-    integration_catalog, revision_catalog, security_catalog, spec_root,
+    integration_catalog, performance_catalog, revision_catalog, security_catalog, spec_root,
 };
 pub use level::{Level, UnknownLevel};
 pub use schema::official_schema;

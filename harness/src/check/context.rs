@@ -62,6 +62,8 @@ pub(crate) struct RunEnv {
     pub journeys: &'static crate::journey::JourneySet,
     /// The unit suite's view of the target (its discovered surface), which unit checks look themselves up in.
     pub unit: &'static crate::unit::UnitSet,
+    /// The performance suite's one load run, shared by its checks.
+    pub load: crate::checks::performance::LoadState,
 }
 
 /// The context a check runs in.

@@ -4,7 +4,8 @@
 //! (checks tagged [`OFFICIAL_FIXTURES_TAG`], skipped unless `RunOptions::official_fixtures` is set), which runs the
 //! official conformance suite's scenarios by its fixture names. `integration` judges a data-tools contract over real
 //! Postgres/Redis (suite `integration`), `security` defences the spec does not word as rules (suite `security`),
-//! `surface` compares the server with a surface lock (suite `e2e`, opt-in: `RunOptions::surface`, `--surface FILE`).
+//! `surface` compares the server with a surface lock (suite `e2e`, opt-in: `RunOptions::surface`, `--surface FILE`),
+//! `performance` judges one load run against the SLOs of `suites/performance/` (suite `performance`).
 //!
 //! Adding a check: write the record (stable id, title, level, the ids of the requirements it tests, applicability,
 //! tags) and one async function in a file of its area; add it to [`ALL`]; make sure the reference server passes
@@ -23,6 +24,7 @@ mod lifecycle;
 mod observed;
 pub(crate) mod official;
 pub(crate) mod pagination;
+pub(crate) mod performance;
 mod ping;
 mod prompts;
 mod resources;
@@ -63,6 +65,7 @@ static ALL: LazyLock<Vec<Check>> = LazyLock::new(|| {
         http::CHECKS,
         official::CHECKS,
         integration::CHECKS,
+        performance::CHECKS,
         security::CHECKS,
         &[
             crate::unit::SURFACE_CHECK,
@@ -240,6 +243,7 @@ mod tests {
                     // coverage.
                     Suite::Integration => integration_catalog().contains(id),
                     Suite::Security => security_catalog().contains(id),
+                    Suite::Performance => mcp_harness_suites::performance_catalog().contains(id),
                     // Journeys cite the e2e catalog; the surface lock's checks the harness's own catalog.
                     Suite::E2e => mcp_harness_suites::e2e_catalog().contains(id) || harness_catalog().contains(id),
                     // A protocol requirement of a revision the check applies to, or a limit the harness sets.

@@ -148,8 +148,9 @@ pub(crate) struct FilterArgs {
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
     /// DATABASE_URL/REDIS_URL), security (defences the spec motivates but does not word as rules, e.g. Host
     /// validation against DNS rebinding; nothing intrusive without --danger-intrusive), e2e (user journeys from
-    /// *.journey.yaml files, see --journeys; and with --surface FILE the surface lock's checks), performance (no checks
-    /// yet).
+    /// *.journey.yaml files, see --journeys; and with --surface FILE the surface lock's checks), performance (one
+    /// open-loop load run, ≈ 20 s by default, judged against SLOs: mean and p95 latency, error rate, throughput,
+    /// memory growth, the 40 ms quantum; see the "Performance suite" options).
     #[arg(long, value_delimiter = ',', default_value = "conformance")]
     pub suite: Vec<String>,
     /// Only checks whose id matches: a glob (`jsonrpc.*`) or a dotted prefix (`lifecycle`). Repeatable.
@@ -354,6 +355,118 @@ pub(crate) struct RunArgs {
     /// Do not draw the progress bar (it is also hidden when stderr is not a terminal, and under CI).
     #[arg(long)]
     pub no_progress: bool,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+/// The performance suite's load: what it sends, how fast, for how long, and the SLOs it is judged against.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Performance suite (--suite performance)")]
+pub(crate) struct LoadArgs {
+    /// Load profile: `load` (a fixed rate for --duration), `stress` (the rate multiplied by --stress-factor each
+    /// step, up to --stress-steps steps, until an SLO breaks; the report names the knee, the highest rate within
+    /// every SLO, and the checks judge that step) or `endurance` (a long run, default 5 min, watching memory and
+    /// descriptors).
+    #[arg(long, value_enum, default_value = "load", value_name = "PROFILE")]
+    pub load_profile: LoadProfileArg,
+    /// Requests per second offered (open loop: request i is due at start + i/rate whatever the answers, and its
+    /// latency counts from then, so a stalling server is charged for every request it delayed).
+    #[arg(long, default_value_t = mcp_harness::load::DEFAULT_RATE, value_name = "N")]
+    pub rate: f64,
+    /// Closed loop instead: this many virtual users, each sending its next request when the last is answered (as
+    /// wrk, k6 VUs and most MCP load tools do; blind to stalls). For comparison with such tools.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub virtual_users: Option<u32>,
+    /// The measured window (per stress step): `15s`, `500ms`, `2m`, `1h`; a bare number is seconds. Default 15s
+    /// (endurance: 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Warm-up before measuring, excluded from every figure.
+    #[arg(long, default_value = "3s", value_name = "DURATION", value_parser = parse_duration)]
+    pub warmup: std::time::Duration,
+    /// HTTP keep-alive connections the load uses (TCP_NODELAY on).
+    #[arg(long, default_value_t = mcp_harness::load::DEFAULT_CONNECTIONS, value_name = "N")]
+    pub connections: u32,
+    /// Requests in flight at once at most (open loop); the scheduler waits when it is reached and the wait is
+    /// charged to the server's latency.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub in_flight: u32,
+    /// HTTP session use: `auto` (a session per connection on 2025 revisions, stateless requests on 2026-07-28) or
+    /// `churn` (initialize → initialized → call → DELETE for every request, as the published MCP server
+    /// benchmarks do; latency is then the whole iteration's).
+    #[arg(long, value_enum, default_value = "auto", value_name = "PATTERN")]
+    pub load_pattern: LoadPatternArg,
+    /// The tool the load calls (default: the first read-only tool that answers arguments synthesised from its
+    /// schema successfully, else tools/list, else ping). A tool not annotated read-only needs --call-tools.
+    #[arg(long, value_name = "NAME", conflicts_with = "load_mix")]
+    pub load_tool: Option<String>,
+    /// Arguments for --load-tool, as a JSON object.
+    #[arg(long, value_name = "JSON", requires = "load_tool")]
+    pub load_args: Option<String>,
+    /// A weighted mix of requests: a JSON file holding a list of `{"tool": NAME, "arguments": {…}, "weight": N}`
+    /// or `{"method": "tools/list", "weight": N}`.
+    #[arg(long, value_name = "FILE")]
+    pub load_mix: Option<PathBuf>,
+    /// SLO: corrected mean latency below this many milliseconds.
+    #[arg(long, default_value_t = 200.0, value_name = "MS")]
+    pub slo_mean_ms: f64,
+    /// SLO: corrected 95th percentile below this many milliseconds.
+    #[arg(long, default_value_t = 500.0, value_name = "MS")]
+    pub slo_p95_ms: f64,
+    /// SLO: errors (JSON-RPC errors, tool errors, timeouts, transport failures, non-2xx) below this percentage.
+    #[arg(long, default_value_t = 1.0, value_name = "PERCENT")]
+    pub slo_error_percent: f64,
+    /// SLO: the target's resident memory grows by less than this many megabytes (local targets).
+    #[arg(long, default_value_t = 50.0, value_name = "MB")]
+    pub slo_rss_growth_mb: f64,
+    /// SLO: at least this percentage of the offered rate answered per second.
+    #[arg(long, default_value_t = 95.0, value_name = "PERCENT")]
+    pub slo_achieved_percent: f64,
+    /// Stress profile: the factor each step multiplies the rate by.
+    #[arg(long, default_value_t = 2.0, value_name = "X")]
+    pub stress_factor: f64,
+    /// Stress profile: steps at most.
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub stress_steps: u32,
+}
+
+/// `--load-profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LoadProfileArg {
+    /// A fixed rate.
+    Load,
+    /// Rising rates until an SLO breaks.
+    Stress,
+    /// A long fixed-rate run.
+    Endurance,
+}
+
+/// `--load-pattern`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LoadPatternArg {
+    /// What the revision implies.
+    Auto,
+    /// A whole session per request.
+    Churn,
+}
+
+/// Parses `15s`, `500ms`, `2m`, `1h` or a bare number of seconds.
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: f64 = number.parse().map_err(|_| format!("`{s}` is not a duration (examples: 15s, 500ms, 2m)"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        other => return Err(format!("unknown unit `{other}` in `{s}` (use ms, s, m or h)")),
+    };
+    if !seconds.is_finite() || seconds < 0.0 || seconds > 86_400.0 {
+        return Err(format!("`{s}` is out of range (0 to 24 h)"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,8 @@ const STDERR_LINES_SHOWN: usize = 12;
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     color: bool,
+    /// When a load's live figures were last printed as a line (without a bar).
+    load_line: Option<std::time::Instant>,
 }
 
 impl Progress {
@@ -38,7 +40,7 @@ impl Progress {
             }
             bar
         });
-        Progress { bar, color }
+        Progress { bar, color, load_line: None }
     }
 
     /// Prints one line (text from the target is shown with its control characters escaped).
@@ -52,6 +54,39 @@ impl Progress {
 
     fn paint(&self, code: &str, word: &str) -> String {
         if self.color { format!("\x1b[{code}m{word}\x1b[0m") } else { word.to_owned() }
+    }
+}
+
+/// How often a load's live figures are printed as a line when no bar is drawn (CI logs).
+const LOAD_LINE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Progress {
+    /// A load run's live figures: the bar's message, or a line every few seconds without a bar.
+    fn load_progress(&mut self, live: &mcp_harness::load::LoadProgress) {
+        use mcp_harness::load::LoadPhase;
+        let phase = match live.phase {
+            LoadPhase::WarmingUp => "warming up",
+            LoadPhase::Measuring => "measuring",
+            LoadPhase::Draining => "draining",
+        };
+        let step = live.step.map_or(String::new(), |(k, n)| format!(" step {k}/{n}"));
+        let text = format!(
+            "load{step} {phase} {:.0}/{:.0} s · {:.0}/s · p99 {:.2} ms · {} errors",
+            live.elapsed.as_secs_f64(),
+            live.total.as_secs_f64(),
+            live.rate_per_sec,
+            live.p99_ms,
+            live.errors
+        );
+        match &self.bar {
+            Some(bar) => bar.set_message(text),
+            None => {
+                if self.load_line.is_none_or(|t| t.elapsed() >= LOAD_LINE_EVERY) {
+                    self.load_line = Some(std::time::Instant::now());
+                    eprintln!("mcp-harness: {text}");
+                }
+            }
+        }
     }
 }
 
@@ -140,6 +175,21 @@ impl EventSink for Progress {
             Event::TargetLost { reason, .. } => self.line(&format!("mcp-harness: {reason}")),
             Event::Interrupted { signal } => {
                 self.line(&format!("mcp-harness: interrupted by {signal}: ending the target, writing the report"));
+            }
+            Event::LoadProgress(live) => self.load_progress(live),
+            Event::LoadMeasured(m) => {
+                let c = &m.latency.corrected;
+                let offered = m.throughput.requested_per_sec.map_or(String::new(), |r| format!("{r}/s offered, "));
+                self.line(&format!(
+                    "mcp-harness: load measured over {:.0} s: {offered}{}/s answered; corrected p50 {:.3} / p99 {:.3} ms \
+                     (uncorrected p99 {:.3} ms); errors {:.2} %",
+                    m.duration_ms / 1000.0,
+                    m.throughput.achieved_per_sec,
+                    c.p50_ms,
+                    c.p99_ms,
+                    m.latency.service.p99_ms,
+                    m.errors.rate * 100.0
+                ));
             }
             Event::Note(text) => match &self.bar {
                 Some(bar) => bar.set_message(printable(text).into_owned()),

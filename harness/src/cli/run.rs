@@ -8,6 +8,7 @@ use anyhow::{Context as _, Result, bail};
 
 use mcp_harness::baseline::{Baseline, render_baseline};
 use mcp_harness::check::Status;
+use mcp_harness::load::{ArrivalModel, HttpPatternChoice, LoadOptions, LoadProfile, MixEntry, Slo};
 use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::{write_console_summary, write_json, write_junit};
 use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, ServicesRequest, UnitOptions};
@@ -17,7 +18,9 @@ use mcp_harness::target::ReferenceTransport;
 use mcp_harness::wire::{HttpTarget, StdioCommand};
 use mcp_harness::{ExitCode, TargetSpec};
 
-use super::args::{ColorArg, ProfileArg, ReferenceArg, RunArgs, ServiceArg, TargetArgs};
+use super::args::{
+    ColorArg, LoadArgs, LoadPatternArg, LoadProfileArg, ProfileArg, ReferenceArg, RunArgs, ServiceArg, TargetArgs,
+};
 use super::list::selection;
 use super::progress::Progress;
 
@@ -98,6 +101,7 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
         update_snapshots: args.update_snapshots,
         unit: UnitOptions { cases: args.cases, seed: args.seed.unwrap_or_else(|| UnitOptions::default().seed) },
+        load: load_options(&args.load)?,
         surface: match &args.plan.surface {
             Some(path) => Some(std::sync::Arc::new(
                 LoadedLock::load(path).with_context(|| format!("--surface {}", path.display()))?,
@@ -126,6 +130,107 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         );
     }
     Ok(config)
+}
+
+/// The performance suite's flags, validated (a nonsense value is a usage error naming its flag).
+fn load_options(args: &LoadArgs) -> Result<LoadOptions> {
+    let mix = match (&args.load_tool, &args.load_mix) {
+        (Some(tool), _) => {
+            let arguments = match &args.load_args {
+                Some(text) => serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .filter(serde_json::Value::is_object)
+                    .with_context(|| format!("--load-args must be a JSON object, got `{text}`"))?,
+                None => serde_json::json!({}),
+            };
+            vec![MixEntry { tool: Some(tool.clone()), method: "tools/call".to_owned(), arguments, weight: 1 }]
+        }
+        (None, Some(path)) => read_mix(path).with_context(|| format!("--load-mix {}", path.display()))?,
+        (None, None) => Vec::new(),
+    };
+    let percent = |flag: &str, v: f64| -> Result<f64> {
+        if (0.0..=100.0).contains(&v) { Ok(v / 100.0) } else { bail!("{flag} must be between 0 and 100, got {v}") }
+    };
+    let millis = |flag: &str, v: f64| -> Result<Duration> {
+        if v.is_finite() && v > 0.0 && v <= 3_600_000.0 {
+            Ok(Duration::from_secs_f64(v / 1000.0))
+        } else {
+            bail!("{flag} must be a positive number of milliseconds, got {v}")
+        }
+    };
+    if !(args.slo_rss_growth_mb.is_finite() && args.slo_rss_growth_mb >= 0.0) {
+        bail!("--slo-rss-growth-mb must be a non-negative number, got {}", args.slo_rss_growth_mb);
+    }
+    let options = LoadOptions {
+        profile: match args.load_profile {
+            LoadProfileArg::Load => LoadProfile::Load,
+            LoadProfileArg::Stress => LoadProfile::Stress,
+            LoadProfileArg::Endurance => LoadProfile::Endurance,
+        },
+        arrival: args.virtual_users.map_or(ArrivalModel::Open, |users| ArrivalModel::Closed { users }),
+        rate: args.rate,
+        duration: args.duration,
+        warmup: args.warmup,
+        connections: args.connections,
+        in_flight: args.in_flight,
+        http_pattern: match args.load_pattern {
+            LoadPatternArg::Auto => HttpPatternChoice::Auto,
+            LoadPatternArg::Churn => HttpPatternChoice::Churn,
+        },
+        mix,
+        slo: Slo {
+            mean: millis("--slo-mean-ms", args.slo_mean_ms)?,
+            p95: millis("--slo-p95-ms", args.slo_p95_ms)?,
+            error_rate: percent("--slo-error-percent", args.slo_error_percent)?,
+            rss_growth_bytes: (args.slo_rss_growth_mb * 1_000_000.0) as u64,
+            achieved_ratio: percent("--slo-achieved-percent", args.slo_achieved_percent)?,
+        },
+        stress_factor: args.stress_factor,
+        stress_steps: args.stress_steps,
+        import_k6: None,
+    };
+    options.validate().map_err(anyhow::Error::msg)?;
+    Ok(options)
+}
+
+/// A `--load-mix` file: a JSON list of `{"tool", "arguments", "weight"}` or `{"method", "weight"}` entries.
+fn read_mix(path: &Path) -> Result<Vec<MixEntry>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Entry {
+        tool: Option<String>,
+        method: Option<String>,
+        #[serde(default)]
+        arguments: Option<serde_json::Value>,
+        #[serde(default = "one")]
+        weight: u32,
+    }
+    fn one() -> u32 {
+        1
+    }
+    let text = std::fs::read_to_string(path).context("cannot read the file")?;
+    let entries: Vec<Entry> = serde_json::from_str(&text).context("not a JSON list of mix entries")?;
+    if entries.is_empty() {
+        bail!("the mix is empty");
+    }
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let method = match (&e.tool, e.method) {
+                (Some(_), None) => "tools/call".to_owned(),
+                (Some(_), Some(m)) if m == "tools/call" => m,
+                (None, Some(m)) => m,
+                _ => bail!("entry {i}: give either `tool` (with `arguments`) or `method`"),
+            };
+            Ok(MixEntry {
+                tool: e.tool,
+                method,
+                arguments: e.arguments.unwrap_or(serde_json::Value::Null),
+                weight: e.weight,
+            })
+        })
+        .collect()
 }
 
 /// `--with`, `--require-services` and the image flags (whose environment variables clap already read).

@@ -107,6 +107,7 @@ pub fn build_report(run: &RunRecord, catalog: &Catalog) -> TestReport {
             matched: count(j.matched),
             stale_entries: j.stale_entries,
         }),
+        performance: run.performance.clone(),
     }
 }
 

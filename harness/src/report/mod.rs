@@ -7,6 +7,7 @@ mod console;
 mod json;
 mod junit;
 pub mod model;
+pub mod performance;
 mod printable;
 #[cfg(test)]
 mod test_support;
@@ -65,4 +66,6 @@ pub struct RunRecord {
     pub code_coverage: Option<model::CodeCoverage>,
     /// The expected-failures baseline to judge the results against (`--baseline`).
     pub baseline: Option<crate::baseline::Baseline>,
+    /// What the performance suite's load run measured, when it ran one.
+    pub performance: Option<performance::PerformanceReport>,
 }

@@ -41,6 +41,9 @@
 //! - `targetStderr` — the target's stderr (bounded tail), when it is a local process.
 //! - `baseline` — `null` without `--baseline`, else `{file, entries, matched, staleEntries[]}`: the file as given,
 //!   its `server` entries, how many matched a check in this report, and the stale entries to remove.
+//! - `performance` — `null`, or what the performance suite's load run measured (throughput, corrected and service
+//!   latency, errors by kind, a per-second timeline, the target's memory and CPU, the generator's health, SLO
+//!   thresholds, plots): see [`super::performance::PerformanceReport`].
 //!
 //! JUnit XML is a projection with counts that equal the summary: `tests` = `total`; `failures` = `failed` +
 //! `staleBaseline` (a stale check is `<failure type="stale-baseline">`); `errors` = `errors` + `interrupted`;
@@ -51,7 +54,8 @@
 //! `summary.staleBaseline`; 1.2.0 added `target.services` and `coverage.integration`; 2.0.0 added the outcomes
 //! `not-applicable` (out of the totals, `summary.notApplicable`) and `interrupted` (`summary.interrupted`, top-level
 //! `interrupted`), the check fields `brokenRule`, `violation`, `blocker` and `details`, exit codes 130/143, and a schema
-//! generated from the types; 2.1.0 added a journey step's `assertions` and `notes`; 2.2.0 the `unit` suite.
+//! generated from the types; 2.1.0 added a journey step's `assertions` and `notes`; 2.2.0 the `unit` suite; 2.3.0
+//! the `performance` section (see [`super::performance`]).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -64,7 +68,7 @@ use crate::session::{BlockerKind, ViolationKind};
 use crate::wire::Direction;
 
 /// The version of this report format.
-pub const SCHEMA_VERSION: &str = "2.2.0";
+pub const SCHEMA_VERSION: &str = "2.3.0";
 
 /// A whole run's report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -100,6 +104,8 @@ pub struct TestReport {
     pub target_stderr: Option<CapturedText>,
     /// The baseline the run was judged against, if any.
     pub baseline: Option<BaselineInfo>,
+    /// What the performance suite's load run measured, when it ran one.
+    pub performance: Option<super::performance::PerformanceReport>,
 }
 
 /// The baseline (expected-failures file) a run was judged against.

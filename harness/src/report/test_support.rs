@@ -62,6 +62,7 @@ pub(crate) fn run_with(results: Vec<CheckResult>) -> RunRecord {
         target_stderr: None,
         code_coverage: None,
         baseline: None,
+        performance: None,
     }
 }
 

@@ -88,6 +88,7 @@ pub(crate) async fn run_checks(
                 return;
             }
         };
+        report_load(cx, ev);
         ev.event(&Event::CheckFinished(&result));
         keep_shared_session_alive(cx, planned.check, ev).await;
     }
@@ -122,14 +123,35 @@ async fn run_one(
     log.set_current_check(Some(meta.id.as_str()));
     let mark = cx.transcript().mark();
     let started = Instant::now();
-    let budget = if meta.applies.services.is_empty() {
+    let budget = if meta.suite == crate::check::Suite::Performance {
+        config.check_timeout.max(config.options.load.bound(config.request_timeout))
+    } else if meta.applies.services.is_empty() {
         config.check_timeout
     } else {
         config.check_timeout.max(SERVICE_CHECK_MIN)
     };
     cx.check = Some(meta.id);
-    let fut = AssertUnwindSafe((check.run)(cx)).catch_unwind();
-    let mut outcome = match tokio::time::timeout(budget, fut).await {
+    let env = cx.env.clone();
+    let mut progress = env.load.progress.subscribe();
+    progress.mark_unchanged();
+    let finished_in_time = {
+        let fut = AssertUnwindSafe((check.run)(cx)).catch_unwind();
+        let timed = tokio::time::timeout(budget, fut);
+        tokio::pin!(timed);
+        // A load run's live figures become events while the check runs.
+        loop {
+            tokio::select! {
+                done = &mut timed => break done,
+                Ok(()) = progress.changed() => {
+                    let live = progress.borrow_and_update().clone();
+                    if let Some(live) = live {
+                        ev.event(&Event::LoadProgress(&live));
+                    }
+                }
+            }
+        }
+    };
+    let mut outcome = match finished_in_time {
         Ok(Ok(Ok(o) | Err(o))) => o,
         Ok(Err(panic)) => {
             let msg = panic
@@ -145,6 +167,16 @@ async fn run_one(
     cx.check = None;
     repair_faults(cx, &mut outcome).await;
     finished(check, outcome, started.elapsed(), wire_excerpt(cx, mark))
+}
+
+/// After a check: the first time the run's load measurements exist, reports them (`LoadMeasured`).
+fn report_load(cx: &CheckContext, ev: &mut dyn EventSink) {
+    let load = &cx.env.load;
+    if let Some(Ok(measured)) = load.result.get()
+        && !load.reported.swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        ev.event(&Event::LoadMeasured(measured));
+    }
 }
 
 /// The transcript entries recorded since `mark`, bounded.

@@ -34,6 +34,8 @@ pub struct RunOptions {
     pub surface: Option<std::sync::Arc<crate::surface::LoadedLock>>,
     /// How the unit suite draws its inputs (`--cases`, `--seed`).
     pub unit: UnitOptions,
+    /// What the performance suite's load run does (`--rate`, `--duration`, …).
+    pub load: crate::load::LoadOptions,
 }
 
 /// How the unit suite draws its inputs.

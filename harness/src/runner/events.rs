@@ -4,7 +4,8 @@
 //!
 //! The order of one run: `RunStarted`; `ServicesProvided` or `ServicesUnavailable` (when services are wanted);
 //! `TargetLaunched` or `TargetLaunchFailed`; `HandshakeCompleted` or `HandshakeFailed`; for each check
-//! `CheckStarted` (when it runs) and `CheckFinished` (always), with `TargetRestarted` / `TargetLost` between checks
+//! `CheckStarted` (when it runs) and `CheckFinished` (always) — a performance check's load run adds `LoadProgress`
+//! while it runs and `LoadMeasured` before its `CheckFinished` —, with `TargetRestarted` / `TargetLost` between checks
 //! when a stdio target's process died; `Interrupted` when a signal ended the run; `TargetStopped`; `RunFinished`.
 
 use crate::check::{CheckId, CheckMeta};
@@ -92,6 +93,10 @@ pub enum Event<'a> {
     },
     /// The target (and the services) were stopped.
     TargetStopped,
+    /// A load run's live figures (the performance suite), about once a second while it runs.
+    LoadProgress(&'a crate::load::LoadProgress),
+    /// A load run finished: its measurements, for the report's `performance` section.
+    LoadMeasured(&'a crate::report::performance::PerformanceReport),
     /// A line of progress for humans (service start-up, fault repair, …).
     Note(&'a str),
     /// The report is built.

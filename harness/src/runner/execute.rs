@@ -116,6 +116,7 @@ async fn execute(
         target,
         journeys: registry.journeys,
         unit: registry.unit,
+        load: Default::default(),
     });
     let mut cx = match interrupt.guard(handshake(&env, config)).await {
         Err(signal) => {

@@ -9,6 +9,7 @@ use super::events::{Event, EventSink};
 use super::interrupt::Signal;
 use crate::protocol::{Revision, RevisionChoice};
 use crate::report::model::{CapturedText, ProtocolInfo, TargetInfo};
+use crate::report::performance::PerformanceReport;
 use crate::report::{CheckResult, RunRecord, TestReport, build_report, revision_catalog};
 use crate::session::SessionError;
 
@@ -49,6 +50,7 @@ impl RunRecorder {
                 target_stderr: None,
                 code_coverage: config.code_coverage.clone(),
                 baseline: config.baseline.clone(),
+                performance: None,
             },
             fallback_revision,
             negotiated: None,
@@ -109,6 +111,7 @@ impl EventSink for RunRecorder {
             Event::HandshakeFailed { .. } => {}
             Event::CheckFinished(result) => self.record.results.push(CheckResult::clone(result)),
             Event::Interrupted { signal } => self.record.interrupted = Some(*signal),
+            Event::LoadMeasured(measured) => self.record.performance = Some(PerformanceReport::clone(measured)),
             _ => {}
         }
     }

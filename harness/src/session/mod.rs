@@ -17,6 +17,7 @@ pub use answers::ClientAnswers;
 pub use audit::{AuditLog, SchemaAudit};
 pub use blocker::{Blocker, BlockerKind};
 pub use client::{Session, SessionOptions};
+pub(crate) use connection::header_value;
 pub use connection::{Connection, Inbound};
 pub use error::SessionError;
 pub use log::{LoggedViolation, WireLog, WireLogSnapshot};

@@ -141,6 +141,11 @@ impl LaunchedTarget {
         if self.is_stdio() { "stdio" } else { "http" }
     }
 
+    /// The process id of the server process the harness owns (the bundled HTTP reference server), if any.
+    pub fn server_pid(&self) -> Option<u32> {
+        self.server.as_ref().and_then(Child::id)
+    }
+
     /// If the harness owns a server process and it has exited, how it exited.
     pub fn server_exit(&mut self) -> Option<String> {
         let child = self.server.as_mut()?;
