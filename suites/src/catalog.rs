@@ -503,12 +503,13 @@ mod tests {
             (CatalogKind::Harness, "harness", HARNESS_FILE),
             (CatalogKind::Security, "security", SECURITY_FILE),
             (CatalogKind::E2e, "e2e", E2E_FILE),
+            (CatalogKind::Performance, "performance", PERFORMANCE_FILE),
         ] {
             let catalog = Catalog::parse(kind, name, text).unwrap_or_else(|e| panic!("{e}"));
             assert!(!catalog.requirements.is_empty(), "{name}");
             assert_eq!(catalog.revision(), None);
         }
-        assert_eq!(catalogs().count(), REVISIONS.len() + 4);
+        assert_eq!(catalogs().count(), REVISIONS.len() + 5);
         assert!(revision_catalog("2024-11-05").is_none());
     }
 

@@ -139,7 +139,8 @@ mod tests {
         b.record(Duration::from_secs(3600));
         a.merge(&b);
         assert_eq!(a.len(), 2);
-        assert_eq!(a.summary().max_ms, 60_000.0);
+        // Clamped to 60 s, within the histogram's 3 significant digits.
+        assert!((60_000.0..60_100.0).contains(&a.summary().max_ms), "{}", a.summary().max_ms);
         assert!(LatencyHistogram::default().summary().count == 0);
     }
 

@@ -86,6 +86,10 @@ struct ResultView {
 
 /// Reads one message (a stdio line, an HTTP body or an SSE `data` field).
 pub fn decode(bytes: &[u8]) -> Incoming {
+    // A struct deserialises from a JSON array too (field by position): only an object is a message.
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Incoming::Malformed;
+    }
     let Ok(view) = serde_json::from_slice::<View>(bytes) else {
         return Incoming::Malformed;
     };
