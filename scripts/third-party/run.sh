@@ -21,6 +21,7 @@
 #   THIRD_PARTY_DEPS  install directory            THIRD_PARTY_OUT  report directory
 #   THIRD_PARTY_ONLY  space-separated subset of run names to run (e.g. "everything-stdio fastmcp-http")
 #   HARNESS_ARGS      extra arguments for every `mcp-harness run` (e.g. "--timeout-ms 5000")
+#   THIRD_PARTY_PROTOCOLS  the --protocol values to run each server with (default "auto 2025-11-25")
 # Needs: node + npm (>= 18), python3 (>= 3.10) with venv, jq or python3 for the summaries.
 # Exit status: 0 when every run finished without `error` outcomes, 1 otherwise (failures and warnings of the
 # servers are findings, not errors of this script).
@@ -151,7 +152,7 @@ run_harness() {
   RUNS+=("$name-$protocol")
 }
 
-PROTOCOLS=(auto 2025-11-25)
+read -r -a PROTOCOLS <<< "${THIRD_PARTY_PROTOCOLS:-auto 2025-11-25}"
 
 # server-everything, stdio
 for p in "${PROTOCOLS[@]}"; do
