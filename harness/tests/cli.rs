@@ -66,6 +66,82 @@ fn the_readme_run_command_passes_against_the_reference_server() {
     assert!(last.starts_with("Summary: ") || stderr.contains("\nSummary: "), "no summary line in:\n{stderr}");
 }
 
+/// The performance suite over both transports: every check passes against the reference server with a short load,
+/// the report's performance section validates against the schema, and the SVG plots are written beside it.
+#[test]
+fn the_performance_suite_passes_against_the_reference_server_and_writes_its_section_and_plots() {
+    for transport in ["stdio", "http"] {
+        let dir = out_dir(&format!("performance-{transport}"));
+        let args = [
+            "run",
+            "--reference",
+            transport,
+            "--suite",
+            "performance",
+            "--rate",
+            "100",
+            "--duration",
+            "2s",
+            "--warmup",
+            "500ms",
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        let out = harness(&args, Duration::from_secs(120));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 0, "{transport}: stderr:\n{stderr}");
+        let report = read_report(&dir);
+        assert_valid_report(&report);
+        assert_junit_matches(&dir, &report);
+        let p = &report["performance"];
+        assert_eq!(p["transport"], transport);
+        assert_eq!(p["arrival"]["rate"], 100.0);
+        assert!(p["sent"].as_u64().unwrap() >= 150, "{p}");
+        assert!(p["latency"]["corrected"]["count"].as_u64().unwrap() >= 150, "{p}");
+        assert_eq!(p["resources"]["pids"].as_array().map(Vec::len).unwrap_or(0) >= 1, true, "{p}");
+        assert!(stderr.contains("load measured"), "{stderr}");
+        for plot in ["latency.svg", "timeline.svg"] {
+            let svg = std::fs::read_to_string(dir.join(plot)).unwrap_or_else(|e| panic!("{plot}: {e}"));
+            assert!(svg.contains("<svg"), "{plot}");
+            assert!(p["plots"].as_array().unwrap().iter().any(|r| r["path"] == plot), "{p}");
+        }
+    }
+}
+
+/// A k6 summary (a real `k6 run --summary-export` of a script the harness exported) is judged by the same checks:
+/// its error rate (5 HTTP 503s and the script's JSON-RPC and tool errors) fails the objective, the figures k6 cannot
+/// give (memory, the quantum's histogram) are skipped, and nothing is sent to the target but the handshake.
+#[test]
+fn an_imported_k6_summary_is_judged_by_the_performance_checks() {
+    let dir = out_dir("performance-k6-import");
+    let summary = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/k6-summary-export.json");
+    let args = [
+        "run",
+        "--reference",
+        "http",
+        "--suite",
+        "performance",
+        "--import-k6",
+        summary.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    let out = harness(&args, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report = read_report(&dir);
+    assert_valid_report(&report);
+    let p = &report["performance"];
+    assert_eq!(p["source"], "k6", "{stderr}");
+    assert!(p["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("actual send time")), "{p}");
+    assert_eq!(find_check(&report, "performance.memory.rss-growth")["outcome"], "skipped");
+    assert_eq!(find_check(&report, "performance.latency.quantum")["outcome"], "skipped");
+    let errors = find_check(&report, "performance.errors.rate");
+    let rate = p["errors"]["rate"].as_f64().unwrap();
+    assert_eq!(errors["outcome"], if rate < 0.01 { "passed" } else { "failed" }, "{errors}");
+    assert!(p["sent"].as_u64().unwrap() > 0);
+    let _ = code(&out);
+}
+
 #[test]
 fn a_target_that_exits_at_once_is_could_not_test() {
     let dir = out_dir("exits");
@@ -160,6 +236,11 @@ fn usage_errors_exit_2_with_one_line() {
         vec!["run", "--url", "https://example.com/mcp"],
         vec!["run", "--with", "mysql"],
         vec!["run", "--with", "postgres", "--postgres-image", "Not A Valid Image"],
+        vec!["run", "--suite", "performance", "--rate", "0"],
+        vec!["run", "--suite", "performance", "--duration", "5 fortnights"],
+        vec!["run", "--suite", "performance", "--load-tool", "echo", "--load-args", "[1, 2]"],
+        vec!["run", "--suite", "performance", "--slo-error-percent", "150"],
+        vec!["run", "--suite", "performance", "--load-mix", "/no/such/mix.json"],
     ] {
         let out = harness(&args, Duration::from_secs(30));
         assert_eq!(code(&out), 2, "{args:?}: {}", String::from_utf8_lossy(&out.stderr));

@@ -428,6 +428,17 @@ pub(crate) struct LoadArgs {
     /// Stress profile: steps at most.
     #[arg(long, default_value_t = 6, value_name = "N")]
     pub stress_steps: u32,
+    /// Also write the load as a k6 script (HTTP targets): the same requests, rate, warm-up and duration as an
+    /// open-model `constant-arrival-rate` scenario, for k6's distributed executors (k6-operator, k6 cloud) when one
+    /// load machine is not enough. Run it with `k6 run --summary-export summary.json FILE` (MCP_URL overrides the
+    /// endpoint, MCP_BEARER_TOKEN adds a token) and bring the result back with --import-k6.
+    #[arg(long, value_name = "FILE")]
+    pub export_k6: Option<PathBuf>,
+    /// Judge a k6 summary (`k6 run --summary-export`, of a script from --export-k6) instead of running load: the
+    /// performance checks apply the same SLOs to k6's figures (k6 times from the actual send, so its latency is
+    /// the uncorrected one; the report's notes say what the summary lacks).
+    #[arg(long, value_name = "FILE", conflicts_with = "export_k6")]
+    pub import_k6: Option<PathBuf>,
 }
 
 /// `--load-profile`.

@@ -51,7 +51,12 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
         ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let mut progress = Progress::new(!args.no_progress, color);
-    let report = mcp_harness::run(&config, &mut progress).await.map_err(|e| UsageError(e.to_string()))?;
+    let mut report = mcp_harness::run(&config, &mut progress).await.map_err(|e| UsageError(e.to_string()))?;
+    if let Some(measured) = report.performance.as_mut() {
+        for problem in mcp_harness::load::plot::write_plots(measured, &args.out) {
+            eprintln!("mcp-harness: warning: {problem}");
+        }
+    }
 
     let json_path = args.out.join("report.json");
     let junit_path = args.out.join("junit.xml");
@@ -61,6 +66,12 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
     let mut err = std::io::stderr().lock();
     write_console_summary(&report, &mut err, color)?;
     eprintln!("Reports: {} and {}", json_path.display(), junit_path.display());
+    if let Some(measured) = &report.performance {
+        let plots: Vec<String> = measured.plots.iter().map(|p| args.out.join(&p.path).display().to_string()).collect();
+        if !plots.is_empty() {
+            eprintln!("Plots: {}", plots.join(" and "));
+        }
+    }
     if let (true, Some(path)) = (args.update_baseline, &args.baseline) {
         let failing: Vec<&str> = report
             .suites
@@ -94,6 +105,11 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
     let protocol: RevisionChoice = args.plan.protocol.parse()?;
     let mut config = RunConfig::new(target).protocol(protocol).request_timeout(Duration::from_millis(args.timeout_ms));
     config.selection = selection(&args.filter)?;
+    if args.load.export_k6.is_some() && args.target.is_stdio() {
+        bail!(
+            "--export-k6 writes HTTP load for k6, and this target is a stdio process (use --url or --reference http)"
+        );
+    }
     config.options = RunOptions {
         call_tools: args.call_tools,
         tool_allow: args.tool_allow.clone(),
@@ -187,7 +203,11 @@ fn load_options(args: &LoadArgs) -> Result<LoadOptions> {
         },
         stress_factor: args.stress_factor,
         stress_steps: args.stress_steps,
-        import_k6: None,
+        import_k6: match &args.import_k6 {
+            Some(path) if !path.is_file() => bail!("--import-k6 {}: no such file", path.display()),
+            other => other.clone(),
+        },
+        export_k6: args.export_k6.clone(),
     };
     options.validate().map_err(anyhow::Error::msg)?;
     Ok(options)

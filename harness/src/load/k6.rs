@@ -125,14 +125,14 @@ pub fn k6_script(export: &K6Export) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "// k6 script written by mcp-harness {} (`mcp-harness load --export-k6`).",
+        "// k6 script written by mcp-harness {} (`mcp-harness run --suite performance --export-k6 FILE`).",
         env!("CARGO_PKG_VERSION")
     );
     s.push_str(
         "// Open-model load on an MCP server over Streamable HTTP, for k6 runs beyond one machine (k6-operator, k6 cloud).\n\
          //\n\
          // Run:    k6 run --summary-export summary.json script.js\n\
-         // Import: mcp-harness load --import-k6 summary.json   (judged by the same performance.* SLO checks)\n\
+         // Import: mcp-harness run --url URL --suite performance --import-k6 summary.json   (the same SLO checks)\n\
          //\n\
          // Environment: MCP_URL overrides the endpoint; MCP_BEARER_TOKEN, when set, is sent as `Authorization: Bearer`.\n\
          // Keep the tags (`mcp`), thresholds, counters and setup() gauges: the import reads them.\n",
@@ -364,6 +364,7 @@ pub fn import_k6_summary(
         slo: slo.clone(),
         plots: Vec::new(),
         environment: Environment::default(),
+        notes: Vec::new(),
     };
     Ok((report, notes))
 }

@@ -133,6 +133,8 @@ pub struct LoadOptions {
     pub stress_steps: u32,
     /// Judge a k6 summary instead of running load (`--import-k6 FILE`).
     pub import_k6: Option<std::path::PathBuf>,
+    /// Write the workload as a k6 script here (`--export-k6 FILE`; HTTP targets).
+    pub export_k6: Option<std::path::PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -151,6 +153,7 @@ impl Default for LoadOptions {
             stress_factor: 2.0,
             stress_steps: 6,
             import_k6: None,
+            export_k6: None,
         }
     }
 }

@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use crate::report::performance::{Arrival, MeasurementSource, PerformanceReport, TimelinePoint};
+use crate::report::performance::{Arrival, MeasurementSource, PerformanceReport, PlotKind, PlotRef, TimelinePoint};
 
 /// Why a plot could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -322,6 +322,30 @@ fn trim_zeros(s: String) -> String {
 }
 
 /// A small, hand-made report: 20 s of an open-loop run at 100 req/s with a hiccup at second 12.
+/// The file names of the plots in a report's directory.
+pub const LATENCY_SVG: &str = "latency.svg";
+/// See [`LATENCY_SVG`].
+pub const TIMELINE_SVG: &str = "timeline.svg";
+
+/// Draws both plots of `report` into `dir` (beside report.json) and records them in `report.plots`. Returns one
+/// line per plot that could not be drawn or written (nothing to plot, an I/O error); the others are still written.
+pub fn write_plots(report: &mut PerformanceReport, dir: &std::path::Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    report.plots.clear();
+    let plots: [(PlotKind, &str, fn(&PerformanceReport) -> Result<String, PlotError>); 2] = [
+        (PlotKind::LatencyDistribution, LATENCY_SVG, latency_distribution_svg),
+        (PlotKind::Timeline, TIMELINE_SVG, timeline_svg),
+    ];
+    for (kind, name, draw) in plots {
+        match draw(report).map(|svg| std::fs::write(dir.join(name), svg)) {
+            Ok(Ok(())) => report.plots.push(PlotRef { kind, path: name.to_owned() }),
+            Ok(Err(e)) => problems.push(format!("could not write {}: {e}", dir.join(name).display())),
+            Err(e) => problems.push(format!("{name} not drawn: {e}")),
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 pub(crate) fn sample_performance_report() -> PerformanceReport {
     use crate::report::model::TransportKind;
@@ -421,6 +445,7 @@ pub(crate) fn sample_performance_report() -> PerformanceReport {
         },
         plots: Vec::new(),
         environment: Environment { cpus: 2, ..Environment::default() },
+        notes: Vec::new(),
     }
 }
 

@@ -11,6 +11,8 @@ pub struct PreparedRequest {
     pub method: String,
     /// The 2026 `Mcp-Name` header value (the tool's name for `tools/call`).
     pub name: Option<String>,
+    /// The params as sent.
+    params: Option<Value>,
     /// The message after `{"jsonrpc":"2.0","id":N,` — `"method":…,"params":…}`.
     tail: String,
 }
@@ -20,21 +22,7 @@ impl PreparedRequest {
     /// `_meta` (protocol version, client capabilities and info) is added to the params, as every 2026 request
     /// carries it.
     pub fn new(method: &str, params: Option<Value>, revision: Revision, client: &ClientMeta) -> Self {
-        let params = if revision.era() == Era::Stateless {
-            let mut p = match params {
-                Some(Value::Object(m)) => m,
-                _ => serde_json::Map::new(),
-            };
-            let meta = p.entry("_meta").or_insert_with(|| json!({}));
-            if let Value::Object(meta) = meta {
-                meta.entry("io.modelcontextprotocol/protocolVersion").or_insert(json!(Revision::V2026_07_28.as_str()));
-                meta.entry("io.modelcontextprotocol/clientCapabilities").or_insert(client.capabilities.clone());
-                meta.entry("io.modelcontextprotocol/clientInfo").or_insert(client.info.clone());
-            }
-            Some(Value::Object(p))
-        } else {
-            params
-        };
+        let params = wire_params(params, revision, client);
         let name = match method {
             "tools/call" | "prompts/get" => params.as_ref().and_then(|p| p.get("name")).and_then(Value::as_str),
             "resources/read" => params.as_ref().and_then(|p| p.get("uri")).and_then(Value::as_str),
@@ -42,22 +30,46 @@ impl PreparedRequest {
         }
         .map(crate::session::header_value);
         let mut tail = format!("\"method\":{}", Value::String(method.to_owned()));
-        if let Some(params) = params {
+        if let Some(params) = &params {
             tail.push_str(",\"params\":");
             tail.push_str(&params.to_string());
         }
         tail.push('}');
-        PreparedRequest { method: method.to_owned(), name, tail }
+        PreparedRequest { method: method.to_owned(), name, params, tail }
+    }
+
+    /// The params as sent (with the stateless era's `_meta`).
+    pub fn params(&self) -> Option<&Value> {
+        self.params.as_ref()
     }
 
     /// The message with id `id`.
     pub fn with_id(&self, id: u64) -> String {
         let mut s = String::with_capacity(self.tail.len() + 32);
         s.push_str("{\"jsonrpc\":\"2.0\",\"id\":");
-        s.push_str(itoa(id).as_str());
+        s.push_str(&id.to_string());
         s.push(',');
         s.push_str(&self.tail);
         s
+    }
+}
+
+/// `params` as a request of `revision` carries them: on the stateless era with the per-request `_meta`.
+fn wire_params(params: Option<Value>, revision: Revision, client: &ClientMeta) -> Option<Value> {
+    if revision.era() == Era::Stateless {
+        let mut p = match params {
+            Some(Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        let meta = p.entry("_meta").or_insert_with(|| json!({}));
+        if let Value::Object(meta) = meta {
+            meta.entry("io.modelcontextprotocol/protocolVersion").or_insert(json!(Revision::V2026_07_28.as_str()));
+            meta.entry("io.modelcontextprotocol/clientCapabilities").or_insert(client.capabilities.clone());
+            meta.entry("io.modelcontextprotocol/clientInfo").or_insert(client.info.clone());
+        }
+        Some(Value::Object(p))
+    } else {
+        params
     }
 }
 
@@ -68,10 +80,6 @@ pub struct ClientMeta {
     pub capabilities: Value,
     /// `clientInfo`.
     pub info: Value,
-}
-
-fn itoa(n: u64) -> String {
-    n.to_string()
 }
 
 #[cfg(test)]

@@ -300,6 +300,7 @@ fn report(
         slo: options.slo.thresholds(),
         plots: Vec::new(),
         environment,
+        notes: Vec::new(),
     }
 }
 

@@ -60,6 +60,8 @@ pub struct PerformanceReport {
     pub plots: Vec<PlotRef>,
     /// The machine the generator ran on.
     pub environment: Environment,
+    /// What a reader should know about these figures (an imported summary's gaps, how the workload was chosen).
+    pub notes: Vec<String>,
 }
 
 /// Who measured.

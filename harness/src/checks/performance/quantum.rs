@@ -20,6 +20,12 @@ pub(crate) const QUANTUM: Check = Check {
 
 async fn quantum(cx: &mut CheckContext) -> Conclusion {
     let m = measured(cx).await?;
+    if m.source == crate::report::performance::MeasurementSource::K6 {
+        return Ok(Outcome::skip(
+            crate::check::SkipReason::NotApplicable,
+            "an imported k6 summary has no latency histogram to look for the 40 ms pile-up in",
+        ));
+    }
     let q = &m.quantum;
     let observed = format!(
         "{:.2} % of service times within 38–48 ms, {:.2} % in the neighbouring 28–38 and 48–58 ms (p50 {:.3} ms)",
