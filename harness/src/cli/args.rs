@@ -474,7 +474,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         "h" => n * 3600.0,
         other => return Err(format!("unknown unit `{other}` in `{s}` (use ms, s, m or h)")),
     };
-    if !seconds.is_finite() || seconds < 0.0 || seconds > 86_400.0 {
+    if !seconds.is_finite() || !(0.0..=86_400.0).contains(&seconds) {
         return Err(format!("`{s}` is out of range (0 to 24 h)"));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))

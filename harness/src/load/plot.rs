@@ -327,12 +327,15 @@ pub const LATENCY_SVG: &str = "latency.svg";
 /// See [`LATENCY_SVG`].
 pub const TIMELINE_SVG: &str = "timeline.svg";
 
+/// A function that draws one plot.
+type Draw = fn(&PerformanceReport) -> Result<String, PlotError>;
+
 /// Draws both plots of `report` into `dir` (beside report.json) and records them in `report.plots`. Returns one
 /// line per plot that could not be drawn or written (nothing to plot, an I/O error); the others are still written.
 pub fn write_plots(report: &mut PerformanceReport, dir: &std::path::Path) -> Vec<String> {
     let mut problems = Vec::new();
     report.plots.clear();
-    let plots: [(PlotKind, &str, fn(&PerformanceReport) -> Result<String, PlotError>); 2] = [
+    let plots: [(PlotKind, &str, Draw); 2] = [
         (PlotKind::LatencyDistribution, LATENCY_SVG, latency_distribution_svg),
         (PlotKind::Timeline, TIMELINE_SVG, timeline_svg),
     ];
