@@ -1,10 +1,12 @@
 //! Checks: a record ([`CheckMeta`]) plus one async function, registered in one list.
 
 pub(crate) mod context;
+mod finding;
 mod meta;
 mod outcome;
 
 pub use context::{CheckContext, ContextError};
+pub use finding::{Evidence, Finding, Severity};
 pub use meta::{Applicability, Capability, CheckId, CheckMeta, Eras, Level, Needs, OptIn, Suite, Transports};
 pub use outcome::{BrokenRule, Outcome, SkipReason, Status};
 

@@ -117,6 +117,8 @@ pub struct Outcome {
     pub blocker: Option<BlockerKind>,
     /// What a check of a data-driven suite did step by step (boxed: most outcomes have none).
     pub details: Option<Box<crate::report::model::CheckDetails>>,
+    /// A security check's finding: severity, CWE, evidence, remediation (boxed: most outcomes have none).
+    pub finding: Option<Box<super::Finding>>,
 }
 
 impl Outcome {
@@ -132,7 +134,14 @@ impl Outcome {
             violation: None,
             blocker: None,
             details: None,
+            finding: None,
         }
+    }
+
+    /// Adds a security finding (to a failure or warning).
+    pub fn with_finding(mut self, finding: super::Finding) -> Self {
+        self.finding = Some(Box::new(finding));
+        self
     }
 
     /// Adds the step-by-step detail of a data-driven check.

@@ -10,7 +10,7 @@ use mcp_harness::baseline::{Baseline, render_baseline};
 use mcp_harness::check::Status;
 use mcp_harness::load::{ArrivalModel, HttpPatternChoice, LoadOptions, LoadProfile, MixEntry, Slo};
 use mcp_harness::protocol::RevisionChoice;
-use mcp_harness::report::{write_console_summary, write_json, write_junit};
+use mcp_harness::report::{has_security_suite, write_console_summary, write_json, write_junit, write_sarif};
 use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, ServicesRequest, UnitOptions};
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::surface::LoadedLock;
@@ -62,10 +62,19 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
     let junit_path = args.out.join("junit.xml");
     write_json(&report, &json_path).with_context(|| format!("failed to write {}", json_path.display()))?;
     write_junit(&report, &junit_path).with_context(|| format!("failed to write {}", junit_path.display()))?;
+    let sarif_path = args.out.join("report.sarif");
+    let sarif = has_security_suite(&report);
+    if sarif {
+        write_sarif(&report, &sarif_path).with_context(|| format!("failed to write {}", sarif_path.display()))?;
+    }
 
     let mut err = std::io::stderr().lock();
     write_console_summary(&report, &mut err, color)?;
-    eprintln!("Reports: {} and {}", json_path.display(), junit_path.display());
+    if sarif {
+        eprintln!("Reports: {}, {} and {}", json_path.display(), junit_path.display(), sarif_path.display());
+    } else {
+        eprintln!("Reports: {} and {}", json_path.display(), junit_path.display());
+    }
     if let Some(measured) = &report.performance {
         let plots: Vec<String> = measured.plots.iter().map(|p| args.out.join(&p.path).display().to_string()).collect();
         if !plots.is_empty() {

@@ -346,6 +346,7 @@ fn check_report(r: &CheckResult, mark: Option<Mark>, revision: Revision) -> Chec
         wire: r.wire.clone(),
         tags: r.meta.tags.iter().map(|t| (*t).to_owned()).collect(),
         details: r.outcome.details.as_deref().cloned(),
+        finding: r.outcome.finding.as_deref().cloned(),
     }
 }
 

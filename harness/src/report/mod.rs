@@ -9,6 +9,7 @@ mod junit;
 pub mod model;
 pub mod performance;
 mod printable;
+mod sarif;
 #[cfg(test)]
 mod test_support;
 
@@ -19,6 +20,7 @@ pub use json::{ReportWriteError, generate_report_schema, report_json_schema, wri
 pub use junit::{junit_xml, write_junit};
 pub use model::{SCHEMA_VERSION, TestReport};
 pub use printable::printable;
+pub use sarif::{has_security_suite, sarif_log, write_sarif};
 
 use std::time::Duration;
 

@@ -35,7 +35,9 @@
 //!   or `stale` (passed, listed; fails the run; its `reason` is "listed in baseline but passed: remove it");
 //!   `wire` is a bounded excerpt of the transcript during the check, `{atMs, direction: "sent"|"received"|"note",
 //!   channel, text, truncated}`. `details` is `null`, or for a journey of the e2e suite `{kind: "journey", file,
-//!   journey, steps[] {phase, index, line, session, action, outcome, reason, latencyMs}, captured}`.
+//!   journey, steps[] {phase, index, line, session, action, outcome, reason, latencyMs}, captured}`. `finding` is
+//!   `null`, or for a failed or warned security check `{severity, cwe, evidence {matched, request, answer},
+//!   remediation}` (also written to `report.sarif`).
 //! - `coverage` — `requirements` (computed from the revision's requirement catalog: requirements with at least
 //!   one evaluated check ÷ requirements in the catalog), `integration` and `code` (`not-measured` unless supplied).
 //! - `targetStderr` — the target's stderr (bounded tail), when it is a local process.
@@ -55,7 +57,7 @@
 //! `not-applicable` (out of the totals, `summary.notApplicable`) and `interrupted` (`summary.interrupted`, top-level
 //! `interrupted`), the check fields `brokenRule`, `violation`, `blocker` and `details`, exit codes 130/143, and a schema
 //! generated from the types; 2.1.0 added a journey step's `assertions` and `notes`; 2.2.0 the `unit` suite; 2.3.0
-//! the `performance` section (see [`super::performance`]).
+//! the `performance` section (see [`super::performance`]) and a check's `finding`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -312,6 +314,8 @@ pub struct CheckReport {
     pub tags: Vec<String>,
     /// What a check of a data-driven suite did step by step (a journey's steps), when it has more to show.
     pub details: Option<CheckDetails>,
+    /// A failed or warned security check's finding: severity, CWE, evidence and remediation.
+    pub finding: Option<crate::check::Finding>,
 }
 
 /// The detail a check of a data-driven suite adds to its result.

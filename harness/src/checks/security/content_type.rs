@@ -1,7 +1,8 @@
 //! A JSON-RPC request POSTed as `text/plain` (the CSRF request a web page can send without a preflight) is refused.
 
 use crate::check::{
-    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Suite, Transports,
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Finding, Level, Outcome, Severity, Suite,
+    Transports,
 };
 use crate::check_fn;
 use crate::checks::http::probe::{Probe, Seen, method_of};
@@ -36,6 +37,15 @@ async fn content_type(cx: &mut CheckContext) -> Conclusion {
     if seen.client_error() {
         Ok(Outcome::pass_with(format!("HTTP {}", seen.status)))
     } else {
-        Ok(Outcome::violated(expected, format!("`{}` as text/plain answered {}", method_of(&msg), seen.describe())))
+        let finding = Finding::new(
+            Severity::Medium,
+            Some(352),
+            "accept only Content-Type: application/json on POST (answer 415 otherwise), so a cross-site page cannot \
+             send requests without a CORS preflight",
+        )
+        .request(format!("POST `{}` with Content-Type: text/plain", method_of(&msg)))
+        .answer(seen.describe());
+        Ok(Outcome::violated(expected, format!("`{}` as text/plain answered {}", method_of(&msg), seen.describe()))
+            .with_finding(finding))
     }
 }

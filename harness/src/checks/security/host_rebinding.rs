@@ -1,10 +1,15 @@
 //! A loopback Streamable HTTP server refuses a request whose `Host` names a foreign domain (DNS rebinding).
 
 use crate::check::{
-    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, SkipReason, Suite, Transports,
+    Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Finding, Level, Outcome, Severity, SkipReason,
+    Suite, Transports,
 };
 use crate::check_fn;
 use crate::checks::http::probe::{Probe, loopback_authority, method_of};
+
+/// What to change when the check fails.
+const REMEDIATION: &str = "refuse requests whose Host is not the server's own loopback name (localhost, 127.0.0.1, \
+     [::1], with its port) with HTTP 403 or 421 — the DNS-rebinding protection every MCP SDK offers";
 
 /// The foreign host name the check puts in `Host`.
 const EVIL_HOST: &str = "evil.example";
@@ -58,10 +63,14 @@ async fn host_rebinding(cx: &mut CheckContext) -> Conclusion {
     p.close().await;
     let foreign = foreign?;
     let Some(control) = control else {
+        let finding = Finding::new(Severity::High, Some(346), REMEDIATION)
+            .request(format!("POST {url} with Host: {foreign_host} ({method})"))
+            .answer(foreign.describe());
         return Ok(Outcome::violated(
             expected,
             format!("{method} with `Host: {foreign_host}` answered {}", foreign.describe()),
-        ));
+        )
+        .with_finding(finding));
     };
     let control = control?;
     if !control.success() {
