@@ -51,7 +51,10 @@ async fn bind_loopback(cx: &mut CheckContext) -> Conclusion {
     }
     let url = cx.http_target().map(|t| t.url.clone()).unwrap_or_default();
     let Some((_, port)) = loopback_authority(&url) else {
-        return Ok(Outcome::skip(SkipReason::NotApplicable, format!("the launched server's URL {url} is not loopback")));
+        return Ok(Outcome::skip(
+            SkipReason::NotApplicable,
+            format!("the launched server's URL {url} is not loopback"),
+        ));
     };
     let mut addresses = interface_addresses();
     addresses.truncate(MAX_ADDRESSES);

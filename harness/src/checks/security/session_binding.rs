@@ -78,11 +78,19 @@ async fn binding(p: &mut Probe, second: &str) -> Conclusion {
         )));
     }
     if seen.client_error() {
-        return Ok(Outcome::pass_with(format!("the first principal's session with the second's token: HTTP {}", seen.status)));
+        return Ok(Outcome::pass_with(format!(
+            "the first principal's session with the second's token: HTTP {}",
+            seen.status
+        )));
     }
-    let observed = format!("`{method}` in the first principal's session with the second principal's token answered {}", seen.describe());
+    let observed = format!(
+        "`{method}` in the first principal's session with the second principal's token answered {}",
+        seen.describe()
+    );
     let finding = Finding::new(Severity::High, Some(639), REMEDIATION)
-        .request(format!("POST `{method}` with the first principal's Mcp-Session-Id and Authorization: Bearer <second token>"))
+        .request(format!(
+            "POST `{method}` with the first principal's Mcp-Session-Id and Authorization: Bearer <second token>"
+        ))
         .answer(seen.describe());
     Ok(Outcome::violated(expected, observed).with_finding(finding))
 }

@@ -50,7 +50,11 @@ fn malformed(issued: &str) -> Vec<(&'static str, String)> {
     long.extend(std::iter::repeat_n('A', LONG_ID.saturating_sub(issued.len())));
     let mid = issued.char_indices().nth(issued.chars().count() / 2).map_or(issued.len(), |(i, _)| i);
     let spaced = format!("{} \t{}", &issued[..mid], &issued[mid..]);
-    vec![("an empty Mcp-Session-Id", String::new()), ("the issued id padded to 10 KB", long), ("the issued id with a space and a tab inside", spaced)]
+    vec![
+        ("an empty Mcp-Session-Id", String::new()),
+        ("the issued id padded to 10 KB", long),
+        ("the issued id with a space and a tab inside", spaced),
+    ]
 }
 
 async fn enforcement(p: &mut Probe, issued: &str) -> Conclusion {

@@ -47,7 +47,9 @@ async fn session_fixation(cx: &mut CheckContext) -> Conclusion {
 
 async fn fixation(cx: &CheckContext, p: &mut Probe) -> Conclusion {
     let chosen = format!("harness-fixed-{:016x}", rand::random::<u64>());
-    let expected = format!("initialize with `Mcp-Session-Id: {chosen}` answered with another id (or refused); `{chosen}` never served");
+    let expected = format!(
+        "initialize with `Mcp-Session-Id: {chosen}` answered with another id (or refused); `{chosen}` never served"
+    );
     let finding = |request: String, answer: String| {
         Finding::new(Severity::Medium, Some(384), REMEDIATION).matched(&chosen).request(request).answer(answer)
     };
@@ -65,8 +67,11 @@ async fn fixation(cx: &CheckContext, p: &mut Probe) -> Conclusion {
     }
     if seen.success() && minted.as_deref() == Some(chosen.as_str()) {
         let _ = p.send(HttpRequest::delete().header("mcp-session-id", &chosen)).await;
-        return Ok(Outcome::violated(expected, format!("initialize answered {init_answer}: the chosen id was adopted"))
-            .with_finding(finding(init_request, init_answer)));
+        return Ok(Outcome::violated(
+            expected,
+            format!("initialize answered {init_answer}: the chosen id was adopted"),
+        )
+        .with_finding(finding(init_request, init_answer)));
     }
     // Whether the chosen id now works.
     let msg = p.harmless_request();

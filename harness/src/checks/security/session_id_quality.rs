@@ -3,9 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::check::{
-    Check, CheckContext, CheckId, CheckMeta, Conclusion, Finding, Level, Outcome, Severity, Suite,
-};
+use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Finding, Level, Outcome, Severity, Suite};
 use crate::check_fn;
 use crate::checks::http::sessions::{STATEFUL_HTTP, no_sessions};
 
@@ -190,10 +188,12 @@ fn alphabet_size(seen: &HashSet<char>) -> usize {
         1
     } else if all(char::is_ascii_digit) {
         10
-    } else if all(|c| c.is_ascii_digit() || ('a'..='f').contains(c)) || all(|c| c.is_ascii_digit() || ('A'..='F').contains(c))
+    } else if all(|c| c.is_ascii_digit() || ('a'..='f').contains(c))
+        || all(|c| c.is_ascii_digit() || ('A'..='F').contains(c))
     {
         16
-    } else if all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()) || all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    } else if all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+        || all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
     {
         36
     } else if all(char::is_ascii_alphanumeric) {
