@@ -133,6 +133,12 @@ impl CheckContext {
         }
     }
 
+    /// Whether the harness itself started the HTTP server it tests (the bundled reference server over Streamable
+    /// HTTP), so the server listens on this machine: a URL target was started by someone else, maybe elsewhere.
+    pub fn http_server_launched_here(&self) -> bool {
+        matches!(self.env.spec, crate::TargetSpec::Reference(crate::target::ReferenceTransport::Http))
+    }
+
     /// The run's transcript.
     pub fn transcript(&self) -> &Transcript {
         &self.env.transcript

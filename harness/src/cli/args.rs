@@ -230,6 +230,11 @@ pub(crate) struct TargetArgs {
     /// the command line, and are redacted from reports).
     #[arg(long, value_name = "VAR", requires = "url")]
     pub bearer_env: Option<String>,
+    /// Name of an environment variable holding the bearer token of a second principal (another user of the same
+    /// server). Enables security.http.session-binding: a session opened with the --bearer-env token is presented
+    /// with this one, and must be refused. Without it that check is skipped (opt-in required).
+    #[arg(long, value_name = "VAR", requires = "bearer_env")]
+    pub second_bearer_env: Option<String>,
     /// Test the bundled reference server (the default target) over stdio or HTTP.
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "stdio", value_name = "TRANSPORT")]
     pub reference: Option<ReferenceArg>,

@@ -11,7 +11,7 @@ use mcp_harness::check::Status;
 use mcp_harness::load::{ArrivalModel, HttpPatternChoice, LoadOptions, LoadProfile, MixEntry, Slo};
 use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::{has_security_suite, write_console_summary, write_json, write_junit, write_sarif};
-use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, ServicesRequest, UnitOptions};
+use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, SecretToken, ServicesRequest, UnitOptions};
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::surface::LoadedLock;
 use mcp_harness::target::ReferenceTransport;
@@ -130,6 +130,12 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         surface: match &args.plan.surface {
             Some(path) => Some(std::sync::Arc::new(
                 LoadedLock::load(path).with_context(|| format!("--surface {}", path.display()))?,
+            )),
+            None => None,
+        },
+        second_bearer_token: match &args.target.second_bearer_env {
+            Some(var) => Some(SecretToken(
+                std::env::var(var).with_context(|| format!("--second-bearer-env names `{var}`, which is not set"))?,
             )),
             None => None,
         },

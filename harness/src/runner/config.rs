@@ -36,6 +36,20 @@ pub struct RunOptions {
     pub unit: UnitOptions,
     /// What the performance suite's load run does (`--rate`, `--duration`, …).
     pub load: crate::load::LoadOptions,
+    /// The bearer token of a second principal (`--second-bearer-env VAR`), beside the target's own token
+    /// (`--bearer-env`): enables `security.http.session-binding`, which presents one principal's session with the
+    /// other's token.
+    pub second_bearer_token: Option<SecretToken>,
+}
+
+/// A bearer token kept out of `Debug` output (and registered as a transcript secret before it is sent).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretToken(pub String);
+
+impl std::fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretToken(***)")
+    }
 }
 
 /// How the unit suite draws its inputs.

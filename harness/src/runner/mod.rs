@@ -14,7 +14,7 @@ mod record;
 mod registry;
 
 pub use config::{
-    DEFAULT_JOURNEY_DIR, DEFAULT_UNIT_CASES, RunConfig, RunOptions, ServicesRequest, UnitOptions,
+    DEFAULT_JOURNEY_DIR, DEFAULT_UNIT_CASES, RunConfig, RunOptions, SecretToken, ServicesRequest, UnitOptions,
     default_journey_sources,
 };
 pub use events::{Event, EventSink, NullSink};

@@ -9,11 +9,11 @@ use crate::check_fn;
 use crate::wire::HttpRequest;
 
 /// HTTP, stateful era: sessions exist only there.
-const STATEFUL_HTTP: Applicability =
+pub(crate) const STATEFUL_HTTP: Applicability =
     Applicability { transports: Transports::Http, eras: Eras::Stateful, ..Applicability::ALWAYS };
 
 /// The skip for servers that run without sessions.
-fn no_sessions() -> Outcome {
+pub(crate) fn no_sessions() -> Outcome {
     Outcome::skip(
         SkipReason::NotApplicable,
         "the server issued no Mcp-Session-Id on initialize (it runs without sessions)",
