@@ -14,12 +14,18 @@ use crate::check_fn;
 const REMEDIATION: &str = "annotate tools that delete, write, execute, send or pay with readOnlyHint: false (and \
      destructiveHint: true where they destroy data): clients auto-approve read-only tools";
 
-/// Verbs that change the world, as a name token or the first word of a description.
-const DESTRUCTIVE: &str = r"(?i)^(delete|deletes|deleting|drop|drops|remove|removes|erase|erases|wipe|wipes|destroy|destroys|purge|purges|truncate|truncates|exec|execute|executes|run_command|kill|kills|terminate|terminates|shutdown|write|writes|overwrite|overwrites|send|sends|transfer|transfers|purchase|purchases|pay|pays|rm|uninstall|uninstalls|format|formats)$";
+/// Verbs that destroy, as a name token or the first word of a description: they contradict `readOnlyHint: true`
+/// and `destructiveHint: false` alike.
+const DESTRUCTIVE: &str = r"(?i)^(delete|deletes|drop|drops|remove|removes|erase|erases|wipe|wipes|destroy|destroys|purge|purges|truncate|truncates|kill|kills|terminate|terminates|shutdown|overwrite|overwrites|rm|uninstall|uninstalls|format|formats)$";
+
+/// Verbs that act on the world without necessarily destroying: they contradict `readOnlyHint: true` only
+/// (`destructiveHint: false` says "only additive updates", which sending a message is).
+const MUTATING: &str = r"(?i)^(exec|execute|executes|write|writes|send|sends|transfer|transfers|purchase|purchases|pay|pays|post|posts|publish|publishes|create|creates|update|updates|move|moves|rename|renames)$";
 
 /// Tool annotations agree with what the tool says it does.
 ///
-/// SHOULD level: annotations are hints (`readOnlyHint`: "the tool does not modify its environment"), and the verb
+/// A destroying verb contradicts `readOnlyHint: true` and `destructiveHint: false`; a mutating one (write, send,
+/// execute, pay) only `readOnlyHint: true`. SHOULD level: annotations are hints (`readOnlyHint`: "the tool does not modify its environment"), and the verb
 /// is a heuristic, so a mismatch warns.
 pub(crate) const ANNOTATION_CONSISTENCY: Check = Check {
     meta: CheckMeta {
@@ -71,7 +77,8 @@ async fn annotation_consistency(cx: &mut CheckContext) -> Conclusion {
     if corpus.tools.is_empty() {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "the server lists no tools"));
     }
-    let re = Regex::new(DESTRUCTIVE).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
+    let destroying = Regex::new(DESTRUCTIVE).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
+    let mutating = Regex::new(MUTATING).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
     let mut found = Vec::new();
     for (i, tool) in corpus.tools.iter().enumerate() {
         let read_only = tool.pointer("/annotations/readOnlyHint").and_then(Value::as_bool);
@@ -84,7 +91,9 @@ async fn annotation_consistency(cx: &mut CheckContext) -> Conclusion {
         if read_only != Some(true) && destructive != Some(false) {
             continue;
         }
-        if let Some(verb) = destructive_verb(tool, &re) {
+        let verb = destructive_verb(tool, &destroying)
+            .or_else(|| if read_only == Some(true) { destructive_verb(tool, &mutating) } else { None });
+        if let Some(verb) = verb {
             let claim = if read_only == Some(true) { "readOnlyHint: true" } else { "destructiveHint: false" };
             found.push(format!("`{name}`: {verb}, yet annotated {claim}"));
         }
@@ -113,5 +122,8 @@ mod tests {
         assert!(destructive_verb(&json!({"name": "echo", "description": "Deletes the message."}), &re).is_some());
         assert!(destructive_verb(&json!({"name": "echo", "description": "Returns it; deletes nothing."}), &re).is_none());
         assert!(destructive_verb(&json!({"name": "read_file", "description": "Read a file."}), &re).is_none());
+        let mutating = Regex::new(MUTATING).unwrap();
+        assert!(destructive_verb(&json!({"name": "notify", "description": "Sends a notification."}), &re).is_none());
+        assert!(destructive_verb(&json!({"name": "notify", "description": "Sends a notification."}), &mutating).is_some());
     }
 }
