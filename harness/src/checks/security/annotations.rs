@@ -120,10 +120,14 @@ mod tests {
         assert_eq!(name_tokens("deleteFile"), ["delete", "File"]);
         assert!(destructive_verb(&json!({"name": "files.delete"}), &re).is_some());
         assert!(destructive_verb(&json!({"name": "echo", "description": "Deletes the message."}), &re).is_some());
-        assert!(destructive_verb(&json!({"name": "echo", "description": "Returns it; deletes nothing."}), &re).is_none());
+        assert!(
+            destructive_verb(&json!({"name": "echo", "description": "Returns it; deletes nothing."}), &re).is_none()
+        );
         assert!(destructive_verb(&json!({"name": "read_file", "description": "Read a file."}), &re).is_none());
         let mutating = Regex::new(MUTATING).unwrap();
         assert!(destructive_verb(&json!({"name": "notify", "description": "Sends a notification."}), &re).is_none());
-        assert!(destructive_verb(&json!({"name": "notify", "description": "Sends a notification."}), &mutating).is_some());
+        assert!(
+            destructive_verb(&json!({"name": "notify", "description": "Sends a notification."}), &mutating).is_some()
+        );
     }
 }

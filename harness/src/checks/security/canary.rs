@@ -1,11 +1,11 @@
 //! The run's canary secret, given to the target's environment, never comes back: not in a result, an error, a
 //! notification, an HTTP header or body, nor a stdout line.
 
+use crate::check::context::CANARY_ENV;
 use crate::check::{
     Applicability, Check, CheckContext, CheckId, CheckMeta, Conclusion, Finding, Level, Needs, Outcome, Severity,
     SkipReason, Suite,
 };
-use crate::check::context::CANARY_ENV;
 use crate::check_fn;
 use crate::wire::Transcript;
 

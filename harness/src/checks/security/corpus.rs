@@ -177,7 +177,12 @@ fn texts(c: &Corpus, instructions: Option<&str>) -> Vec<Item> {
         }
     }
     if let Some(text) = instructions {
-        out.push(Item { location: "instructions".to_owned(), field: Field::Instructions, tool: None, text: text.into() });
+        out.push(Item {
+            location: "instructions".to_owned(),
+            field: Field::Instructions,
+            tool: None,
+            text: text.into(),
+        });
     }
     if let Some(info) = c.server_info.as_object() {
         for (key, value) in info {

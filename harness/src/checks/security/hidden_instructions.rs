@@ -154,7 +154,11 @@ async fn hidden_instructions(cx: &mut CheckContext) -> Conclusion {
             .answer(&item.text);
         return Ok(Outcome::violated(
             "no published text that instructs the model and names a place secrets live",
-            format!("an instruction to the model together with a secret, in {} text(s):\n{}", poisoned.len(), list(&poisoned)),
+            format!(
+                "an instruction to the model together with a secret, in {} text(s):\n{}",
+                poisoned.len(),
+                list(&poisoned)
+            ),
         )
         .with_finding(finding));
     }

@@ -84,8 +84,9 @@ async fn invisible_unicode(cx: &mut CheckContext) -> Conclusion {
         .matched(text.join("\n"))
         .request("tools/list, prompts/list, resources/list, resources/templates/list, the handshake (no tool called)");
     let observed = format!("{total} invisible character(s):\n{}", text.join("\n"));
-    let outcome = Outcome::violated("published texts made only of visible characters (newlines and tabs aside)", observed)
-        .with_finding(finding);
+    let outcome =
+        Outcome::violated("published texts made only of visible characters (newlines and tabs aside)", observed)
+            .with_finding(finding);
     Ok(if worst == Kind::Strong { outcome } else { outcome.breaking("security.untrusted-descriptions", Level::Should) })
 }
 

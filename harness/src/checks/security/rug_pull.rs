@@ -52,10 +52,8 @@ fn canonical(value: &Value) -> String {
     match value {
         Value::Object(map) => {
             let sorted: BTreeMap<&String, &Value> = map.iter().collect();
-            let body: Vec<String> = sorted
-                .into_iter()
-                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), canonical(v)))
-                .collect();
+            let body: Vec<String> =
+                sorted.into_iter().map(|(k, v)| format!("{}:{}", Value::String(k.clone()), canonical(v))).collect();
             format!("{{{}}}", body.join(","))
         }
         Value::Array(items) => format!("[{}]", items.iter().map(canonical).collect::<Vec<_>>().join(",")),
@@ -65,10 +63,8 @@ fn canonical(value: &Value) -> String {
 
 /// A tool's fingerprint: SHA-256 over the canonical JSON of its fingerprinted fields.
 fn fingerprint(tool: &Value) -> String {
-    let picked: serde_json::Map<String, Value> = FINGERPRINTED
-        .iter()
-        .filter_map(|k| tool.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-        .collect();
+    let picked: serde_json::Map<String, Value> =
+        FINGERPRINTED.iter().filter_map(|k| tool.get(*k).map(|v| ((*k).to_owned(), v.clone()))).collect();
     let digest = Sha256::digest(canonical(&Value::Object(picked)).as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -185,7 +181,8 @@ mod tests {
     #[test]
     fn fingerprints_ignore_key_order_and_other_fields() {
         let a = json!({"name": "x", "description": "d", "inputSchema": {"type": "object", "properties": {}}});
-        let b = json!({"inputSchema": {"properties": {}, "type": "object"}, "description": "d", "name": "x", "_meta": 1});
+        let b =
+            json!({"inputSchema": {"properties": {}, "type": "object"}, "description": "d", "name": "x", "_meta": 1});
         assert_eq!(fingerprint(&a), fingerprint(&b));
         let c = json!({"name": "x", "description": "d2", "inputSchema": {"type": "object", "properties": {}}});
         assert_ne!(fingerprint(&a), fingerprint(&c));

@@ -36,7 +36,10 @@ const DETAILS: &[(&str, &str)] = &[
     ("Python stack trace", r"Traceback \(most recent call last\)"),
     ("JavaScript stack trace", r"\n\s+at \S[^\n]{0,200}:\d+:\d+\)?"),
     ("Rust panic", r"panicked at "),
-    ("Java stack trace", r"\bat (java|javax|org|com|io|net)\.[\w.$]+\([\w]+\.java:\d+\)|java\.lang\.\w+(Exception|Error)"),
+    (
+        "Java stack trace",
+        r"\bat (java|javax|org|com|io|net)\.[\w.$]+\([\w]+\.java:\d+\)|java\.lang\.\w+(Exception|Error)",
+    ),
     ("Go panic", r"goroutine \d+ \[running\]"),
     ("home-directory path", r"(/home/[a-z_][\w.-]*/|/Users/[\w.-]+/|/root/|[A-Za-z]:\\Users\\)"),
     (

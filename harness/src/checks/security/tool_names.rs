@@ -52,7 +52,8 @@ fn form_problem(name: &str) -> Option<String> {
     }
     let latin = name.chars().any(|c| c.is_ascii_alphabetic());
     let other = name.chars().any(|c| c.is_alphabetic() && !c.is_ascii());
-    let confusable = if latin && other { " (mixes Latin with another script: a look-alike of another name)" } else { "" };
+    let confusable =
+        if latin && other { " (mixes Latin with another script: a look-alike of another name)" } else { "" };
     Some(format!("characters outside [A-Za-z0-9_.-]: {}{confusable}", bad.join(", ")))
 }
 
@@ -84,13 +85,11 @@ async fn tool_names(cx: &mut CheckContext) -> Conclusion {
             .breaking("security.tool-name-format", Level::Should)
             .with_finding(finding));
     }
-    let generic: Vec<&str> = names.iter().copied().filter(|n| GENERIC.contains(&n.to_ascii_lowercase().as_str())).collect();
+    let generic: Vec<&str> =
+        names.iter().copied().filter(|n| GENERIC.contains(&n.to_ascii_lowercase().as_str())).collect();
     let mut note = format!("{} unique, well-formed tool names", names.len());
     if !generic.is_empty() {
-        note.push_str(&format!(
-            "; generic names another server may use too (shadowing, info): {}",
-            generic.join(", ")
-        ));
+        note.push_str(&format!("; generic names another server may use too (shadowing, info): {}", generic.join(", ")));
     }
     Ok(Outcome::pass_with(note))
 }
