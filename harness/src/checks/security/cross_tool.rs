@@ -48,8 +48,11 @@ pub(crate) const CROSS_TOOL_REFERENCE: Check = Check {
     run: check_fn!(cross_tool_reference),
 };
 
+/// Named patterns, compiled.
+type Patterns = Vec<(&'static str, Regex)>;
+
 /// The compiled patterns for one tool name (`None`: the generic "another tool").
-fn patterns_for(name: Option<&str>) -> Vec<(&'static str, Regex)> {
+fn patterns_for(name: Option<&str>) -> Patterns {
     let t = match name {
         Some(n) => format!(r"`?\b{}\b`?", regex::escape(n)),
         None => ANY_TOOL.to_owned(),
@@ -63,7 +66,7 @@ async fn cross_tool_reference(cx: &mut CheckContext) -> Conclusion {
         return Ok(Outcome::skip(SkipReason::NothingToTest, "the server published no text to scan"));
     }
     // Names of three characters or more (shorter ones are words), and the generic stand-in.
-    let mut targets: Vec<(Option<String>, Vec<(&str, Regex)>)> = corpus
+    let mut targets: Vec<(Option<String>, Patterns)> = corpus
         .tool_names()
         .into_iter()
         .filter(|n| n.chars().count() >= 3)

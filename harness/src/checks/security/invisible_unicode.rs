@@ -74,7 +74,7 @@ async fn invisible_unicode(cx: &mut CheckContext) -> Conclusion {
         return Ok(Outcome::pass_with(corpus.summary()));
     };
     let total = found.len();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     let mut text: Vec<String> = found.iter().take(LISTED).map(|(_, s)| s.clone()).collect();
     if total > LISTED {
         text.push(format!("… and {} more", total - LISTED));
