@@ -20,7 +20,12 @@ const DESTRUCTIVE: &str = r"(?i)^(delete|deletes|drop|drops|remove|removes|erase
 
 /// Verbs that act on the world without necessarily destroying: they contradict `readOnlyHint: true` only
 /// (`destructiveHint: false` says "only additive updates", which sending a message is).
-const MUTATING: &str = r"(?i)^(exec|execute|executes|write|writes|send|sends|transfer|transfers|purchase|purchases|pay|pays|post|posts|publish|publishes|create|creates|update|updates|move|moves|rename|renames)$";
+const MUTATING: &str = r"(?i)^(exec|execute|executes|write|writes|transfer|transfers|purchase|purchases|pay|pays|create|creates|update|updates|move|moves|rename|renames)$";
+
+/// Verbs that act on the world as a name token (`send_email`); as a description's first word they are mostly
+/// about the answer itself ("Sends log notifications to the client"), which reads nothing and changes nothing.
+const MUTATING_NAME: &str =
+    r"(?i)^(send|post|publish|exec|execute|write|transfer|purchase|pay|create|update|move|rename)$";
 
 /// Tool annotations agree with what the tool says it does.
 ///
@@ -61,10 +66,11 @@ fn name_tokens(name: &str) -> Vec<String> {
     out.into_iter().filter(|t| !t.is_empty()).collect()
 }
 
-/// The destructive verb a tool states, if any: a name token, or the first word of its description.
-fn destructive_verb(tool: &Value, re: &Regex) -> Option<String> {
+/// The destructive verb a tool states, if any: a name token matching `name_re`, or the first word of its
+/// description matching `re`.
+fn destructive_verb(tool: &Value, name_re: &Regex, re: &Regex) -> Option<String> {
     let name = tool.get("name").and_then(Value::as_str).unwrap_or_default();
-    if let Some(t) = name_tokens(name).into_iter().find(|t| re.is_match(t)) {
+    if let Some(t) = name_tokens(name).into_iter().find(|t| name_re.is_match(t)) {
         return Some(format!("name token `{t}`"));
     }
     let first = tool.get("description").and_then(Value::as_str)?.split_whitespace().next()?;
@@ -79,6 +85,7 @@ async fn annotation_consistency(cx: &mut CheckContext) -> Conclusion {
     }
     let destroying = Regex::new(DESTRUCTIVE).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
     let mutating = Regex::new(MUTATING).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
+    let mutating_name = Regex::new(MUTATING_NAME).map_err(|e| Outcome::error(format!("harness bug: {e}")))?;
     let mut found = Vec::new();
     for (i, tool) in corpus.tools.iter().enumerate() {
         let read_only = tool.pointer("/annotations/readOnlyHint").and_then(Value::as_bool);
@@ -91,8 +98,8 @@ async fn annotation_consistency(cx: &mut CheckContext) -> Conclusion {
         if read_only != Some(true) && destructive != Some(false) {
             continue;
         }
-        let verb = destructive_verb(tool, &destroying)
-            .or_else(|| if read_only == Some(true) { destructive_verb(tool, &mutating) } else { None });
+        let verb = destructive_verb(tool, &destroying, &destroying)
+            .or_else(|| if read_only == Some(true) { destructive_verb(tool, &mutating_name, &mutating) } else { None });
         if let Some(verb) = verb {
             let claim = if read_only == Some(true) { "readOnlyHint: true" } else { "destructiveHint: false" };
             found.push(format!("`{name}`: {verb}, yet annotated {claim}"));
