@@ -125,16 +125,14 @@ mod tests {
     fn verbs_come_from_name_tokens_or_the_first_word() {
         let re = Regex::new(DESTRUCTIVE).unwrap();
         assert_eq!(name_tokens("deleteFile"), ["delete", "File"]);
-        assert!(destructive_verb(&json!({"name": "files.delete"}), &re).is_some());
-        assert!(destructive_verb(&json!({"name": "echo", "description": "Deletes the message."}), &re).is_some());
-        assert!(
-            destructive_verb(&json!({"name": "echo", "description": "Returns it; deletes nothing."}), &re).is_none()
-        );
-        assert!(destructive_verb(&json!({"name": "read_file", "description": "Read a file."}), &re).is_none());
-        let mutating = Regex::new(MUTATING).unwrap();
-        assert!(destructive_verb(&json!({"name": "notify", "description": "Sends a notification."}), &re).is_none());
-        assert!(
-            destructive_verb(&json!({"name": "notify", "description": "Sends a notification."}), &mutating).is_some()
-        );
+        let verb = |tool: Value, name_re: &Regex, re: &Regex| destructive_verb(&tool, name_re, re);
+        assert!(verb(json!({"name": "files.delete"}), &re, &re).is_some());
+        assert!(verb(json!({"name": "echo", "description": "Deletes the message."}), &re, &re).is_some());
+        assert!(verb(json!({"name": "echo", "description": "Returns it; deletes nothing."}), &re, &re).is_none());
+        assert!(verb(json!({"name": "read_file", "description": "Read a file."}), &re, &re).is_none());
+        let (m, mn) = (Regex::new(MUTATING).unwrap(), Regex::new(MUTATING_NAME).unwrap());
+        assert!(verb(json!({"name": "log", "description": "Sends log notifications."}), &mn, &m).is_none());
+        assert!(verb(json!({"name": "send_email", "description": "Mails it."}), &mn, &m).is_some());
+        assert!(verb(json!({"name": "x", "description": "Writes the file."}), &mn, &m).is_some());
     }
 }
