@@ -64,6 +64,25 @@ pub(crate) struct RunEnv {
     pub unit: &'static crate::unit::UnitSet,
     /// The performance suite's one load run, shared by its checks.
     pub load: crate::checks::performance::LoadState,
+    /// The run's canary secret (`mcp-canary-<nonce>`), given to every process the harness starts for the target
+    /// as `MCP_HARNESS_CANARY` and registered with the transcript; `None` for a URL target the harness did not
+    /// start.
+    pub canary: Option<String>,
+}
+
+/// The environment variable that carries the run's canary secret to the target's processes.
+pub const CANARY_ENV: &str = "MCP_HARNESS_CANARY";
+
+impl RunEnv {
+    /// The environment given to every process the harness starts for the target: the backing services' and the
+    /// canary.
+    pub(crate) fn target_env(services: &[(String, String)], canary: Option<&str>) -> Vec<(String, String)> {
+        let mut env = services.to_vec();
+        if let Some(c) = canary {
+            env.push((CANARY_ENV.to_owned(), c.to_owned()));
+        }
+        env
+    }
 }
 
 /// The context a check runs in.
@@ -139,6 +158,11 @@ impl CheckContext {
         matches!(self.env.spec, crate::TargetSpec::Reference(crate::target::ReferenceTransport::Http))
     }
 
+    /// The run's canary secret, when the harness started the target (see [`CANARY_ENV`]).
+    pub fn canary(&self) -> Option<&str> {
+        self.env.canary.as_deref()
+    }
+
     /// The run's transcript.
     pub fn transcript(&self) -> &Transcript {
         &self.env.transcript
@@ -195,7 +219,8 @@ impl CheckContext {
                 "the target is a URL the harness did not start, so it cannot start other instances of it",
             ));
         }
-        LaunchedTarget::launch_with_env(&self.env.spec, self.env.launch_timeout, self.env.services.env())
+        let env = RunEnv::target_env(self.env.services.env(), self.env.canary.as_deref());
+        LaunchedTarget::launch_with_env(&self.env.spec, self.env.launch_timeout, &env)
             .await
             .map_err(|e| Outcome::error(format!("could not start another instance of the target: {e}")))
     }

@@ -21,7 +21,7 @@ mod http;
 mod integration;
 mod jsonrpc;
 mod lifecycle;
-mod observed;
+pub(crate) mod observed;
 pub(crate) mod official;
 pub(crate) mod pagination;
 pub(crate) mod performance;
@@ -88,6 +88,8 @@ const OBSERVED: &[Check] = &[
     robustness::survives::SURVIVES_VALID_REQUESTS,
     robustness::message_size::MESSAGE_SIZE,
     jsonrpc::schema_valid::CHECK,
+    security::OBSERVED[0],
+    security::OBSERVED[1],
 ];
 
 /// Every registered check, in report order.

@@ -47,7 +47,7 @@ fn describe(v: &LoggedViolation) -> String {
 }
 
 /// A few valid requests, so that the log has something to judge when the check runs alone.
-async fn exercise(cx: &mut CheckContext) {
+pub(crate) async fn exercise(cx: &mut CheckContext) {
     let caps: Vec<Capability> = [Capability::Tools, Capability::Resources, Capability::Prompts]
         .into_iter()
         .filter(|c| cx.profile().has(*c))

@@ -79,9 +79,10 @@ async fn execute(
         return None;
     }
 
-    // Launch.
-    let launched =
-        interrupt.guard(LaunchedTarget::launch_with_env(&config.target, config.launch_timeout, services.env()));
+    // Launch, with the run's canary secret in the environment of every process the harness starts.
+    let canary = canary(config);
+    let target_env = RunEnv::target_env(services.env(), canary.as_deref());
+    let launched = interrupt.guard(LaunchedTarget::launch_with_env(&config.target, config.launch_timeout, &target_env));
     let target = match launched.await {
         Ok(Ok(target)) => target,
         Ok(Err(e)) => {
@@ -109,7 +110,7 @@ async fn execute(
         spec: config.target.clone(),
         launch_timeout: config.launch_timeout,
         limits: config.limits.clone(),
-        transcript: transcript(config),
+        transcript: transcript(config, canary.as_deref()),
         session_options: session_options(config),
         options: config.options.clone(),
         services,
@@ -117,6 +118,7 @@ async fn execute(
         journeys: registry.journeys,
         unit: registry.unit,
         load: Default::default(),
+        canary,
     });
     let mut cx = match interrupt.guard(handshake(&env, config)).await {
         Err(signal) => {
@@ -195,9 +197,21 @@ async fn teardown(shared: Option<Session>, env: Arc<RunEnv>, ev: &mut dyn EventS
     local.then_some(CapturedText { text, truncated })
 }
 
-/// The transcript of the run, with the target's secrets registered for redaction.
-fn transcript(config: &RunConfig) -> Transcript {
+/// A fresh canary secret for a target the harness starts (`mcp-canary-<16 hex digits>`); none for a URL target,
+/// whose environment the harness does not control.
+fn canary(config: &RunConfig) -> Option<String> {
+    match config.target {
+        crate::TargetSpec::Http(_) => None,
+        _ => Some(format!("mcp-canary-{:016x}", rand::random::<u64>())),
+    }
+}
+
+/// The transcript of the run, with the target's secrets (its bearer token, the canary) registered for redaction.
+fn transcript(config: &RunConfig, canary: Option<&str>) -> Transcript {
     let transcript = Transcript::new(&config.limits);
+    if let Some(c) = canary {
+        transcript.add_secret(c);
+    }
     if let crate::TargetSpec::Http(t) = &config.target
         && let Some(token) = &t.bearer_token
     {

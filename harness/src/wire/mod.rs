@@ -31,7 +31,7 @@ pub use http::{HttpReply, HttpRequest, HttpTarget, HttpWire, ReplyBody};
 pub use limits::Limits;
 pub use sse::{SseEvent, SseReader};
 pub use stdio::{Incoming, StdioWire};
-pub use transcript::{Direction, Transcript, TranscriptEntry};
+pub use transcript::{Direction, Sighting, Transcript, TranscriptEntry};
 
 #[cfg(test)]
 mod tests {

@@ -72,9 +72,32 @@ struct Inner {
     entries: VecDeque<TranscriptEntry>,
     next_seq: u64,
     secrets: Vec<String>,
+    /// Where a registered secret came back from the target (received text), kept apart from the entries (whose
+    /// text is redacted and may be dropped by the entry cap).
+    sightings: Vec<Sighting>,
     text_cap: usize,
     entry_cap: usize,
 }
+
+/// A registered secret seen in text received from the target: the evidence that it leaked, without the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sighting {
+    /// Which secret, named by [`Transcript::hint`] (never the secret itself).
+    pub hint: String,
+    /// Sequence number of the entry it was seen in.
+    pub seq: u64,
+    /// The channel it arrived on (`stdout`, `http-reply`, `sse`, `stderr`).
+    pub channel: String,
+    /// Up to [`SIGHTING_CONTEXT`] bytes either side of it, with every secret masked (the seen one by its hint).
+    pub context: String,
+}
+
+/// Bytes of text kept either side of a sighting.
+pub const SIGHTING_CONTEXT: usize = 80;
+
+/// Sightings kept at most (the first ones: enough to prove a leak).
+const SIGHTINGS_CAP: usize = 64;
 
 /// What replaces a secret.
 const MASK: &str = "***";
@@ -92,6 +115,7 @@ impl Transcript {
                 entries: VecDeque::new(),
                 next_seq: 0,
                 secrets: Vec::new(),
+                sightings: Vec::new(),
                 text_cap: limits.transcript_text_bytes,
                 entry_cap: limits.transcript_entries.max(1),
             })),
@@ -108,6 +132,10 @@ impl Transcript {
     pub(crate) fn record_len(&self, direction: Direction, channel: &str, text: &str, original_len: usize) {
         let mut inner = self.lock();
         let at = inner.origin.elapsed();
+        if direction == Direction::Received && !inner.secrets.is_empty() {
+            let seq = inner.next_seq;
+            spot(&mut inner, seq, channel, text);
+        }
         // Redact what fits (plus the longest secret, so a secret across the cut is still found), then cut.
         let window = inner.text_cap.saturating_add(inner.secrets.iter().map(String::len).max().unwrap_or(0));
         let window_text = &text[..floor_char_boundary(text, window)];
@@ -164,6 +192,17 @@ impl Transcript {
                 mask_partial_secret(&mut e.text, &secrets);
             }
         }
+    }
+
+    /// Every sighting of a registered secret in received text so far (bounded; the first ones).
+    pub fn sightings(&self) -> Vec<Sighting> {
+        self.lock().sightings.clone()
+    }
+
+    /// How a secret is named in evidence without revealing it: its first characters up to a `-` plus the next
+    /// four (`mcp-canary-…a1b2`), or `***…` with its length for secrets without such a prefix.
+    pub fn hint(secret: &str) -> String {
+        hint(secret)
     }
 
     /// The sequence number the next entry will get; pass it to [`Transcript::since`] later.
@@ -244,6 +283,47 @@ fn synthetic_note(seq: u64, at: Duration, text: String) -> TranscriptEntry {
         text,
         truncated: false,
     }
+}
+
+/// Records where each secret occurs in `text` (received as entry `seq`).
+fn spot(inner: &mut Inner, seq: u64, channel: &str, text: &str) {
+    for secret in inner.secrets.clone() {
+        let mut from = 0;
+        while inner.sightings.len() < SIGHTINGS_CAP
+            && let Some(pos) = text[from..].find(secret.as_str())
+        {
+            let start = from + pos;
+            let end = start + secret.len();
+            let lo = ceil_char_boundary(text, start.saturating_sub(SIGHTING_CONTEXT));
+            let hi = floor_char_boundary(text, end + SIGHTING_CONTEXT);
+            let shown = hint(&secret);
+            let context = format!(
+                "{}{shown}{}",
+                redact(&text[lo..start], &inner.secrets),
+                redact(&text[end..hi], &inner.secrets)
+            );
+            inner.sightings.push(Sighting { hint: shown, seq, channel: channel.to_owned(), context });
+            from = end;
+        }
+    }
+}
+
+fn hint(secret: &str) -> String {
+    match secret.rfind('-') {
+        Some(dash) if dash + 5 <= secret.len() && secret.is_char_boundary(dash + 5) => {
+            format!("{}…{}", &secret[..=dash], &secret[dash + 1..dash + 5])
+        }
+        _ => format!("{MASK}({} bytes)", secret.len()),
+    }
+}
+
+/// The smallest index `>= at` that is a char boundary of `s`.
+fn ceil_char_boundary(s: &str, at: usize) -> usize {
+    let mut i = at.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// `text` with every secret replaced by [`MASK`]; `secrets` are sorted longest first.
@@ -345,6 +425,21 @@ mod tests {
         t.record(Direction::Sent, "POST", "0123456SECRETVALUE tail");
         t.add_secret("SECRETVALUE");
         assert_eq!(t.entries()[0].text, "0123456***");
+    }
+
+    #[test]
+    fn received_secrets_are_sighted_without_being_shown() {
+        let t = Transcript::new(&limits(100, 10));
+        t.add_secret("mcp-canary-a1b2c3d4e5");
+        t.record(Direction::Sent, "stdin", "mcp-canary-a1b2c3d4e5");
+        t.record(Direction::Received, "stdout", "env: MCP_HARNESS_CANARY=mcp-canary-a1b2c3d4e5 HOME=/x");
+        let s = t.sightings();
+        assert_eq!(s.len(), 1, "only received text counts");
+        assert_eq!(s[0].hint, "mcp-canary-…a1b2");
+        assert_eq!(s[0].context, "env: MCP_HARNESS_CANARY=mcp-canary-…a1b2 HOME=/x");
+        assert_eq!((s[0].seq, s[0].channel.as_str()), (1, "stdout"));
+        assert!(!t.entries()[1].text.contains("c3d4"));
+        assert_eq!(Transcript::hint("tok"), "***(3 bytes)");
     }
 
     #[test]

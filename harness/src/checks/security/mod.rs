@@ -1,18 +1,31 @@
-//! Black-box security probes (the `security` suite): defences the spec motivates but does not word as a rule, and
-//! (later) opt-in intrusive probes. Catalogue and sources: `suites/security/README.md`.
+//! Black-box security probes (the `security` suite): defences the spec motivates but does not word as a rule, the
+//! passive scan of what a server publishes about itself (`security.meta.*`, over one metadata corpus), what it
+//! lets out during the run (`security.leak.*`), and (later) opt-in intrusive probes. Catalogue and sources:
+//! `suites/security/README.md`.
 
+pub(crate) mod annotations;
 pub(crate) mod bind_loopback;
+pub(crate) mod canary;
 pub(crate) mod content_type;
+pub(crate) mod corpus;
 pub(crate) mod cors;
+pub(crate) mod cross_tool;
+pub(crate) mod hidden_instructions;
 pub(crate) mod host_rebinding;
+pub(crate) mod icon_uris;
+pub(crate) mod invisible_unicode;
+pub(crate) mod rug_pull;
+pub(crate) mod sensitive_output;
 pub(crate) mod session_binding;
 pub(crate) mod session_enforcement;
 pub(crate) mod session_fixation;
 pub(crate) mod session_id_quality;
+pub(crate) mod tool_names;
 
 use crate::check::Check;
 
-/// The checks of this area, in report order.
+/// The checks of this area, in report order (the `security.leak.*` checks judge the whole run: they are in the
+/// registry's observed group, [`OBSERVED`]).
 pub(crate) const CHECKS: &[Check] = &[
     host_rebinding::HOST_REBINDING,
     content_type::CONTENT_TYPE,
@@ -22,4 +35,14 @@ pub(crate) const CHECKS: &[Check] = &[
     session_fixation::SESSION_FIXATION,
     session_enforcement::SESSION_ENFORCEMENT,
     session_binding::SESSION_BINDING,
+    hidden_instructions::HIDDEN_INSTRUCTIONS,
+    invisible_unicode::INVISIBLE_UNICODE,
+    tool_names::TOOL_NAMES,
+    cross_tool::CROSS_TOOL_REFERENCE,
+    rug_pull::RUG_PULL,
+    annotations::ANNOTATION_CONSISTENCY,
+    icon_uris::ICON_URIS,
 ];
+
+/// The checks of this area that judge what the whole run observed (`Needs::Observations`).
+pub(crate) const OBSERVED: &[Check] = &[canary::CANARY_SECRET, sensitive_output::SENSITIVE_OUTPUT];
