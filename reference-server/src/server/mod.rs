@@ -5,6 +5,7 @@
 
 mod era;
 pub(crate) mod hub;
+mod in_flight;
 mod pagination;
 mod session;
 
@@ -33,6 +34,7 @@ use tokio::sync::Semaphore;
 
 pub(crate) use era::Era;
 pub(crate) use hub::{Change, Hub};
+pub(crate) use in_flight::{InFlight, duplicate_id_error};
 pub(crate) use pagination::paginate;
 pub(crate) use session::{Session, severity};
 
