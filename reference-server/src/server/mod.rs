@@ -276,7 +276,7 @@ impl ServerHandler for ReferenceServer {
 
     async fn call_tool(
         &self,
-        request: CallToolRequestParams,
+        mut request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let era = Era::of(&context);
@@ -287,7 +287,13 @@ impl ServerHandler for ReferenceServer {
                 Some(serde_json::json!({ "name": request.name })),
             ));
         };
-        if let Some(why) = spec.invalid_arguments(request.arguments.as_ref()) {
+        // Validated in place: the arguments move into a `Value` and back, never cloned.
+        let arguments = serde_json::Value::Object(request.arguments.take().unwrap_or_default());
+        let invalid = spec.invalid_arguments(&arguments);
+        if let serde_json::Value::Object(arguments) = arguments {
+            request.arguments = Some(arguments);
+        }
+        if let Some(why) = invalid {
             // An input validation error is a tool execution error (reported in the result, so the model can
             // correct its call), not a protocol error.
             let message = format!("invalid arguments for `{}`: {why}", request.name);
