@@ -28,9 +28,9 @@ fn body(events: usize, text_bytes: usize, line_end: &str) -> Vec<u8> {
     body.into_bytes()
 }
 
-fn reader(chunks: &[Bytes]) -> SseReader {
+fn reader(chunks: Vec<Bytes>) -> SseReader {
     let limits = Limits { max_sse_events: usize::MAX, ..Limits::default() };
-    let stream = futures::stream::iter(chunks.to_vec().into_iter().map(Ok));
+    let stream = futures::stream::iter(chunks.into_iter().map(Ok));
     SseReader::new(Box::pin(stream), &limits, Transcript::new(&limits))
 }
 
@@ -46,7 +46,7 @@ fn sse_parse(c: &mut Criterion) {
         group.bench_function(format!("{name}/next_event"), |b| {
             b.iter(|| {
                 runtime.block_on(async {
-                    let mut reader = reader(&chunks);
+                    let mut reader = reader(chunks.clone());
                     let mut read = 0;
                     while reader.next_event(WAIT).await.expect("an event").is_some() {
                         read += 1;
@@ -58,7 +58,7 @@ fn sse_parse(c: &mut Criterion) {
         group.bench_function(format!("{name}/next_message"), |b| {
             b.iter(|| {
                 runtime.block_on(async {
-                    let mut reader = reader(&chunks);
+                    let mut reader = reader(chunks.clone());
                     let mut read = 0;
                     while let Some((_, message)) = reader.next_message(WAIT).await.expect("a message") {
                         assert!(message.is_ok());

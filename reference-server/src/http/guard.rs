@@ -134,6 +134,7 @@ fn too_large(limit: usize) -> Response {
 ///
 /// Like a `serde_json::Value`, a repeated member keeps its last value.
 #[derive(Debug, PartialEq)]
+#[expect(clippy::large_enum_variant, reason = "lives on the stack for one check; boxing would allocate per request")]
 enum Envelope {
     /// A JSON object.
     Object { jsonrpc: Option<Value>, id: Option<Value>, method: Option<Value>, has_result: bool, has_error: bool },
