@@ -26,6 +26,9 @@ pub(crate) enum CallOutcome {
 }
 
 impl CallOutcome {
+    /// Every outcome, in rendering order.
+    const ALL: [Self; 4] = [Self::Ok, Self::Error, Self::Rejected, Self::Timeout];
+
     fn label(self) -> &'static str {
         match self {
             Self::Ok => "ok",
@@ -40,7 +43,8 @@ impl CallOutcome {
 #[derive(Debug, Default)]
 pub(crate) struct Metrics {
     http_responses: Mutex<BTreeMap<u16, u64>>,
-    tool_calls: Mutex<BTreeMap<(String, CallOutcome), (u64, f64)>>,
+    /// Per tool, count and total seconds per [`CallOutcome`] (indexed as [`CallOutcome::ALL`]).
+    tool_calls: Mutex<BTreeMap<String, [(u64, f64); 4]>>,
     cache_lookups: Mutex<BTreeMap<(CacheLevel, bool), u64>>,
     backends: Mutex<Vec<Arc<Backend>>>,
     in_flight: AtomicU64,
@@ -57,9 +61,15 @@ impl Metrics {
     /// Counts one finished tool call and its duration.
     pub(crate) fn tool_call(&self, tool: &str, outcome: CallOutcome, elapsed: Duration) {
         let mut map = self.tool_calls.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = map.entry((tool.to_owned(), outcome)).or_default();
-        entry.0 += 1;
-        entry.1 += elapsed.as_secs_f64();
+        // Look up by `&str` first: the tool's name is allocated once, not per call.
+        if !map.contains_key(tool) {
+            map.insert(tool.to_owned(), Default::default());
+        }
+        if let Some(outcomes) = map.get_mut(tool) {
+            let entry = &mut outcomes[outcome as usize];
+            entry.0 += 1;
+            entry.1 += elapsed.as_secs_f64();
+        }
     }
 
     /// Counts a result-cache lookup at one level.
@@ -96,8 +106,20 @@ impl Metrics {
         }
         let _ = writeln!(out, "# HELP mcp_tool_calls_total Finished tool calls by tool and outcome.");
         let _ = writeln!(out, "# TYPE mcp_tool_calls_total counter");
-        let calls = self.tool_calls.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        for ((tool, outcome), (count, _)) in &calls {
+        let calls: Vec<(String, CallOutcome, u64, f64)> = self
+            .tool_calls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .flat_map(|(tool, outcomes)| {
+                CallOutcome::ALL
+                    .into_iter()
+                    .zip(outcomes)
+                    .filter(|(_, (count, _))| *count > 0)
+                    .map(|(outcome, &(count, seconds))| (tool.clone(), outcome, count, seconds))
+            })
+            .collect();
+        for (tool, outcome, count, _) in &calls {
             let _ = writeln!(
                 out,
                 "mcp_tool_calls_total{{tool=\"{}\",outcome=\"{}\"}} {count}",
@@ -107,7 +129,7 @@ impl Metrics {
         }
         let _ = writeln!(out, "# HELP mcp_tool_call_seconds_sum Total seconds spent in tool calls.");
         let _ = writeln!(out, "# TYPE mcp_tool_call_seconds_sum counter");
-        for ((tool, outcome), (_, seconds)) in &calls {
+        for (tool, outcome, _, seconds) in &calls {
             let _ = writeln!(
                 out,
                 "mcp_tool_call_seconds_sum{{tool=\"{}\",outcome=\"{}\"}} {seconds:.6}",

@@ -44,6 +44,47 @@ async fn legacy_session_lifecycle() {
     assert_eq!(after.status(), 404);
 }
 
+/// Two concurrent POSTs in one session that share one id: both are answered, the second at once with `-32600`
+/// (rmcp alone routes both to one stream and leaves the other POST hanging), the first with its result.
+#[tokio::test]
+async fn a_reused_id_in_flight_is_answered_at_once() {
+    let server = HttpServer::spawn(&[]).await;
+    let session = open_session(&server).await;
+    let headers = [V25, ("mcp-session-id", session.as_str())];
+    let slow = request(
+        7,
+        "tools/call",
+        json!({"name": "trigger-long-running-operation", "arguments": {"duration": 0.5, "steps": 1}}),
+    )
+    .to_string();
+    let first = async {
+        let answer = response(server.post(&slow, &headers).await).await;
+        (std::time::Instant::now(), answer)
+    };
+    let second = async {
+        // Let the first call reach the session before its duplicate.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let answer = response(server.post(&slow, &headers).await).await;
+        (std::time::Instant::now(), answer)
+    };
+    let ((first_at, first), (second_at, second)) = tokio::join!(first, second);
+    assert_eq!(first["id"], 7);
+    assert_eq!(first["result"]["isError"], false, "{first}");
+    assert_eq!(second["id"], 7);
+    assert_eq!(second["error"]["code"], -32600, "{second}");
+    assert!(second_at < first_at, "the duplicate is answered before the first call ends");
+    let again = response(
+        server
+            .post(
+                &request(7, "tools/call", json!({"name": "echo", "arguments": {"message": "x"}})).to_string(),
+                &headers,
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(again["result"]["content"][0]["text"], "x", "answered, the id is free again");
+}
+
 #[tokio::test]
 async fn hardening_rejects_bad_requests() {
     let server = HttpServer::spawn(&["--max-body-bytes", "4096"]).await;

@@ -131,6 +131,32 @@ async fn sigterm_drains_in_flight_requests() {
     assert_eq!(server.exit_code().await, Some(0));
 }
 
+/// Two concurrent calls that share one id: the second is answered at once with `-32600` (rmcp alone would leave
+/// one of them unanswered for ever); the first gets its normal result.
+#[tokio::test]
+async fn a_reused_id_in_flight_is_answered_at_once() {
+    let mut server = StdioServer::spawn(&[]);
+    server.call(initialize(1, "2025-11-25")).await;
+    server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    let slow = request(
+        7,
+        "tools/call",
+        json!({"name": "trigger-long-running-operation", "arguments": {"duration": 0.5, "steps": 1}}),
+    );
+    server.send(&slow).await;
+    server.send(&slow).await;
+    let duplicate = server.response().await;
+    assert_eq!(duplicate["id"], 7);
+    assert_eq!(duplicate["error"]["code"], -32600, "{duplicate}");
+    assert!(duplicate["error"]["message"].as_str().unwrap().contains("in flight"), "{duplicate}");
+    let first = server.response().await;
+    assert_eq!(first["id"], 7);
+    assert_eq!(first["result"]["isError"], false, "{first}");
+    // Answered, the id is free again.
+    let again = server.call(request(7, "tools/call", json!({"name": "echo", "arguments": {"message": "x"}}))).await;
+    assert_eq!(again["result"]["content"][0]["text"], "x");
+}
+
 #[tokio::test]
 async fn data_tools_round_trip_and_cache_queries() {
     let mut server = StdioServer::spawn(&[]);

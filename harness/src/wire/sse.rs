@@ -75,7 +75,10 @@ const RECORD_PREFIX: usize = 64 << 10;
 
 impl SseReader {
     /// A reader over `source`.
-    pub(crate) fn new(source: ByteStream, limits: &Limits, transcript: Transcript) -> Self {
+    ///
+    /// Public (and hidden) only so that `benches/sse_parse.rs` can drive the parser over an in-memory stream.
+    #[doc(hidden)]
+    pub fn new(source: ByteStream, limits: &Limits, transcript: Transcript) -> Self {
         SseReader {
             source: Some(source),
             state: State::Open,

@@ -105,11 +105,12 @@ async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> 
         Ok(bytes) => bytes,
         Err(_) => return too_large(state.max_body_bytes),
     };
-    let id = match serde_json::from_slice::<Value>(&bytes) {
+    // Only the envelope is read here (the params are skipped, not built): rmcp decodes the message itself.
+    let id = match serde_json::from_slice::<Envelope>(&bytes) {
         Err(_) => {
             return error_response(StatusCode::BAD_REQUEST, Value::Null, PARSE_ERROR, "Parse error: invalid JSON");
         }
-        Ok(value) => match validate_envelope(&value) {
+        Ok(envelope) => match validate_envelope(envelope) {
             Ok(id) => id,
             Err((id, message)) => {
                 return error_response(StatusCode::BAD_REQUEST, id, INVALID_REQUEST, message);
@@ -129,34 +130,141 @@ fn too_large(limit: usize) -> Response {
     )
 }
 
+/// The members of a JSON-RPC message that the envelope check reads; the rest of the body is only syntax-checked.
+///
+/// Like a `serde_json::Value`, a repeated member keeps its last value.
+#[derive(Debug, PartialEq)]
+#[expect(clippy::large_enum_variant, reason = "lives on the stack for one check; boxing would allocate per request")]
+enum Envelope {
+    /// A JSON object.
+    Object { jsonrpc: Option<Value>, id: Option<Value>, method: Option<Value>, has_result: bool, has_error: bool },
+    /// A JSON array (a batch).
+    Array,
+    /// Any other JSON value.
+    Scalar,
+}
+
+impl<'de> serde::Deserialize<'de> for Envelope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(EnvelopeVisitor)
+    }
+}
+
+/// A member name of the envelope.
+enum Member {
+    Jsonrpc,
+    Id,
+    Method,
+    Result,
+    Error,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Member {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MemberVisitor;
+        impl serde::de::Visitor<'_> for MemberVisitor {
+            type Value = Member;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Member, E> {
+                Ok(match name {
+                    "jsonrpc" => Member::Jsonrpc,
+                    "id" => Member::Id,
+                    "method" => Member::Method,
+                    "result" => Member::Result,
+                    "error" => Member::Error,
+                    _ => Member::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(MemberVisitor)
+    }
+}
+
+struct EnvelopeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor {
+    type Value = Envelope;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+        let (mut jsonrpc, mut id, mut method, mut has_result, mut has_error) = (None, None, None, false, false);
+        while let Some(member) = map.next_key::<Member>()? {
+            match member {
+                Member::Jsonrpc => jsonrpc = Some(map.next_value::<Value>()?),
+                Member::Id => id = Some(map.next_value::<Value>()?),
+                Member::Method => method = Some(map.next_value::<Value>()?),
+                Member::Result | Member::Error | Member::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    has_result |= matches!(member, Member::Result);
+                    has_error |= matches!(member, Member::Error);
+                }
+            }
+        }
+        Ok(Envelope::Object { jsonrpc, id, method, has_result, has_error })
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Envelope, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Envelope::Array)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Envelope, E> {
+        Ok(Envelope::Scalar)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Envelope, E> {
+        Ok(Envelope::Scalar)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Envelope, E> {
+        Ok(Envelope::Scalar)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Envelope, E> {
+        Ok(Envelope::Scalar)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Envelope, E> {
+        Ok(Envelope::Scalar)
+    }
+
+    fn visit_unit<E>(self) -> Result<Envelope, E> {
+        Ok(Envelope::Scalar)
+    }
+}
+
 /// Checks the JSON-RPC 2.0 envelope; returns the request id (or `null`).
-fn validate_envelope(value: &Value) -> Result<Value, (Value, &'static str)> {
-    let Some(object) = value.as_object() else {
-        let message = if value.is_array() { "Invalid Request: batches are not supported" } else { "Invalid Request" };
+fn validate_envelope(envelope: Envelope) -> Result<Value, (Value, &'static str)> {
+    let Envelope::Object { jsonrpc, id: id_field, method, has_result, has_error } = envelope else {
+        let message =
+            if envelope == Envelope::Array { "Invalid Request: batches are not supported" } else { "Invalid Request" };
         return Err((Value::Null, message));
     };
-    let id = match object.get("id") {
-        Some(id @ Value::String(_)) => id.clone(),
-        Some(id @ Value::Number(n)) if n.is_i64() || n.is_u64() => id.clone(),
-        _ => Value::Null,
-    };
-    if object.get("jsonrpc") != Some(&Value::from("2.0")) {
-        return Err((id, "Invalid Request: jsonrpc must be \"2.0\""));
-    }
-    let id_field = object.get("id");
-    let id_valid = match id_field {
-        None => true,
-        Some(Value::String(_)) => true,
+    let id_valid = match &id_field {
+        None | Some(Value::String(_)) => true,
         Some(Value::Number(n)) => n.is_i64() || n.is_u64(),
         Some(_) => false,
     };
+    let id = match &id_field {
+        Some(id) if id_valid => id.clone(),
+        _ => Value::Null,
+    };
+    if jsonrpc.as_ref().and_then(Value::as_str) != Some("2.0") {
+        return Err((id, "Invalid Request: jsonrpc must be \"2.0\""));
+    }
     if !id_valid {
         return Err((Value::Null, "Invalid Request: id must be a string or an integer"));
     }
-    match object.get("method") {
+    match method {
         Some(Value::String(_)) => Ok(id),
         Some(_) => Err((id, "Invalid Request: method must be a string")),
-        None if id_field.is_some() && (object.contains_key("result") ^ object.contains_key("error")) => Ok(id),
+        None if id_field.is_some() && (has_result ^ has_error) => Ok(id),
         None => Err((id, "Invalid Request: missing method")),
     }
 }
@@ -189,15 +297,35 @@ async fn rewrite_text_errors(response: Response, id: Value) -> Response {
 mod tests {
     use super::*;
 
+    fn validate(value: &Value) -> Result<Value, (Value, &'static str)> {
+        validate_envelope(serde_json::from_slice(&serde_json::to_vec(value).unwrap()).expect("valid JSON"))
+    }
+
     #[test]
     fn envelope_validation() {
-        assert_eq!(validate_envelope(&json!({"jsonrpc":"2.0","id":1,"method":"ping"})), Ok(json!(1)));
-        assert_eq!(validate_envelope(&json!({"jsonrpc":"2.0","method":"notifications/initialized"})), Ok(Value::Null));
-        assert_eq!(validate_envelope(&json!({"jsonrpc":"2.0","id":"a","result":{}})), Ok(json!("a")));
-        assert!(validate_envelope(&json!({"jsonrpc":"1.0","id":1,"method":"ping"})).is_err());
-        assert!(validate_envelope(&json!({"jsonrpc":"2.0","id":null,"method":"ping"})).is_err());
-        assert!(validate_envelope(&json!({"jsonrpc":"2.0","id":1.5,"method":"ping"})).is_err());
-        assert!(validate_envelope(&json!([{"jsonrpc":"2.0","id":1,"method":"ping"}])).is_err());
-        assert!(validate_envelope(&json!({"jsonrpc":"2.0","id":1})).is_err());
+        assert_eq!(validate(&json!({"jsonrpc":"2.0","id":1,"method":"ping"})), Ok(json!(1)));
+        assert_eq!(validate(&json!({"jsonrpc":"2.0","method":"notifications/initialized"})), Ok(Value::Null));
+        assert_eq!(validate(&json!({"jsonrpc":"2.0","id":"a","result":{}})), Ok(json!("a")));
+        assert!(validate(&json!({"jsonrpc":"1.0","id":1,"method":"ping"})).is_err());
+        assert!(validate(&json!({"jsonrpc":"2.0","id":null,"method":"ping"})).is_err());
+        assert!(validate(&json!({"jsonrpc":"2.0","id":1.5,"method":"ping"})).is_err());
+        assert!(validate(&json!([{"jsonrpc":"2.0","id":1,"method":"ping"}])).is_err());
+        assert!(validate(&json!({"jsonrpc":"2.0","id":1})).is_err());
+        assert_eq!(
+            validate(&json!({"jsonrpc":"2.0","id":1,"result":{},"error":{}})),
+            Err((json!(1), "Invalid Request: missing method"))
+        );
+        assert_eq!(validate(&json!("x")), Err((Value::Null, "Invalid Request")));
+        assert_eq!(validate(&json!({"jsonrpc":2,"id":3,"method":"ping"})).unwrap_err().0, json!(3));
+    }
+
+    #[test]
+    fn the_envelope_reads_like_a_value() {
+        // Escaped member names, a repeated member (the last wins), nested params that are only skipped.
+        let body = br#"{"json\u0072pc":"2.0","id":1,"id":"b","method":"tools/call","params":{"a":[1,{"b":null}]}}"#;
+        assert_eq!(validate_envelope(serde_json::from_slice(body).unwrap()), Ok(json!("b")));
+        assert!(serde_json::from_slice::<Envelope>(br#"{"id":1,"params":{"a":}"#).is_err());
+        assert!(serde_json::from_slice::<Envelope>(br#"{"id":1} trailing"#).is_err());
+        assert_eq!(serde_json::from_slice::<Envelope>(b"null").unwrap(), Envelope::Scalar);
     }
 }

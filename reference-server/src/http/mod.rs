@@ -4,6 +4,7 @@
 mod guard;
 mod ops;
 mod origin;
+mod session;
 
 use std::{sync::Arc, time::Duration};
 
@@ -41,7 +42,7 @@ pub(crate) async fn serve(cli: &Cli, shared: Arc<Shared>, shutdown: Shutdown) ->
     let factory_shared = shared.clone();
     let mcp = StreamableHttpService::new(
         move || Ok(ReferenceServer::new(factory_shared.clone())),
-        Arc::new(LocalSessionManager::default()),
+        Arc::new(session::UniqueIds::new(LocalSessionManager::default())),
         config,
     );
     let guard_state = guard::GuardState { policy, max_body_bytes: cli.max_body_bytes, metrics: shared.metrics.clone() };

@@ -5,6 +5,7 @@
 
 mod era;
 pub(crate) mod hub;
+mod in_flight;
 mod pagination;
 mod session;
 
@@ -33,6 +34,7 @@ use tokio::sync::Semaphore;
 
 pub(crate) use era::Era;
 pub(crate) use hub::{Change, Hub};
+pub(crate) use in_flight::{InFlight, duplicate_id_error};
 pub(crate) use pagination::paginate;
 pub(crate) use session::{Session, severity};
 
@@ -274,7 +276,7 @@ impl ServerHandler for ReferenceServer {
 
     async fn call_tool(
         &self,
-        request: CallToolRequestParams,
+        mut request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let era = Era::of(&context);
@@ -285,7 +287,13 @@ impl ServerHandler for ReferenceServer {
                 Some(serde_json::json!({ "name": request.name })),
             ));
         };
-        if let Some(why) = spec.invalid_arguments(request.arguments.as_ref()) {
+        // Validated in place: the arguments move into a `Value` and back, never cloned.
+        let arguments = serde_json::Value::Object(request.arguments.take().unwrap_or_default());
+        let invalid = spec.invalid_arguments(&arguments);
+        if let serde_json::Value::Object(arguments) = arguments {
+            request.arguments = Some(arguments);
+        }
+        if let Some(why) = invalid {
             // An input validation error is a tool execution error (reported in the result, so the model can
             // correct its call), not a protocol error.
             let message = format!("invalid arguments for `{}`: {why}", request.name);

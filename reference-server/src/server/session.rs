@@ -65,7 +65,10 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        self.hub.remove_session(self.id);
+        // Only an initialized session was registered (a stateless request's never is): skip the hub's lock.
+        if self.initialized.load(Ordering::Acquire) {
+            self.hub.remove_session(self.id);
+        }
     }
 }
 

@@ -69,12 +69,15 @@ impl ToolSpec {
         Self { tool, availability, run, input }
     }
 
-    /// Why `arguments` do not fit the tool's `inputSchema` (the first few errors, with where), or `None`.
-    pub(crate) fn invalid_arguments(&self, arguments: Option<&JsonObject>) -> Option<String> {
+    /// Why `arguments` (an object) do not fit the tool's `inputSchema` (the first few errors, with where), or `None`.
+    pub(crate) fn invalid_arguments(&self, arguments: &Value) -> Option<String> {
         let validator = self.input.as_ref()?;
-        let args = Value::Object(arguments.cloned().unwrap_or_default());
+        // The common case, valid arguments, builds no error.
+        if validator.is_valid(arguments) {
+            return None;
+        }
         let errors: Vec<String> = validator
-            .iter_errors(&args)
+            .iter_errors(arguments)
             .take(3)
             .map(|e| {
                 let at = e.instance_path().to_string();
