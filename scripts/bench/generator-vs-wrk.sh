@@ -49,15 +49,7 @@ start() {
   log "the server did not report its URL: $(cat "$log_file")"; exit 1
 }
 
-cat > "$WORK/echo.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
-wrk.headers["Mcp-Method"] = "tools/call"
-wrk.headers["Mcp-Name"] = "echo"
-wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"0"}}}}'
-LUA
+ECHO_LUA="$HERE/wrk-echo.lua"
 
 # wrk's requests/s and latency percentiles from its text output.
 wrk_run() { "${GEN_CPU[@]}" wrk --latency "$@" 2>&1; }
@@ -78,7 +70,7 @@ URL=$(MCP_HARNESS_SERVE_REFERENCE=1 start "$HARNESS" --transport http --listen 1
 log "at $URL"
 
 log "1. ceiling, closed loop, 16 connections"
-WRK_OUT=$(wrk_run -t1 -c16 -d"${SECONDS_EACH}s" -s "$WORK/echo.lua" "$URL")
+WRK_OUT=$(wrk_run -t1 -c16 -d"${SECONDS_EACH}s" -s "$ECHO_LUA" "$URL")
 WRK_RATE=$(echo "$WRK_OUT" | wrk_rate)
 harness_run "$WORK/closed" --url "$URL" --protocol 2026-07-28 --load-tool echo --load-args '{"message":"hello"}' \
   --virtual-users 16 --connections 16
@@ -95,7 +87,7 @@ O_P99=$(perf "$WORK/open/report.json" "d['latency']['corrected']['p99Ms']")
 
 log "3. a server that stalls 1.5 s every 150 calls, one connection"
 STALL_URL=$(start "$BROKEN" --transport http --listen 127.0.0.1:0 --defect tools-call-stalls-server)
-S_WRK=$(wrk_run -t1 -c1 -d"${SECONDS_EACH}s" -s "$WORK/echo.lua" "$STALL_URL")
+S_WRK=$(wrk_run -t1 -c1 -d"${SECONDS_EACH}s" -s "$ECHO_LUA" "$STALL_URL")
 S_WRK_P99=$(echo "$S_WRK" | wrk_p 99%)
 S_WRK_RATE=$(echo "$S_WRK" | wrk_rate)
 harness_run "$WORK/stall" --url "$STALL_URL" --protocol 2026-07-28 --load-tool echo --load-args '{"message":"hello"}' \

@@ -136,16 +136,7 @@ pub fn timeline_svg(report: &PerformanceReport) -> Result<String, PlotError> {
         let (upper, lower) = root.split_vertically(370);
 
         let mut chart = panel(&upper, x_range.clone(), rate_high).map_err(|e| draw(&e))?;
-        chart
-            .configure_mesh()
-            .x_desc("second of the measured window")
-            .y_desc("requests/s")
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 16))
-            .x_label_formatter(&|x| format_value(*x))
-            .y_label_formatter(&|y| format_value(*y))
-            .draw()
-            .map_err(|e| draw(&e))?;
+        timeline_mesh(&mut chart, "requests/s").map_err(|e| draw(&e))?;
         let series = [("completed/s", completed.as_slice(), BLUE), ("errors/s", errors.as_slice(), RED)];
         draw_lines(&mut chart, &series).map_err(|e| draw(&e))?;
         // Over the lines, so it shows where the run kept the rate.
@@ -160,16 +151,7 @@ pub fn timeline_svg(report: &PerformanceReport) -> Result<String, PlotError> {
         draw_legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(|e| draw(&e))?;
 
         let mut chart = panel(&lower, x_range, latency_high).map_err(|e| draw(&e))?;
-        chart
-            .configure_mesh()
-            .x_desc("second of the measured window")
-            .y_desc("latency (ms)")
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 16))
-            .x_label_formatter(&|x| format_value(*x))
-            .y_label_formatter(&|y| format_value(*y))
-            .draw()
-            .map_err(|e| draw(&e))?;
+        timeline_mesh(&mut chart, "latency (ms)").map_err(|e| draw(&e))?;
         let series = [
             ("p50 (corrected)", p50.as_slice(), GREEN.mix(0.9).to_rgba()),
             ("p99 (corrected)", p99.as_slice(), MAGENTA.to_rgba()),
@@ -201,6 +183,19 @@ fn panel<'a, 'b>(
 }
 
 /// One labelled line: legend text, points, colour.
+/// The grid and axis labels of a timeline panel.
+fn timeline_mesh(chart: &mut Panel<'_, '_>, y_desc: &str) -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
+    chart
+        .configure_mesh()
+        .x_desc("second of the measured window")
+        .y_desc(y_desc)
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .x_label_formatter(&|x| format_value(*x))
+        .y_label_formatter(&|y| format_value(*y))
+        .draw()
+}
+
 type Series<'a, C> = (&'a str, &'a [(f64, f64)], C);
 
 /// Lines, each labelled for the legend; a lone point gets a marker so a single second still shows.

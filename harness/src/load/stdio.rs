@@ -7,7 +7,6 @@
 //! generator.
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -54,18 +53,7 @@ impl StdioLoad {
         timeout: Duration,
         max_line: usize,
     ) -> Result<StdioLoad, String> {
-        let mut command = tokio::process::Command::new(&cmd.program);
-        command
-            .args(&cmd.args)
-            .envs(cmd.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        if let Some(dir) = &cmd.cwd {
-            command.current_dir(dir);
-        }
-        command.process_group(0);
+        let mut command = cmd.piped_command();
         let mut child = command.spawn().map_err(|e| format!("could not start `{}`: {e}", cmd.display()))?;
         let pid = child.id();
         if let Some(pid) = pid {

@@ -18,6 +18,25 @@ pub struct StdioCommand {
 }
 
 impl StdioCommand {
+    /// The process to start for this command: its arguments, environment and working directory, stdin, stdout and
+    /// stderr piped, in a process group of its own (so the whole tree can be ended), killed when dropped.
+    pub fn piped_command(&self) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(&self.program);
+        command
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(dir) = &self.cwd {
+            command.current_dir(dir);
+        }
+        #[cfg(unix)]
+        command.process_group(0);
+        command
+    }
+
     /// Splits `command_line` into a program and arguments the way a POSIX shell splits words — blanks separate
     /// words; `'…'` is literal; `"…"` is literal except for `\\`, `\"`, `\$`, `` \` `` and line continuations; a
     /// backslash outside quotes escapes the next character — without running a shell: no variables, globs,

@@ -3,7 +3,6 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -104,19 +103,7 @@ impl StdioWire {
         transcript: Transcript,
         record: bool,
     ) -> Result<Self, WireError> {
-        let mut command = tokio::process::Command::new(&cmd.program);
-        command
-            .args(&cmd.args)
-            .envs(cmd.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        if let Some(dir) = &cmd.cwd {
-            command.current_dir(dir);
-        }
-        #[cfg(unix)]
-        command.process_group(0);
+        let mut command = cmd.piped_command();
         let spawn_error = |source| WireError::Spawn { program: cmd.program.clone(), source };
         let mut child = command.spawn().map_err(spawn_error)?;
         let missing = |what: &str| spawn_error(std::io::Error::other(format!("{what} was not captured")));
