@@ -190,6 +190,15 @@ impl CheckContext {
         Ok(Session::open(&self.env.target, &self.env.limits, &self.env.transcript, &options).await?)
     }
 
+    /// [`Self::fresh_session`] whose wire violations stay out of the run's wire log: for robustness checks whose
+    /// hostile input may end the target, a death they judge themselves (the run-wide
+    /// `robustness.survives-valid-requests` judges valid use, not this again). The transcript still records it.
+    pub async fn fresh_session_unobserved(&mut self) -> Result<Session, ContextError> {
+        let mut options = self.session_options();
+        options.log = crate::session::WireLog::default();
+        Ok(Session::open(&self.env.target, &self.env.limits, &self.env.transcript, &options).await?)
+    }
+
     /// A new connection with no handshake (for lifecycle and negative checks).
     pub async fn raw_connection(&mut self) -> Result<Connection, ContextError> {
         let log = &self.env.session_options.log;
