@@ -12,6 +12,7 @@ pub(crate) mod corpus;
 pub(crate) mod cors;
 pub(crate) mod cross_tool;
 pub(crate) mod deep_nesting;
+pub(crate) mod flood;
 pub(crate) mod hidden_instructions;
 pub(crate) mod host_rebinding;
 pub(crate) mod icon_uris;
@@ -50,6 +51,7 @@ pub(crate) const CHECKS: &[Check] = &[
     invalid_utf8::INVALID_UTF8,
     deep_nesting::DEEP_NESTING,
     stdio_framing::STDIO_FRAMING,
+    flood::FLOOD,
 ];
 
 /// The checks of this area that judge what the whole run observed (`Needs::Observations`).
