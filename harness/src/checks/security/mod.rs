@@ -18,6 +18,7 @@ pub(crate) mod host_rebinding;
 pub(crate) mod icon_uris;
 pub(crate) mod invalid_utf8;
 pub(crate) mod invisible_unicode;
+pub(crate) mod oversized;
 pub(crate) mod robust;
 pub(crate) mod rug_pull;
 pub(crate) mod sensitive_output;
@@ -51,6 +52,7 @@ pub(crate) const CHECKS: &[Check] = &[
     invalid_utf8::INVALID_UTF8,
     deep_nesting::DEEP_NESTING,
     stdio_framing::STDIO_FRAMING,
+    oversized::OVERSIZED_MESSAGE,
     flood::FLOOD,
 ];
 

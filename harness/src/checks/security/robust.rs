@@ -38,6 +38,9 @@ impl Reaction {
     }
 }
 
+/// A body over this size that the server stops reading (closing the connection) is refused, not dropped.
+const LARGE_BODY: usize = 1024 * 1024;
+
 /// One hostile input and the reaction to it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Case {
@@ -118,9 +121,18 @@ pub(crate) async fn send_hostile(
 ) -> Result<Reaction, Outcome> {
     if let Some(http) = s.connection().http() {
         let req = http.decorate(HttpRequest::post_bytes(bytes.to_vec()), headers_from);
+        // Over HTTP the server is one process for every connection: a connection that ends without a reply is
+        // judged by the liveness probe. A server may stop reading a large body and close the connection (after
+        // a 413 the client may not see): that refuses it.
         return Ok(match http.wire().send(req, wait).await {
             Ok(reply) => of_seen(&Seen::read(reply, wait).await),
-            Err(e) => Reaction::Dead(format!("no HTTP reply: {e}")),
+            Err(crate::wire::WireError::Timeout { timeout, .. }) => {
+                Reaction::Dead(format!("hung: no HTTP reply within {} ms", timeout.as_millis()))
+            }
+            Err(e) if bytes.len() > LARGE_BODY => {
+                Reaction::Refused(format!("the connection closed while the body was sent: {e}"))
+            }
+            Err(e) => Reaction::Silent(format!("the connection closed without a reply: {e}")),
         });
     }
     if let Err(e) = s.connection().send_bytes(bytes).await {
