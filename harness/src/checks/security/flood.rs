@@ -65,8 +65,10 @@ struct Tally {
     shed: usize,
     /// Neither answered nor shed in time (or the connection for it failed) while the server lived on.
     dropped: usize,
-    /// Answered with another HTTP status, or without the request's id: the first few, described.
-    odd: Vec<String>,
+    /// Answered with another HTTP status, or without the request's id.
+    odd: usize,
+    /// The first few of those, described.
+    odd_samples: Vec<String>,
     /// Why the server is dead (exited, closed the connection, stopped answering), if it is.
     dead: Option<String>,
     /// Requests not sent, because a bound was reached.
@@ -75,10 +77,9 @@ struct Tally {
 
 impl Tally {
     fn odd(&mut self, what: String) {
-        if self.odd.len() < 3 {
-            self.odd.push(what);
-        } else {
-            self.odd.push(String::new());
+        self.odd += 1;
+        if self.odd_samples.len() < 3 {
+            self.odd_samples.push(what);
         }
     }
 
@@ -87,9 +88,8 @@ impl Tally {
         if self.dropped > 0 {
             text.push_str(&format!(", {} dropped", self.dropped));
         }
-        if !self.odd.is_empty() {
-            let shown: Vec<&str> = self.odd.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
-            text.push_str(&format!(", {} odd ({})", self.odd.len(), shown.join("; ")));
+        if self.odd > 0 {
+            text.push_str(&format!(", {} odd ({})", self.odd, self.odd_samples.join("; ")));
         }
         if self.unsent > 0 {
             text.push_str(&format!(", {} not sent (time bound reached)", self.unsent));
@@ -138,7 +138,7 @@ fn judge(burst: &Tally, sequence: &Tally, liveness: Result<String, String>) -> O
             .with_finding(finding);
     }
     let alive = liveness.unwrap_or_default();
-    let weak = burst.dropped + sequence.dropped + burst.odd.len() + sequence.odd.len();
+    let weak = burst.dropped + sequence.dropped + burst.odd + sequence.odd;
     if weak > 0 {
         let finding = Finding::new(Severity::Low, Some(400), REMEDIATION)
             .request(format!("{CONCURRENT} concurrent harmless requests, then {SEQUENTIAL} sequential ones"))
