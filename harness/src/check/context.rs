@@ -190,6 +190,24 @@ impl CheckContext {
         Ok(Session::open(&self.env.target, &self.env.limits, &self.env.transcript, &options).await?)
     }
 
+    /// [`Self::fresh_session`] whose wire violations stay out of the run's wire log: for robustness checks whose
+    /// hostile input may end the target, a death they judge themselves (the run-wide
+    /// `robustness.survives-valid-requests` judges valid use, not this again). The transcript still records it.
+    pub async fn fresh_session_unobserved(&mut self) -> Result<Session, ContextError> {
+        let mut options = self.session_options();
+        options.log = crate::session::WireLog::default();
+        Ok(Session::open(&self.env.target, &self.env.limits, &self.env.transcript, &options).await?)
+    }
+
+    /// [`Self::fresh_session_unobserved`] recorded in `transcript` instead of the run's: for a check that sends
+    /// so many messages that they would push the run's earlier evidence out of the bounded transcript (the
+    /// `security.leak.*` checks scan it last). Register the run's secrets with `transcript` first.
+    pub async fn fresh_session_recorded_in(&mut self, transcript: &Transcript) -> Result<Session, ContextError> {
+        let mut options = self.session_options();
+        options.log = crate::session::WireLog::default();
+        Ok(Session::open(&self.env.target, &self.env.limits, transcript, &options).await?)
+    }
+
     /// A new connection with no handshake (for lifecycle and negative checks).
     pub async fn raw_connection(&mut self) -> Result<Connection, ContextError> {
         let log = &self.env.session_options.log;

@@ -205,6 +205,22 @@ impl Connection {
         }
     }
 
+    /// Sends bytes exactly as given (a line on stdio, a POST body over HTTP, whose reply joins the inbox like
+    /// [`Connection::send_raw`]'s); they may be invalid UTF-8.
+    pub async fn send_bytes(&mut self, bytes: &[u8]) -> Result<(), SessionError> {
+        self.sent_log().note(None);
+        match self {
+            Connection::Stdio(c) => c.wire.send_bytes(bytes).await.map_err(|e| c.classify(e, "(raw bytes)")),
+            Connection::Http(c) => {
+                let req = c.decorate(HttpRequest::post_bytes(bytes.to_vec()), None);
+                let reply =
+                    c.wire.send(req, c.timeout).await.map_err(|e| SessionError::from_wire(e, "(raw bytes)", true))?;
+                c.accept(reply, None).await;
+                Ok(())
+            }
+        }
+    }
+
     /// The next inbound item, waiting at most `timeout`. `method` names what is awaited, for the error when the
     /// process exits or nothing arrives.
     pub async fn recv_for(&mut self, timeout: Duration, method: &str) -> Result<Inbound, SessionError> {

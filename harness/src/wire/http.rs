@@ -65,6 +65,8 @@ pub struct HttpRequest {
     pub method: Method,
     /// The body, sent exactly as given.
     pub body: Option<String>,
+    /// A body of raw bytes (it may be invalid UTF-8), sent instead of `body` when set.
+    pub raw_body: Option<Vec<u8>>,
     /// Headers added (in order); each replaces the default or target header of the same name.
     pub headers: Vec<(String, String)>,
     /// Names of default or target headers not to send.
@@ -74,12 +76,17 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// A request with `method`, no body and the defaults for that method.
     pub fn new(method: Method) -> Self {
-        HttpRequest { method, body: None, headers: Vec::new(), without: Vec::new() }
+        HttpRequest { method, body: None, raw_body: None, headers: Vec::new(), without: Vec::new() }
     }
 
     /// A `POST` with `body` (sent exactly as given: it may be invalid JSON).
     pub fn post(body: impl Into<String>) -> Self {
         HttpRequest { body: Some(body.into()), ..HttpRequest::new(Method::POST) }
+    }
+
+    /// A `POST` whose body is `bytes` exactly as given (they may be invalid UTF-8).
+    pub fn post_bytes(bytes: Vec<u8>) -> Self {
+        HttpRequest { raw_body: Some(bytes), ..HttpRequest::new(Method::POST) }
     }
 
     /// A `GET` (opens the server's SSE stream).
@@ -223,8 +230,11 @@ impl HttpWire {
     pub async fn send(&self, req: HttpRequest, timeout: Duration) -> Result<HttpReply, WireError> {
         let deadline = super::deadline::after(timeout);
         let headers = self.compose_headers(&req)?;
-        let body = req.body.unwrap_or_default();
-        self.record_request(&req.method, &headers, &body);
+        let body: Vec<u8> = match req.raw_body {
+            Some(bytes) => bytes,
+            None => req.body.unwrap_or_default().into_bytes(),
+        };
+        self.record_request(&req.method, &headers, &String::from_utf8_lossy(&body));
         let mut builder = http::Request::builder().method(req.method.clone()).uri(self.uri.clone());
         for (name, value) in &headers {
             builder = builder.header(name, value);

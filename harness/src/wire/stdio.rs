@@ -158,13 +158,18 @@ impl StdioWire {
     /// Fails with [`WireError::Closed`] when the process is gone (broken pipe) and with [`WireError::Timeout`] when
     /// it does not take the line within the write timeout.
     pub async fn send_line(&mut self, line: &str) -> Result<(), WireError> {
+        self.send_bytes(line.as_bytes()).await
+    }
+
+    /// [`StdioWire::send_line`] for bytes that may be invalid UTF-8 (recorded lossily).
+    pub async fn send_bytes(&mut self, line: &[u8]) -> Result<(), WireError> {
         self.claim();
-        self.transcript.record(Direction::Sent, "stdin", line);
+        self.transcript.record(Direction::Sent, "stdin", &String::from_utf8_lossy(line));
         let Some(stdin) = self.stdin.as_mut() else {
             return Err(self.closed_error().await);
         };
         let mut data = Vec::with_capacity(line.len() + 1);
-        data.extend_from_slice(line.as_bytes());
+        data.extend_from_slice(line);
         data.push(b'\n');
         let write = async {
             stdin.write_all(&data).await?;

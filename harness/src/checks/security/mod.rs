@@ -1,6 +1,7 @@
 //! Black-box security probes (the `security` suite): defences the spec motivates but does not word as a rule, the
 //! passive scan of what a server publishes about itself (`security.meta.*`, over one metadata corpus), what it
-//! lets out during the run (`security.leak.*`), and (later) opt-in intrusive probes. Catalogue and sources:
+//! lets out during the run (`security.leak.*`), malformed-input robustness judged by liveness
+//! (`security.robust.*`, sharing [`robust`]), and (later) opt-in intrusive probes. Catalogue and sources:
 //! `suites/security/README.md`.
 
 pub(crate) mod annotations;
@@ -10,16 +11,22 @@ pub(crate) mod content_type;
 pub(crate) mod corpus;
 pub(crate) mod cors;
 pub(crate) mod cross_tool;
+pub(crate) mod deep_nesting;
+pub(crate) mod flood;
 pub(crate) mod hidden_instructions;
 pub(crate) mod host_rebinding;
 pub(crate) mod icon_uris;
+pub(crate) mod invalid_utf8;
 pub(crate) mod invisible_unicode;
+pub(crate) mod oversized;
+pub(crate) mod robust;
 pub(crate) mod rug_pull;
 pub(crate) mod sensitive_output;
 pub(crate) mod session_binding;
 pub(crate) mod session_enforcement;
 pub(crate) mod session_fixation;
 pub(crate) mod session_id_quality;
+pub(crate) mod stdio_framing;
 pub(crate) mod tool_names;
 
 use crate::check::Check;
@@ -42,6 +49,11 @@ pub(crate) const CHECKS: &[Check] = &[
     rug_pull::RUG_PULL,
     annotations::ANNOTATION_CONSISTENCY,
     icon_uris::ICON_URIS,
+    invalid_utf8::INVALID_UTF8,
+    deep_nesting::DEEP_NESTING,
+    stdio_framing::STDIO_FRAMING,
+    oversized::OVERSIZED_MESSAGE,
+    flood::FLOOD,
 ];
 
 /// The checks of this area that judge what the whole run observed (`Needs::Observations`).
