@@ -105,6 +105,13 @@ fn judge(grant: &Grant, authenticated: bool) -> Verdict {
     }
 }
 
+/// Sends `req` and reads what CORS grant its answer makes, and the answer.
+async fn granted(p: &mut Probe, req: HttpRequest) -> Result<(Grant, Seen), Outcome> {
+    let reply = p.send(req).await?;
+    let grant = Grant::of(&reply);
+    Ok((grant, Seen::read(reply, p.timeout).await))
+}
+
 async fn cors(cx: &mut CheckContext) -> Conclusion {
     let authenticated = cx.http_target().is_some_and(|t| {
         t.bearer_token.is_some() || t.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
@@ -121,12 +128,8 @@ async fn cors(cx: &mut CheckContext) -> Conclusion {
         .header("origin", EVIL_ORIGIN)
         .header("access-control-request-method", "POST")
         .header("access-control-request-headers", REQUEST_HEADERS);
-    let preflight = p.send(preflight).await;
-    let preflight = match preflight {
-        Ok(reply) => {
-            let grant = Grant::of(&reply);
-            (grant, Seen::read(reply, p.timeout).await)
-        }
+    let preflight = match granted(&mut p, preflight).await {
+        Ok(seen) => seen,
         Err(e) => {
             p.close().await;
             return Err(e);
@@ -135,11 +138,8 @@ async fn cors(cx: &mut CheckContext) -> Conclusion {
     let msg = p.harmless_request();
     let method = method_of(&msg);
     let req = p.post(&msg).header("origin", EVIL_ORIGIN);
-    let post = match p.send(req).await {
-        Ok(reply) => {
-            let grant = Grant::of(&reply);
-            (grant, Seen::read(reply, p.timeout).await)
-        }
+    let post = match granted(&mut p, req).await {
+        Ok(seen) => seen,
         Err(e) => {
             p.close().await;
             return Err(e);
