@@ -13,7 +13,7 @@ use crate::check_fn;
 use crate::checks::http::probe::Seen;
 use crate::checks::security::robust::alive;
 use crate::checks::tools::call::harmless;
-use crate::session::{Inbound, Session};
+use crate::session::{Inbound, Session, SessionError, ViolationKind};
 use crate::wire::{HttpRequest, Transcript};
 
 /// What to change when the check fails.
@@ -120,7 +120,9 @@ async fn flood(cx: &mut CheckContext) -> Conclusion {
     Ok(judge(&burst, &sequence, liveness))
 }
 
-/// The verdict: dead → violated (high); dropped or odd answers → a warning (low); otherwise passed, shedding noted.
+/// The verdict: dead → violated (high); dropped requests → a warning (low); answers whose ids match no request are
+/// noted, not judged (the id rules are other checks'), and when every answer is such, the flood cannot be judged;
+/// otherwise passed, shedding noted.
 fn judge(burst: &Tally, sequence: &Tally, liveness: Result<String, String>) -> Outcome {
     let expected =
         "every request answered or shed (HTTP 429/503, a JSON-RPC error), and a harmless request afterwards answered";
@@ -138,7 +140,14 @@ fn judge(burst: &Tally, sequence: &Tally, liveness: Result<String, String>) -> O
             .with_finding(finding);
     }
     let alive = liveness.unwrap_or_default();
-    let weak = burst.dropped + sequence.dropped + burst.odd + sequence.odd;
+    let odd = burst.odd + sequence.odd;
+    if odd > 0 && burst.answered + burst.shed + sequence.answered + sequence.shed == 0 {
+        return Outcome::error(format!(
+            "could not test: the server answered, but with ids that match no request, so no answer could be paired \
+             with its request (jsonrpc.id-echo and jsonrpc.response-id judge that): {summary}"
+        ));
+    }
+    let weak = burst.dropped + sequence.dropped;
     if weak > 0 {
         let finding = Finding::new(Severity::Low, Some(400), REMEDIATION)
             .request(format!("{CONCURRENT} concurrent harmless requests, then {SEQUENTIAL} sequential ones"))
@@ -192,7 +201,8 @@ async fn burst_stdio(s: &mut Session) -> Tally {
         }
     }
     if !pending.is_empty() {
-        if t.answered + t.shed == 0 {
+        // Answers with ids that match no request still prove the server alive (their ids are another rule's).
+        if t.answered + t.shed + t.odd == 0 {
             t.dead = Some(format!("hung: none of the {CONCURRENT} requests answered within {BURST_BOUND:?}"));
         } else {
             t.dropped = pending.len();
@@ -243,6 +253,11 @@ fn tally_http(t: &mut Tally, id: &Value, seen: &Seen) {
     }
 }
 
+/// Whether a violation means the server is gone (its process exited, its connection dropped).
+fn is_gone(v: &crate::session::Violation) -> bool {
+    matches!(v.kind(), ViolationKind::Exited | ViolationKind::ConnectionDropped)
+}
+
 /// [`SEQUENTIAL`] requests one after another with the id [`REUSED_ID`], each waiting up to `wait` for its answer,
 /// at most [`SEQUENCE_BOUND`] in all.
 async fn sequential(s: &mut Session, wait: Duration) -> Tally {
@@ -275,6 +290,8 @@ async fn sequential(s: &mut Session, wait: Duration) -> Tally {
                 t.dead = Some(format!("hung: request {} of {SEQUENTIAL} unanswered: {e}", i + 1));
                 break;
             }
+            // A wrong answer (a mislabelled id, a malformed message) is alive: other checks judge its rule.
+            Err(SessionError::Misbehaved(v)) if !is_gone(&v) => t.odd(v.to_string()),
             Err(e) => {
                 t.dead = Some(e.to_string());
                 break;
@@ -305,5 +322,19 @@ mod tests {
         let o = judge(&shed, &ok, Ok(String::new()));
         assert_eq!(o.status, Status::Passed);
         assert!(o.observed.is_some_and(|t| t.contains("shed 100")));
+    }
+
+    #[test]
+    fn answers_with_ids_that_match_no_request_are_not_death_and_alone_cannot_be_judged() {
+        let mut mislabelled = Tally { dropped: 500, ..Tally::default() };
+        for _ in 0..500 {
+            mislabelled.odd("a response with id 424242".to_owned());
+        }
+        let o = judge(&mislabelled, &mislabelled, Ok(String::new()));
+        assert_eq!(o.status, Status::Error, "{o:?}");
+        let some = Tally { answered: 499, ..Tally::default() };
+        let mut one_odd = some.clone();
+        one_odd.odd("a response with id 7".to_owned());
+        assert_eq!(judge(&one_odd, &some, Ok(String::new())).status, Status::Passed);
     }
 }
