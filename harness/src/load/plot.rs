@@ -115,8 +115,11 @@ pub fn timeline_svg(report: &PerformanceReport) -> Result<String, PlotError> {
     let x_range = 0.0..f64::from(last_second) + 1.0;
     let at = |p: &TimelinePoint| f64::from(p.second) + 0.5;
     let value = |v: f64| v.clamp(0.0, CEILING);
-    let completed: Vec<(f64, f64)> = points.iter().map(|p| (at(p), value(p.completed as f64))).collect();
-    let errors: Vec<(f64, f64)> = points.iter().map(|p| (at(p), value(p.errors as f64))).collect();
+    // Long runs have one point per several seconds (the gap between points): counts become rates per second.
+    let span = report.timeline.windows(2).map(|w| w[1].second.saturating_sub(w[0].second)).min().unwrap_or(1).max(1);
+    let per_second = |n: u64| n as f64 / f64::from(span);
+    let completed: Vec<(f64, f64)> = points.iter().map(|p| (at(p), value(per_second(p.completed)))).collect();
+    let errors: Vec<(f64, f64)> = points.iter().map(|p| (at(p), value(per_second(p.errors)))).collect();
     let p50: Vec<(f64, f64)> = points.iter().map(|p| (at(p), value(p.p50_ms))).collect();
     let p99: Vec<(f64, f64)> = points.iter().map(|p| (at(p), value(p.p99_ms))).collect();
     let requested = match report.arrival {

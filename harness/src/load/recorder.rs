@@ -29,6 +29,8 @@ pub struct Recorder {
     completed: u64,
     errors: ErrorCounts,
     seconds: Vec<Second>,
+    /// Seconds per timeline point (1 unless the window is longer than [`TIMELINE_POINTS`] seconds).
+    span_secs: u64,
     late_sends: u64,
     max_lag: Duration,
     window_full_waits: u64,
@@ -40,13 +42,25 @@ pub struct Recorder {
     pub errors_total: u64,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Second {
     sent: u64,
     completed: u64,
     errors: u64,
     corrected: LatencyHistogram,
 }
+
+impl Default for Second {
+    fn default() -> Self {
+        Second { sent: 0, completed: 0, errors: 0, corrected: LatencyHistogram::coarse() }
+    }
+}
+
+/// Timeline points at most for the measured window: longer runs get one point per span of several seconds, so the
+/// recorder's memory does not grow with the duration (≈ 20 KB a point).
+const TIMELINE_POINTS: u64 = 1_200;
+/// Points kept after the window, for answers that come while the requests in flight drain.
+const DRAIN_POINTS: u64 = 120;
 
 impl Recorder {
     /// A recorder whose measured window is `[measure_from, measure_from + duration)`.
@@ -60,6 +74,7 @@ impl Recorder {
             completed: 0,
             errors: ErrorCounts::default(),
             seconds: Vec::new(),
+            span_secs: duration.as_secs().div_ceil(TIMELINE_POINTS).max(1),
             late_sends: 0,
             max_lag: Duration::ZERO,
             window_full_waits: 0,
@@ -73,10 +88,13 @@ impl Recorder {
         intended >= self.measure_from && intended < self.measure_until
     }
 
+    fn point(&self, at: Instant) -> u64 {
+        at.saturating_duration_since(self.measure_from).as_secs() / self.span_secs
+    }
+
     fn second(&mut self, at: Instant) -> &mut Second {
-        let i = usize::try_from(at.saturating_duration_since(self.measure_from).as_secs()).unwrap_or(usize::MAX);
-        // The window plus draining: bounded by the duration and the request timeout, never by the target.
-        let i = i.min(24 * 3600 + 120);
+        // The window plus draining: bounded by constants, never by the duration or the target.
+        let i = usize::try_from(self.point(at).min(TIMELINE_POINTS + DRAIN_POINTS)).unwrap_or(0);
         if self.seconds.len() <= i {
             self.seconds.resize_with(i + 1, Second::default);
         }
@@ -196,13 +214,14 @@ impl Recorder {
         QuantumFinding { share, neighbour_share, detected: share > 0.01 && share >= 5.0 * neighbour_share }
     }
 
-    /// The timeline, one point per second (including seconds spent draining after the window).
+    /// The timeline, one point per second (per span on long runs), including the time spent draining after the
+    /// window.
     pub fn timeline(&self) -> Vec<TimelinePoint> {
         self.seconds
             .iter()
             .enumerate()
             .map(|(i, s)| TimelinePoint {
-                second: u32::try_from(i).unwrap_or(u32::MAX),
+                second: u32::try_from(i as u64 * self.span_secs).unwrap_or(u32::MAX),
                 sent: s.sent,
                 completed: s.completed,
                 errors: s.errors,
@@ -212,9 +231,9 @@ impl Recorder {
             .collect()
     }
 
-    /// The corrected 99th percentile of the last full second, for progress.
+    /// The corrected 99th percentile of the last full point (second), for progress.
     pub fn recent_p99_ms(&self, now: Instant) -> f64 {
-        let i = usize::try_from(now.saturating_duration_since(self.measure_from).as_secs()).unwrap_or(0);
+        let i = usize::try_from(self.point(now)).unwrap_or(0);
         i.checked_sub(1).and_then(|i| self.seconds.get(i)).map_or(0.0, |s| s.corrected.percentile_ms(99.0))
     }
 }
@@ -272,6 +291,21 @@ mod tests {
         assert_eq!(e.by_kind.get(&ErrorKind::Timeout), Some(&1));
         assert_eq!(e.by_code.get("-32603"), Some(&1));
         assert_eq!(r.latency().corrected.count, 3);
+    }
+
+    #[test]
+    fn a_long_window_keeps_a_bounded_timeline_of_spans() {
+        let t0 = Instant::now();
+        let mut r = Recorder::new(t0, Duration::from_secs(24 * 3600));
+        assert_eq!(r.span_secs, 72);
+        for s in [0u64, 71, 72, 86_399, 200_000] {
+            let at = t0 + Duration::from_secs(s);
+            r.sent(at, Duration::ZERO);
+            r.answered(at, &answer(at, CallResult::Success), at);
+        }
+        let timeline = r.timeline();
+        assert!(timeline.len() as u64 <= TIMELINE_POINTS + DRAIN_POINTS + 1, "{}", timeline.len());
+        assert_eq!((timeline[0].completed, timeline[1].second, timeline[1].completed), (2, 72, 1));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub struct PerformanceReport {
     pub latency: Latency,
     /// Requests that did not succeed, by kind.
     pub errors: ErrorCounts,
-    /// One point per second of the measured window.
+    /// One point per second of the measured window (per span of seconds on runs over 20 minutes).
     pub timeline: Vec<TimelinePoint>,
     /// Whether the generator kept its schedule.
     pub generator: GeneratorHealth,
@@ -269,11 +269,12 @@ pub struct ErrorCounts {
     pub examples: Vec<String>,
 }
 
-/// One second of the measured window.
+/// One second of the measured window; on runs longer than 20 minutes one span of several seconds (the gap to the
+/// next point's `second`), so the timeline holds at most 1,200 points and its counts are per span.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TimelinePoint {
-    /// Seconds since the measured window began.
+    /// Seconds since the measured window began (the start of the point's span).
     pub second: u32,
     /// Requests due (sent) in this second.
     pub sent: u64,
