@@ -10,7 +10,14 @@ use mcp_harness::ExitCode;
 fn main() -> std::process::ExitCode {
     // When re-executed as the bundled reference server, serve and exit.
     mcp_harness::target::serve_reference_if_requested();
-    let cli = Cli::parse();
+    let args = match cli::config_file::args_with_config(std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("mcp-harness: error: {e}");
+            return ExitCode::Usage.into();
+        }
+    };
+    let cli = Cli::parse_from(args);
     init_logging();
     let code = match cli.command {
         Command::ServeReference { args } => {
@@ -25,6 +32,11 @@ fn main() -> std::process::ExitCode {
         Command::Surface(args) => block_on(cli::surface::surface(args)),
         Command::Record(args) => block_on(cli::record::record(args)),
         Command::Journey(JourneyCommand::Init(args)) => block_on(cli::journey::init(args)),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "mcp-harness", &mut std::io::stdout());
+            ExitCode::Passed
+        }
     };
     code.into()
 }

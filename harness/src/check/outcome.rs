@@ -68,6 +68,8 @@ pub enum SkipReason {
     NothingToTest,
     /// Backing services the check needs are unavailable.
     ServicesUnavailable,
+    /// Not run: `--fail-fast` ended the run at an earlier failure.
+    FailFast,
 }
 
 impl SkipReason {
@@ -79,6 +81,7 @@ impl SkipReason {
             SkipReason::OptInRequired => "opt-in-required",
             SkipReason::NothingToTest => "nothing-to-test",
             SkipReason::ServicesUnavailable => "services-unavailable",
+            SkipReason::FailFast => "fail-fast",
         }
     }
 }

@@ -136,6 +136,18 @@ pub(crate) enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Print a shell completion script for mcp-harness on stdout.
+    ///
+    /// Examples:
+    ///   mcp-harness completions bash > ~/.local/share/bash-completion/completions/mcp-harness
+    ///   mcp-harness completions zsh > "${fpath[1]}/_mcp-harness"
+    ///   mcp-harness completions fish > ~/.config/fish/completions/mcp-harness.fish
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Which checks.
@@ -169,6 +181,11 @@ pub(crate) struct FilterArgs {
     /// mistake is a usage error (exit 2) naming FILE:LINE.
     #[arg(long = "journeys", value_name = "DIR")]
     pub journeys: Vec<PathBuf>,
+    /// Run one shard of the selected checks: `hash:K/N` (by a hash of the check id: a check keeps its shard when
+    /// others are added) or `count:K/N` (round robin over the selection: even shards), 1 ≤ K ≤ N. For CI matrix
+    /// jobs: each job runs one shard, `mcp-harness report merge` joins their report.json files.
+    #[arg(long, value_name = "KIND:K/N")]
+    pub partition: Option<mcp_harness::runner::Partition>,
 }
 
 /// Transport for the bundled reference server.
@@ -284,8 +301,23 @@ pub(crate) struct PlanArgs {
     pub surface: Option<PathBuf>,
 }
 
+/// Where defaults come from (read before parsing, see `cli::config_file`).
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ConfigArgs {
+    /// Defaults for this command's flags from a TOML file: each key of its `[run]` table is a flag without its
+    /// dashes (`stdio = "node build/index.js"`, `suite = ["conformance", "security"]`, `fail-fast = true`); flags
+    /// given here override it. Default: ./mcp-harness.toml when it exists.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore ./mcp-harness.toml.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -361,6 +393,17 @@ pub(crate) struct RunArgs {
     /// Do not draw the progress bar (it is also hidden when stderr is not a terminal, and under CI).
     #[arg(long)]
     pub no_progress: bool,
+    /// End the run at the first check that fails or cannot be evaluated (a failure the --baseline expects does
+    /// not count): the checks left are reported skipped (`fail-fast`), the target is ended, the reports are
+    /// written.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Print less: no progress, only failures, warnings, errors and the final `Summary:` line on stderr.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: every check as it finishes (status, id, time, reason), beside the usual story.
+    #[arg(short, long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -488,6 +531,8 @@ pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]

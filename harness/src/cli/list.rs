@@ -136,5 +136,11 @@ pub(crate) fn selection(f: &FilterArgs) -> Result<Selection> {
             }
         }
     }
-    Ok(Selection { suites, include: f.check.clone(), exclude: f.exclude.clone(), tags: f.tag.clone() })
+    Ok(Selection {
+        suites,
+        include: f.check.clone(),
+        exclude: f.exclude.clone(),
+        tags: f.tag.clone(),
+        partition: f.partition,
+    })
 }

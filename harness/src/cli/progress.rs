@@ -15,19 +15,32 @@ use mcp_harness::session::SessionError;
 /// Lines of a target's stderr shown when the handshake fails.
 const STDERR_LINES_SHOWN: usize = 12;
 
+/// How much a run prints on stderr (`-q`, `-v`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verbosity {
+    /// Only what went wrong: a target that could not be started, a failed handshake, an interrupt.
+    Quiet,
+    /// The run's story and failures as they happen.
+    Normal,
+    /// The story plus every check as it finishes.
+    Verbose,
+}
+
 /// Draws a progress bar with the current check, and prints the run's story.
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     color: bool,
+    verbosity: Verbosity,
     /// When a load's live figures were last printed as a line (without a bar).
     load_line: Option<std::time::Instant>,
 }
 
 impl Progress {
-    /// A progress reporter; the bar is shown only when `show` and stderr is a terminal outside CI.
-    pub(crate) fn new(show: bool, color: bool) -> Self {
+    /// A progress reporter; the bar is shown only when `show` and stderr is a terminal outside CI, and not when
+    /// quiet.
+    pub(crate) fn new(show: bool, color: bool, verbosity: Verbosity) -> Self {
         let ci = std::env::var_os("CI").is_some() || std::env::var_os("GITHUB_ACTIONS").is_some();
-        let visible = show && std::io::stderr().is_terminal() && !ci;
+        let visible = show && std::io::stderr().is_terminal() && !ci && verbosity != Verbosity::Quiet;
         let bar = visible.then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             let template = if color {
@@ -40,7 +53,7 @@ impl Progress {
             }
             bar
         });
-        Progress { bar, color, load_line: None }
+        Progress { bar, color, verbosity, load_line: None }
     }
 
     /// Prints one line (text from the target is shown with its control characters escaped).
@@ -92,6 +105,13 @@ impl Progress {
 
 impl EventSink for Progress {
     fn event(&mut self, event: &Event<'_>) {
+        let trouble = matches!(
+            event,
+            Event::TargetLaunchFailed { .. } | Event::HandshakeFailed { .. } | Event::Interrupted { .. }
+        );
+        if self.verbosity == Verbosity::Quiet && !trouble {
+            return;
+        }
         match event {
             Event::Discovering { target } => {
                 self.line(&format!("mcp-harness: listing the surface of {target} for the unit suite's checks"));
@@ -154,6 +174,21 @@ impl EventSink for Progress {
                 if let Some(bar) = &self.bar {
                     bar.set_message(meta.id.as_str().to_owned());
                 }
+            }
+            Event::CheckFinished(result) if self.verbosity == Verbosity::Verbose => {
+                if let Some(bar) = &self.bar {
+                    bar.inc(1);
+                }
+                let status = result.outcome.status;
+                let code = match status {
+                    Status::Passed => "32",
+                    Status::Failed | Status::Error => "31",
+                    Status::Warning => "33",
+                    _ => "2",
+                };
+                let label = self.paint(code, &format!("{:<5}", status.as_str().to_uppercase()));
+                let reason = result.outcome.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+                self.line(&format!("{label} {} ({} ms){reason}", result.meta.id, result.duration.as_millis()));
             }
             Event::CheckFinished(result) => {
                 let Some(bar) = &self.bar else { return };

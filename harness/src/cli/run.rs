@@ -1,6 +1,6 @@
 //! `mcp-harness run`.
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::time::Duration;
 
@@ -10,7 +10,10 @@ use mcp_harness::baseline::{Baseline, render_baseline};
 use mcp_harness::check::Status;
 use mcp_harness::load::{ArrivalModel, HttpPatternChoice, LoadOptions, LoadProfile, MixEntry, Slo};
 use mcp_harness::protocol::RevisionChoice;
-use mcp_harness::report::{has_security_suite, write_console_summary, write_json, write_junit, write_sarif};
+use mcp_harness::report::{
+    has_security_suite, summary_line, write_console_findings, write_console_summary, write_json, write_junit,
+    write_sarif,
+};
 use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, SecretToken, ServicesRequest, UnitOptions};
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::surface::LoadedLock;
@@ -22,7 +25,7 @@ use super::args::{
     ColorArg, LoadArgs, LoadPatternArg, LoadProfileArg, ProfileArg, ReferenceArg, RunArgs, ServiceArg, TargetArgs,
 };
 use super::list::selection;
-use super::progress::Progress;
+use super::progress::{Progress, Verbosity};
 
 /// A configuration error: reported in one line, exit code 2.
 #[derive(Debug)]
@@ -50,7 +53,12 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
         ColorArg::Never => false,
         ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let mut progress = Progress::new(!args.no_progress, color);
+    let verbosity = match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
+    let mut progress = Progress::new(!args.no_progress, color, verbosity);
     let mut report = mcp_harness::run(&config, &mut progress).await.map_err(|e| UsageError(e.to_string()))?;
     if let Some(measured) = report.performance.as_mut() {
         for problem in mcp_harness::load::plot::write_plots(measured, &args.out) {
@@ -69,13 +77,18 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
     }
 
     let mut err = std::io::stderr().lock();
-    write_console_summary(&report, &mut err, color)?;
-    if sarif {
-        eprintln!("Reports: {}, {} and {}", json_path.display(), junit_path.display(), sarif_path.display());
+    if verbosity == Verbosity::Quiet {
+        write_console_findings(&report, &mut err, color)?;
+        writeln!(err, "{}", summary_line(&report))?;
     } else {
-        eprintln!("Reports: {} and {}", json_path.display(), junit_path.display());
+        write_console_summary(&report, &mut err, color)?;
+        if sarif {
+            eprintln!("Reports: {}, {} and {}", json_path.display(), junit_path.display(), sarif_path.display());
+        } else {
+            eprintln!("Reports: {} and {}", json_path.display(), junit_path.display());
+        }
     }
-    if let Some(measured) = &report.performance {
+    if let (Verbosity::Normal | Verbosity::Verbose, Some(measured)) = (verbosity, &report.performance) {
         let plots: Vec<String> = measured.plots.iter().map(|p| args.out.join(&p.path).display().to_string()).collect();
         if !plots.is_empty() {
             eprintln!("Plots: {}", plots.join(" and "));
@@ -123,6 +136,7 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
         call_tools: args.call_tools,
         tool_allow: args.tool_allow.clone(),
         danger_intrusive: args.plan.danger_intrusive,
+        fail_fast: args.fail_fast,
         official_fixtures: args.plan.profile.contains(&ProfileArg::OfficialFixtures),
         update_snapshots: args.update_snapshots,
         unit: UnitOptions { cases: args.cases, seed: args.seed.unwrap_or_else(|| UnitOptions::default().seed) },

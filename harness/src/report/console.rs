@@ -19,6 +19,13 @@ const GROUP_IDS_SHOWN: usize = 6;
 /// Writes the summary. `color` adds ANSI colours to the status words; the caller decides it (TTY, `NO_COLOR`,
 /// `--color`).
 pub fn write_console_summary(report: &TestReport, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    write_console_findings(report, out, color)?;
+    write_console_totals(report, out)
+}
+
+/// Writes the summary's first part only: one line per failed, warned or stale check, and the grouped errors and
+/// interruptions (what `run --quiet` prints before the `Summary:` line).
+pub fn write_console_findings(report: &TestReport, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = |code: &str, word: &str| if color { format!("\x1b[{code}m{word}\x1b[0m") } else { word.to_owned() };
     // Errors and interruptions grouped by their reason, in order of first appearance.
     let mut groups: Vec<(Status, &str, Vec<&str>)> = Vec::new();
@@ -56,6 +63,11 @@ pub fn write_console_summary(report: &TestReport, out: &mut dyn Write, color: bo
         writeln!(out, "{word} {} checks — {reason}", ids.len())?;
         writeln!(out, "      ({}{more})", shown.join(", "))?;
     }
+    Ok(())
+}
+
+/// Writes the summary's second part: coverage, exit, counts and baseline lines, and the `Summary:` line.
+fn write_console_totals(report: &TestReport, out: &mut dyn Write) -> io::Result<()> {
     let req = &report.coverage.requirements;
     let percent = req.percent.map_or_else(|| "n/a".to_owned(), |p| format!("{p:.2} %"));
     writeln!(out, "Requirement coverage ({}): {percent} ({}/{} requirements)", req.revision, req.covered, req.total)?;

@@ -15,7 +15,7 @@ mod test_support;
 
 pub use aggregate::{CoverageReadError, build_report, read_llvm_cov_json};
 pub use catalog::{Catalog, CatalogError, CatalogKind, Citation, Requirement, cite, revision_catalog};
-pub use console::{summary_line, write_console_summary};
+pub use console::{summary_line, write_console_findings, write_console_summary};
 pub use json::{ReportWriteError, generate_report_schema, report_json_schema, write_json};
 pub use junit::{junit_xml, write_junit};
 pub use model::{SCHEMA_VERSION, TestReport};

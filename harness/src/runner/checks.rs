@@ -90,8 +90,22 @@ pub(crate) async fn run_checks(
         };
         report_load(cx, ev);
         ev.event(&Event::CheckFinished(&result));
+        if config.options.fail_fast && stops_a_fail_fast_run(&result, config) {
+            let id = result.meta.id;
+            queue.finish_rest(ev, |_| {
+                Outcome::skip(SkipReason::FailFast, format!("not run: --fail-fast ended the run when `{id}` failed"))
+            });
+            return;
+        }
         keep_shared_session_alive(cx, planned.check, ev).await;
     }
+}
+
+/// Whether `result` ends a `--fail-fast` run: a failure (a MUST broken) or a check that could not be evaluated,
+/// unless the baseline expects it to fail.
+fn stops_a_fail_fast_run(result: &CheckResult, config: &RunConfig) -> bool {
+    matches!(result.outcome.status, Status::Failed | Status::Error)
+        && !config.baseline.as_ref().is_some_and(|b| b.entries().iter().any(|e| e.matches(result.meta.id.as_str())))
 }
 
 /// Runs one check within its budget, or says why it does not run.

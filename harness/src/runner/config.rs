@@ -40,6 +40,10 @@ pub struct RunOptions {
     /// (`--bearer-env`): enables `security.http.session-binding`, which presents one principal's session with the
     /// other's token.
     pub second_bearer_token: Option<SecretToken>,
+    /// End the run at the first check that fails or cannot be evaluated (not counting failures a baseline
+    /// expects): the checks left are reported skipped (`fail-fast`), the target is ended and the report written
+    /// (`--fail-fast`).
+    pub fail_fast: bool,
 }
 
 /// A bearer token kept out of `Debug` output (and registered as a transcript secret before it is sent).

@@ -9,6 +9,7 @@ mod events;
 mod execute;
 pub(crate) mod id_pattern;
 mod interrupt;
+mod partition;
 mod plan;
 mod record;
 mod registry;
@@ -20,6 +21,7 @@ pub use config::{
 pub use events::{Event, EventSink, NullSink};
 pub use execute::run;
 pub use interrupt::{Interrupt, Signal};
+pub use partition::{Partition, PartitionError, PartitionKind};
 pub use plan::{Plan, PlanContext, PlannedCheck, RunError, Selection, static_skip_for};
 pub use record::RunRecorder;
 pub(crate) use record::signal_exit;

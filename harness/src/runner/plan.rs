@@ -15,6 +15,8 @@ pub struct Selection {
     pub exclude: Vec<String>,
     /// Tags; a check is selected when it has any of them, or its level (`MUST`, `SHOULD`) matches (empty = all).
     pub tags: Vec<String>,
+    /// Only this shard of what the other fields select (`--partition`).
+    pub partition: Option<super::Partition>,
 }
 
 impl Selection {
@@ -156,7 +158,9 @@ impl Plan {
                 _ => true,
             })
             .filter(|c| sel.tags.is_empty() || sel.tags.iter().any(|t| has_tag(c, t)))
-            .map(|check| PlannedCheck { check, skip: static_outcome(check, cx) })
+            .enumerate()
+            .filter(|(position, c)| sel.partition.is_none_or(|p| p.includes(c.meta.id.as_str(), *position)))
+            .map(|(_, check)| PlannedCheck { check, skip: static_outcome(check, cx) })
             .collect();
         Ok(Plan { checks })
     }
@@ -238,6 +242,31 @@ mod tests {
         // Without a known transport (`list` without a target) nothing is decided by transport.
         let plan = Plan::new(crate::checks::all(), &Selection::default(), cx(None, false)).unwrap();
         assert!(plan.checks.iter().all(|pc| pc.skip.as_ref().is_none_or(|o| o.status != Status::NotApplicable)));
+    }
+
+    #[test]
+    fn partitions_split_the_selection_into_disjoint_shards_that_cover_it() {
+        use super::super::{Partition, PartitionKind};
+        let ids = |sel: &Selection| -> Vec<&'static str> {
+            let plan = Plan::new(crate::checks::all(), sel, cx(Some(false), false)).unwrap();
+            plan.checks.iter().map(|pc| pc.check.meta.id.as_str()).collect()
+        };
+        let whole = Selection { suites: vec![Suite::Conformance, Suite::Security], ..Default::default() };
+        let all = ids(&whole);
+        for kind in [PartitionKind::Hash, PartitionKind::Count] {
+            let mut joined: Vec<&str> = Vec::new();
+            for shard in 1..=3 {
+                let sel = Selection { partition: Some(Partition { kind, shard, total: 3 }), ..whole.clone() };
+                let part = ids(&sel);
+                assert!(!part.is_empty(), "{kind:?} shard {shard} is empty");
+                assert!(part.iter().all(|id| !joined.contains(id)), "{kind:?} shards overlap");
+                joined.extend(part);
+            }
+            joined.sort_unstable();
+            let mut expected = all.clone();
+            expected.sort_unstable();
+            assert_eq!(joined, expected, "{kind:?} shards cover the selection");
+        }
     }
 
     #[test]
