@@ -387,6 +387,12 @@ pub(crate) struct RunArgs {
     /// Code coverage to include in the report: a `cargo llvm-cov report --json --summary-only` file.
     #[arg(long, value_name = "FILE")]
     pub coverage_json: Option<PathBuf>,
+    /// A command run after the checks, once the target has ended (and an instrumented target has written its
+    /// profile), that writes the --coverage-json FILE, e.g. "cargo llvm-cov report --json --summary-only
+    /// --output-path cov.json". Split like a shell would split it; no shell runs it. If it fails, the report says
+    /// code coverage was not measured and why. Recipe: the README's "Code coverage".
+    #[arg(long, value_name = "COMMAND", requires = "coverage_json")]
+    pub coverage_command: Option<String>,
     /// Colour on stderr.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,

@@ -10,6 +10,7 @@ use mcp_harness::baseline::{Baseline, render_baseline};
 use mcp_harness::check::Status;
 use mcp_harness::load::{ArrivalModel, HttpPatternChoice, LoadOptions, LoadProfile, MixEntry, Slo};
 use mcp_harness::protocol::RevisionChoice;
+use mcp_harness::report::model::CodeCoverage;
 use mcp_harness::report::{
     has_security_suite, summary_line, write_console_findings, write_console_summary, write_json, write_junit,
     write_sarif,
@@ -60,6 +61,9 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
     };
     let mut progress = Progress::new(!args.no_progress, color, verbosity);
     let mut report = mcp_harness::run(&config, &mut progress).await.map_err(|e| UsageError(e.to_string()))?;
+    if let (Some(command), Some(path)) = (&args.coverage_command, &args.coverage_json) {
+        report.coverage.code = coverage_after_run(command, path).await;
+    }
     if let Some(measured) = report.performance.as_mut() {
         for problem in mcp_harness::load::plot::write_plots(measured, &args.out) {
             eprintln!("mcp-harness: warning: {problem}");
@@ -111,6 +115,33 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
         eprintln!("mcp-harness: exit {code}: {}", report.exit.reason);
     }
     Ok(code)
+}
+
+/// The longest a `--coverage-command` may take (an llvm-cov export of a large server takes seconds to a minute).
+const COVERAGE_COMMAND_LIMIT: Duration = Duration::from_secs(600);
+
+/// Runs `--coverage-command` (split like a shell would, no shell runs it) now that the target has ended, then reads
+/// the export it wrote to `path`. A command that fails leaves the coverage `not-measured`, saying why.
+async fn coverage_after_run(command: &str, path: &Path) -> CodeCoverage {
+    let not_measured = |reason: String| {
+        eprintln!("mcp-harness: warning: code coverage not measured: {reason}");
+        CodeCoverage::NotMeasured { reason }
+    };
+    let words = match StdioCommand::parse(command) {
+        Ok(words) => words,
+        Err(e) => return not_measured(format!("--coverage-command: {e}")),
+    };
+    let mut child = tokio::process::Command::new(&words.program);
+    child.args(&words.args).stdin(std::process::Stdio::null()).kill_on_drop(true);
+    match tokio::time::timeout(COVERAGE_COMMAND_LIMIT, child.status()).await {
+        Err(_) => not_measured(format!("--coverage-command did not finish within {COVERAGE_COMMAND_LIMIT:?}")),
+        Ok(Err(e)) => not_measured(format!("--coverage-command `{}` could not be started: {e}", words.program)),
+        Ok(Ok(status)) if !status.success() => not_measured(format!("--coverage-command exited with {status}")),
+        Ok(Ok(_)) => match mcp_harness::report::read_llvm_cov_json(path) {
+            Ok(coverage) => coverage,
+            Err(e) => not_measured(format!("--coverage-command ran, but {}: {e}", path.display())),
+        },
+    }
 }
 
 /// Creates `dir` if needed and proves a file can be written in it, so a run never ends without its report.
@@ -168,7 +199,9 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
             config.baseline = Some(Baseline::load(path)?);
         }
     }
-    if let Some(path) = &args.coverage_json {
+    // With --coverage-command the export is made after the run (once the target has ended and written its
+    // profile), so it is read then.
+    if let (Some(path), None) = (&args.coverage_json, &args.coverage_command) {
         config.code_coverage = Some(
             mcp_harness::report::read_llvm_cov_json(path)
                 .with_context(|| format!("failed to read coverage from {}", path.display()))?,
