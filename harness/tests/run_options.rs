@@ -145,3 +145,31 @@ fn completions_are_generated_for_each_shell() {
         assert!(script.contains("partition") && script.contains("fail-fast"), "{shell} completes the flags");
     }
 }
+
+#[test]
+fn a_coverage_command_runs_after_the_target_has_ended_and_its_export_is_reported() {
+    let dir = out_dir("coverage-command");
+    std::fs::create_dir_all(&dir).unwrap();
+    let export = r#"{"type":"llvm.coverage.json.export","version":"3.1.0","data":[{"totals":{
+        "lines":{"count":200,"covered":150,"percent":75.0},"functions":{"count":10,"covered":8,"percent":80.0}}}]}"#;
+    let source = dir.join("export-source.json");
+    std::fs::write(&source, export).unwrap();
+    let target = dir.join("cov.json");
+    let copy = format!("cp {} {}", source.display(), target.display());
+    let args = ["run", "--no-config", "--check", "jsonrpc.parse-error", "--coverage-json", target.to_str().unwrap()];
+    let run = |command: &str, out: &Path| {
+        let all = [&args[..], &["--coverage-command", command, "--out", out.to_str().unwrap()]].concat();
+        harness(&all, Duration::from_secs(60))
+    };
+    let out = run(&copy, &dir.join("measured"));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let coverage = &read_report(&dir.join("measured"))["coverage"]["code"];
+    assert_eq!(coverage["status"], "measured", "{coverage}");
+    assert_eq!(coverage["lines"]["covered"], 150);
+    // A command that fails leaves the coverage not measured, saying why; the run's verdict is unchanged.
+    let out = run("false", &dir.join("failed"));
+    assert_eq!(code(&out), 0);
+    let coverage = &read_report(&dir.join("failed"))["coverage"]["code"];
+    assert_eq!(coverage["status"], "not-measured", "{coverage}");
+    assert!(coverage["reason"].as_str().unwrap().contains("--coverage-command exited with"), "{coverage}");
+}
