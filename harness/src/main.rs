@@ -25,6 +25,11 @@ fn main() -> std::process::ExitCode {
         Command::Surface(args) => block_on(cli::surface::surface(args)),
         Command::Record(args) => block_on(cli::record::record(args)),
         Command::Journey(JourneyCommand::Init(args)) => block_on(cli::journey::init(args)),
+        Command::Report(command) => match cli::report::report(command) {
+            Ok(code) => code,
+            Err(e) if e.is::<cli::run::UsageError>() => fail(ExitCode::Usage, &e),
+            Err(e) => fail(ExitCode::CouldNotTest, &e),
+        },
     };
     code.into()
 }

@@ -3,7 +3,9 @@
 pub(crate) mod args;
 pub(crate) mod journey;
 pub(crate) mod list;
+pub(crate) mod output;
 pub(crate) mod progress;
 pub(crate) mod record;
+pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod surface;
