@@ -221,4 +221,13 @@ mod tests {
         assert_eq!((warning["status"].as_str(), warning["rawStatus"].as_str()), (Some("other"), Some("warning")));
         assert!(s["start"].as_i64().unwrap() > 1_600_000_000_000);
     }
+
+    #[test]
+    fn ctrf_snapshot() {
+        insta::assert_snapshot!(
+            serde_json::to_string_pretty(&ctrf_report(&sample_report(true)))
+                .unwrap()
+                .replace(env!("CARGO_PKG_VERSION"), "[version]")
+        );
+    }
 }

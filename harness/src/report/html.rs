@@ -188,29 +188,29 @@ fn check_card(h: &mut String, c: &CheckReport) {
         level = c.level,
     );
     if let Some(reason) = &c.reason {
-        let _ = write!(h, "<dt>Reason</dt><dd><pre class=\"reason\">{}</pre></dd>\n", esc(reason));
+        let _ = writeln!(h, "<dt>Reason</dt><dd><pre class=\"reason\">{}</pre></dd>", esc(reason));
     }
     if let Some(e) = &c.expected {
-        let _ = write!(h, "<dt>Expected</dt><dd><pre class=\"expected\">{}</pre></dd>\n", esc(e));
+        let _ = writeln!(h, "<dt>Expected</dt><dd><pre class=\"expected\">{}</pre></dd>", esc(e));
     }
     if let Some(o) = &c.observed {
-        let _ = write!(h, "<dt>Observed</dt><dd><pre class=\"observed\">{}</pre></dd>\n", esc(o));
+        let _ = writeln!(h, "<dt>Observed</dt><dd><pre class=\"observed\">{}</pre></dd>", esc(o));
     }
     if !c.spec_ref.id.is_empty() || !c.spec_ref.quote.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<dt>Rule</dt><dd><code>{}</code><blockquote class=\"quote\">{}</blockquote>\
-             <p class=\"source\">Source: {}</p></dd>\n",
+             <p class=\"source\">Source: {}</p></dd>",
             esc(&c.spec_ref.id),
             esc(&c.spec_ref.quote),
             link(&c.spec_ref.url)
         );
     }
     if let Some(rule) = &c.broken_rule {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<dt>Broken rule</dt><dd><code>{}</code> ({}){}<blockquote class=\"quote\">{}</blockquote>\
-             <p class=\"source\">Source: {}</p></dd>\n",
+             <p class=\"source\">Source: {}</p></dd>",
             esc(&rule.id),
             rule.level,
             c.violation.map(|v| format!(" · {}", esc(&format!("{v:?}")))).unwrap_or_default(),
@@ -310,9 +310,9 @@ fn suites(h: &mut String, r: &TestReport) {
 
 fn requirement_line(h: &mut String, label: &str, c: &RequirementCoverage) {
     let percent = c.percent.map_or_else(|| "n/a".to_owned(), |p| format!("{p:.1} %"));
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<tr><td>{label} ({})</td><td>{percent} ({}/{} requirements)</td></tr>\n",
+        "<tr><td>{label} ({})</td><td>{percent} ({}/{} requirements)</td></tr>",
         esc(&c.revision),
         c.covered,
         c.total
@@ -327,13 +327,13 @@ fn coverage(h: &mut String, r: &TestReport) {
     }
     match &r.coverage.code {
         CodeCoverage::NotMeasured { reason } => {
-            let _ = write!(h, "<tr><td>Code</td><td>not measured ({})</td></tr>\n", esc(reason));
+            let _ = writeln!(h, "<tr><td>Code</td><td>not measured ({})</td></tr>", esc(reason));
         }
         CodeCoverage::Measured { lines, functions, source } => {
             let pct = |p: Option<f64>| p.map_or_else(|| "n/a".to_owned(), |p| format!("{p:.1} %"));
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<tr><td>Code</td><td>{} lines ({}/{}), {} functions ({}/{}) from {}</td></tr>\n",
+                "<tr><td>Code</td><td>{} lines ({}/{}), {} functions ({}/{}) from {}</td></tr>",
                 pct(lines.percent),
                 lines.covered,
                 lines.total,
@@ -436,15 +436,15 @@ fn environment(h: &mut String, r: &TestReport) {
     );
     if let Some(info) = &r.target.server_info {
         let text = serde_json::to_string_pretty(info).unwrap_or_default();
-        let _ = write!(h, "<tr><td>serverInfo</td><td><pre>{}</pre></td></tr>\n", esc(&text));
+        let _ = writeln!(h, "<tr><td>serverInfo</td><td><pre>{}</pre></td></tr>", esc(&text));
     }
     for s in &r.target.services {
-        let _ = write!(h, "<tr><td>Service</td><td>{}</td></tr>\n", esc(s));
+        let _ = writeln!(h, "<tr><td>Service</td><td>{}</td></tr>", esc(s));
     }
     if let Some(b) = &r.baseline {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td>Baseline</td><td>{}: {} entries, {} matched, stale: {}</td></tr>\n",
+            "<tr><td>Baseline</td><td>{}: {} entries, {} matched, stale: {}</td></tr>",
             esc(&b.file),
             b.entries,
             b.matched,
@@ -453,9 +453,9 @@ fn environment(h: &mut String, r: &TestReport) {
     }
     h.push_str("</table>\n");
     if let Some(stderr) = &r.target_stderr {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<details><summary>Target stderr{}</summary><pre>{}</pre></details>\n",
+            "<details><summary>Target stderr{}</summary><pre>{}</pre></details>",
             if stderr.truncated { " (tail)" } else { "" },
             esc(&stderr.text)
         );
@@ -537,10 +537,36 @@ mod tests {
     }
 
     #[test]
+    fn the_performance_plots_are_embedded_as_data_images() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut measured = crate::load::plot::sample_performance_report();
+        assert!(crate::load::plot::write_plots(&mut measured, dir.path()).is_empty());
+        let mut report = sample_report(false);
+        report.performance = Some(measured);
+        let html = html_report(&report, Some(dir.path()));
+        let section = &html[html.find("id=\"performance\"").unwrap()..];
+        assert_eq!(
+            section.matches("<img class=\"plot\" alt=\"latency.svg\" src=\"data:image/svg+xml;base64,").count(),
+            1
+        );
+        assert_eq!(section.matches("alt=\"timeline.svg\" src=\"data:image/svg+xml;base64,").count(), 1);
+        // Without the files, the page says so instead.
+        let html = html_report(&report, Some(&dir.path().join("elsewhere")));
+        assert!(html.contains("Plot: latency.svg (not found beside the report)"));
+    }
+
+    #[test]
     fn the_page_loads_nothing() {
         let html = html_report(&sample_report(true), None);
         for needle in ["<script", "<link", "src=\"http", "url(", "@import"] {
             assert!(!html.contains(needle), "{needle}");
         }
+    }
+
+    #[test]
+    fn html_snapshot() {
+        insta::assert_snapshot!(
+            html_report(&sample_report(true), None).replace(env!("CARGO_PKG_VERSION"), "[version]")
+        );
     }
 }

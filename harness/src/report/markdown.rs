@@ -186,4 +186,9 @@ mod tests {
         assert_eq!(code_span("a`b|c\nd"), "aˋb¦c d");
         assert!(one_line(&"x".repeat(MAX_TEXT + 10)).ends_with('…'));
     }
+
+    #[test]
+    fn markdown_snapshot() {
+        insta::assert_snapshot!(markdown_summary(&sample_report(true)).replace(env!("CARGO_PKG_VERSION"), "[version]"));
+    }
 }
