@@ -765,6 +765,23 @@ mod tests {
     }
 
     #[test]
+    fn report_formats_and_the_report_subcommand_parse() {
+        let cli = Cli::try_parse_from(["mcp-harness", "run", "--report", "md,ctrf", "--warnings-as-errors"]).unwrap();
+        let Command::Run(args) = cli.command else { panic!() };
+        assert_eq!(args.report, [ExtraFormat::Md, ExtraFormat::Ctrf]);
+        assert!(args.warnings_as_errors);
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--report", "pdf"]).is_err());
+        let cli = Cli::try_parse_from(["mcp-harness", "report", "merge", "a.json", "b.json", "--out", "m"]).unwrap();
+        let Command::Report(ReportCommand::Merge(args)) = cli.command else { panic!() };
+        assert_eq!(args.reports.len(), 2);
+        assert!(Cli::try_parse_from(["mcp-harness", "report", "merge", "a.json"]).is_err(), "--out is required");
+        assert!(Cli::try_parse_from(["mcp-harness", "report", "diff", "a.json"]).is_err(), "NEW is required");
+        let cli = Cli::try_parse_from(["mcp-harness", "report", "render", "r.json", "--format", "ctrf"]).unwrap();
+        let Command::Report(ReportCommand::Render(args)) = cli.command else { panic!() };
+        assert_eq!((args.format, args.out), (RenderFormat::Ctrf, None));
+    }
+
+    #[test]
     fn the_cli_is_well_formed() {
         <Cli as clap::CommandFactory>::command().debug_assert();
     }
