@@ -4,8 +4,8 @@
 //! Policy (`default-src 'none'`) forbids any load but inline styles and `data:` images. The performance plots are
 //! embedded as `data:image/svg+xml;base64` images (an SVG shown through `<img>` runs no script).
 //!
-//! Order: verdict and counts; failures and errors (expected, observed, the rule with its quote and source, the
-//! finding, a journey's failed steps, the wire excerpt); warnings; one table per suite; coverage; security
+//! Order: verdict and counts; failures (expected, observed, the rule with its quote and source, the finding, a
+//! journey's steps, the wire excerpt), then the checks that could not be evaluated, grouped by reason; warnings; one table per suite; coverage; security
 //! findings; performance; target and environment.
 //!
 //! Everything the target could have influenced is hostile: every text goes through [`esc`] (HTML escaping after
@@ -135,22 +135,51 @@ fn header(h: &mut String, r: &TestReport) {
     h.push_str("</tr>\n</table>\n</header>\n");
 }
 
-/// Failed, errored, interrupted and stale checks (not expected failures).
+/// Failed and stale checks in full (not expected failures), then the checks that could not be evaluated (errors,
+/// interrupted), grouped by their reason as the console groups them: one cause often stops many checks.
 fn failures(h: &mut String, checks: &[&CheckReport]) {
     let failing: Vec<&&CheckReport> = checks
         .iter()
         .filter(|c| match c.baseline {
             Some(BaselineMark::Stale) => true,
             Some(_) => false,
-            None => matches!(c.outcome, Status::Failed | Status::Error | Status::Interrupted),
+            None => c.outcome == Status::Failed,
         })
         .collect();
-    let _ = writeln!(h, "<section id=\"failures\">\n<h2>Failures and errors ({})</h2>", failing.len());
+    let mut groups: Vec<(Status, &str, Vec<&str>)> = Vec::new();
+    for c in checks.iter().filter(|c| c.baseline.is_none() && matches!(c.outcome, Status::Error | Status::Interrupted))
+    {
+        let reason = c.reason.as_deref().unwrap_or("(no reason given)");
+        match groups.iter_mut().find(|(s, r, _)| *s == c.outcome && *r == reason) {
+            Some((_, _, ids)) => ids.push(&c.id),
+            None => groups.push((c.outcome, reason, vec![&c.id])),
+        }
+    }
+    let unevaluated: usize = groups.iter().map(|(_, _, ids)| ids.len()).sum();
+    let _ = writeln!(h, "<section id=\"failures\">\n<h2>Failures ({})</h2>", failing.len());
     if failing.is_empty() {
         h.push_str("<p>None.</p>\n");
     }
     for c in failing {
         check_card(h, c);
+    }
+    if unevaluated > 0 {
+        let _ = writeln!(
+            h,
+            "<h3 id=\"errors\">Could not evaluate ({unevaluated})</h3>\n<table class=\"errors\"><tr><th>outcome</th>\
+             <th>reason</th><th>checks</th></tr>"
+        );
+        for (status, reason, ids) in groups {
+            let ids: Vec<String> = ids.iter().map(|id| format!("<code>{}</code>", esc(id))).collect();
+            let _ = writeln!(
+                h,
+                "<tr class=\"o-{0}\"><td>{0}</td><td><pre>{1}</pre></td><td>{2}</td></tr>",
+                status.as_str(),
+                esc(reason),
+                ids.join(" ")
+            );
+        }
+        h.push_str("</table>\n");
     }
     h.push_str("</section>\n");
 }
@@ -213,7 +242,10 @@ fn check_card(h: &mut String, c: &CheckReport) {
              <p class=\"source\">Source: {}</p></dd>",
             esc(&rule.id),
             rule.level,
-            c.violation.map(|v| format!(" · {}", esc(&format!("{v:?}")))).unwrap_or_default(),
+            c.violation
+                .and_then(|v| serde_json::to_value(v).ok())
+                .and_then(|v| v.as_str().map(|k| format!(" · {}", esc(k))))
+                .unwrap_or_default(),
             esc(&rule.quote),
             link(&rule.url)
         );
@@ -477,6 +509,7 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid rgba(127,12
 .badge.o-failed,.badge.o-error,.badge.o-interrupted,.badge.o-stale-baseline{background:var(--fail)}.badge.o-warning{background:var(--warn)}
 tr.o-failed td:nth-child(2),tr.o-error td:nth-child(2),tr.o-stale-baseline td:nth-child(2){color:var(--fail);font-weight:bold}
 tr.o-warning td:nth-child(2){color:var(--warn);font-weight:bold}tr.o-passed td:nth-child(2){color:var(--pass)}
+table.errors td:first-child{color:var(--fail);font-weight:bold}
 blockquote{margin:.2rem 0;padding-left:.6rem;border-left:3px solid var(--muted);font-style:italic}
 dt{font-weight:bold;margin-top:.4rem}dd{margin-left:1rem}.source,.note{color:var(--muted)}
 img.plot{max-width:100%;background:#fff}
@@ -532,6 +565,11 @@ mod tests {
         assert!(card.contains("&quot;jsonrpc&quot;:&quot;2.0&quot;"), "wire excerpt, escaped");
         assert!(card.contains("class=\"quote\""));
         assert!(html[warnings..suites].contains("tools.list.name-format"));
+        // Checks that could not be evaluated: grouped by reason, after the failures.
+        let errors = &html[html.find("id=\"errors\"").unwrap()..warnings];
+        assert!(errors.contains("<td>error</td><td><pre>could not test: no response to `ping` within 5s</pre></td><td><code>ping.response</code></td>"), "{errors}");
+        assert!(errors.contains("<code>security.http.host-rebinding</code>"));
+        assert!(!card.contains("id=\"check-ping.response\""));
         assert!(!html.contains("http://") || !html.contains("<script"));
         assert!(html.contains("<td id=\"count-failed\">"));
     }
