@@ -14,7 +14,8 @@ pub enum ExitCode {
     Passed,
     /// 1: at least one check failed, or errored while others could be evaluated, or a baseline entry is stale.
     Failed,
-    /// 2: usage or configuration error (bad flag, bad filter, bad baseline file, unwritable `--out`).
+    /// 2: usage or configuration error (bad flag, bad filter, bad baseline file, unwritable `--out`; for `report`,
+    /// an input that is not a report of this schema major version, or shards that disagree on a check).
     Usage,
     /// 3: could not test: target not started or unreachable, silent, or required services unavailable.
     CouldNotTest,

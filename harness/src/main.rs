@@ -37,6 +37,11 @@ fn main() -> std::process::ExitCode {
             clap_complete::generate(shell, &mut command, "mcp-harness", &mut std::io::stdout());
             ExitCode::Passed
         }
+        Command::Report(command) => match cli::report::report(command) {
+            Ok(code) => code,
+            Err(e) if e.is::<cli::run::UsageError>() => fail(ExitCode::Usage, &e),
+            Err(e) => fail(ExitCode::CouldNotTest, &e),
+        },
     };
     code.into()
 }

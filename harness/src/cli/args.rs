@@ -10,15 +10,36 @@ skipped (not advertised, opt-in missing); error (could not test: the target coul
 stayed silent); not-applicable (other transport or revision: listed, not counted); interrupted.
 
 Exit codes:
-  0    every evaluated check passed (warnings allowed)
+  0    every evaluated check passed (warnings allowed, unless --warnings-as-errors)
   1    at least one check failed (not listed in --baseline), or errored while others could be evaluated, or a
-       --baseline entry is stale (listed but passed); a server that answers wrongly (even its handshake) is 1
+       --baseline entry is stale (listed but passed), or a check warned under --warnings-as-errors; a server that
+       answers wrongly (even its handshake) is 1
   2    usage or configuration error (bad flag, invalid or unmatched --check pattern, unknown --tag, bad --baseline,
        --out not writable); nothing is run and no report is written
   3    could not test: the target could not be started or reached, exited before answering, or stayed silent
   4    nothing was evaluated: no check selected, or every selected check skipped or not applicable
   130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: the report is still written, the unfinished checks marked
        interrupted, and the target's processes ended (a second signal exits at once)";
+
+const REPORT_MERGE_EXIT_CODES: &str = "\
+Exit codes:
+  0-4  the merged report's exit code, judged anew from the merged checks exactly as `run` judges a run's (0
+       passed, 1 failed, 3 could not test: an input report could not test its target, 4 nothing evaluated)
+  2    bad input: a file that cannot be read, is not an mcp-harness report or has another schema major version;
+       two reports of one target with different results for one check; DIR not writable";
+
+const REPORT_DIFF_EXIT_CODES: &str = "\
+Exit codes:
+  0    nothing regressed (fixed, new passing, removed and changed-severity checks are listed but pass)
+  1    at least one check regressed: a pass (or skip) that now fails or warns, a warning that now fails, or a
+       check only in NEW that fails or warns
+  2    bad input: a file that cannot be read, is not an mcp-harness report or has another schema major version";
+
+const REPORT_RENDER_EXIT_CODES: &str = "\
+Exit codes:
+  0    written
+  2    bad input: a file that cannot be read, is not an mcp-harness report or has another schema major version;
+       FILE not writable";
 
 const SURFACE_EXIT_CODES: &str = "\
 Exit codes:
@@ -48,7 +69,8 @@ Exit codes:
 ///
 /// Connects as an MCP client to a target (a stdio command, a Streamable HTTP URL, or the bundled reference
 /// server), runs suites of checks and writes one report: DIR/report.json (versioned JSON, schema in
-/// harness/schema/report.schema.json) and DIR/junit.xml.
+/// harness/schema/report.schema.json), DIR/junit.xml and DIR/report.html, plus Markdown, SARIF and CTRF on
+/// request (`--report md,sarif,ctrf`). `mcp-harness report` merges, compares and re-renders reports.
 #[derive(Debug, Parser)]
 #[command(name = "mcp-harness", version, after_help = EXIT_CODES, propagate_version = true)]
 pub(crate) struct Cli {
@@ -129,6 +151,9 @@ pub(crate) enum Command {
     /// Journey files: `journey init` writes a starter journey from a server's surface.
     #[command(subcommand)]
     Journey(JourneyCommand),
+    /// Reports: merge shards or targets into one, compare two runs, render a report.json in another format.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
     /// `--`, e.g. `mcp-harness serve-reference -- --transport http --listen 127.0.0.1:3000`.
     ServeReference {
@@ -212,6 +237,110 @@ pub(crate) enum ProfileArg {
     /// The `official.*` checks: the official conformance suite's server scenarios, judged by its fixture names
     /// (tools `test_simple_text`, …, resources `test://static-text`, …, prompts `test_simple_prompt`, …).
     OfficialFixtures,
+}
+
+/// Report formats written only on request (`run --report`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExtraFormat {
+    /// report.md: a Markdown summary.
+    Md,
+    /// report.sarif: SARIF 2.1.0 (security findings).
+    Sarif,
+    /// ctrf-report.json: CTRF JSON.
+    Ctrf,
+}
+
+/// Every format a report can be rendered in (`report render --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RenderFormat {
+    /// Self-contained HTML page.
+    Html,
+    /// Markdown summary.
+    Md,
+    /// JUnit XML.
+    Junit,
+    /// SARIF 2.1.0 (security findings).
+    Sarif,
+    /// CTRF JSON.
+    Ctrf,
+    /// The report's own JSON (rewritten in this build's schema version).
+    Json,
+}
+
+/// `report diff` output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// A table on stdout.
+    Human,
+    /// JSON on stdout: {regressed, fixed, new, removed, changedSeverities, unchanged}.
+    Json,
+}
+
+/// `mcp-harness report …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// Merge reports (shards of one run, or runs against several targets) into one and write every format.
+    ///
+    /// Checks are concatenated; the same check id (same suite) in two reports of the same target must have the
+    /// same result (it is then kept once), else the merge is refused. Totals, coverage, verdict and exit code are
+    /// judged anew from the merged checks, not summed. Writes DIR/report.json, junit.xml, report.html, report.md,
+    /// report.sarif and ctrf-report.json; with GITHUB_STEP_SUMMARY set, also the step summary and annotations.
+    ///
+    /// Example:
+    ///   mcp-harness report merge shard-1/report.json shard-2/report.json --out merged
+    #[command(after_help = REPORT_MERGE_EXIT_CODES, verbatim_doc_comment)]
+    Merge(ReportMergeArgs),
+    /// Compare two reports check by check: regressed, fixed, new and removed checks, changed severities.
+    ///
+    /// Regressed: a check that passed (or was skipped) and now fails or warns, one that warned and now fails, or
+    /// one only in NEW that fails or warns. Exit 1 when anything regressed.
+    ///
+    /// Example:
+    ///   mcp-harness report diff baseline/report.json target/mcp-harness/report.json
+    #[command(after_help = REPORT_DIFF_EXIT_CODES, verbatim_doc_comment)]
+    Diff(ReportDiffArgs),
+    /// Render a report.json in another format, to FILE or stdout.
+    ///
+    /// Example:
+    ///   mcp-harness report render target/mcp-harness/report.json --format md
+    #[command(after_help = REPORT_RENDER_EXIT_CODES, verbatim_doc_comment)]
+    Render(ReportRenderArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportMergeArgs {
+    /// The reports (report.json files).
+    #[arg(required = true, num_args = 1.., value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// Directory for the merged reports (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportDiffArgs {
+    /// The earlier report.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later report.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: DiffFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportRenderArgs {
+    /// The report.json to render.
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+    /// The format.
+    #[arg(long, value_enum)]
+    pub format: RenderFormat,
+    /// Write here instead of stdout (HTML: the performance plots are looked up beside REPORT).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// When to use colour.
@@ -324,9 +453,21 @@ pub(crate) struct RunArgs {
     pub filter: FilterArgs,
     #[command(flatten)]
     pub plan: PlanArgs,
-    /// Directory for report.json and junit.xml (created if missing; checked writable before anything runs).
+    /// Directory for the reports (created if missing; checked writable before anything runs): report.json,
+    /// junit.xml and report.html always, report.sarif when the security suite ran, the --report formats, and the
+    /// performance plots.
     #[arg(long, default_value = "target/mcp-harness", value_name = "DIR")]
     pub out: PathBuf,
+    /// Additional report formats, comma-separated: md (report.md, a Markdown summary), sarif (report.sarif, the
+    /// security suite's findings as SARIF 2.1.0; written anyway when the security suite ran), ctrf
+    /// (ctrf-report.json, https://ctrf.io). With GITHUB_STEP_SUMMARY set (GitHub Actions), the Markdown summary is
+    /// also appended to that file and failures and warnings are printed to stdout as workflow annotations.
+    #[arg(long = "report", value_enum, value_delimiter = ',', value_name = "FORMATS")]
+    pub report: Vec<ExtraFormat>,
+    /// Make warnings (unmet SHOULDs) fail the run: verdict failed, exit code 1, and JUnit writes them as
+    /// <failure type="SHOULD"> (without it they are passing cases with an outcome=warning property).
+    #[arg(long)]
+    pub warnings_as_errors: bool,
     /// Timeout for one request, in milliseconds (each check may take at most 3× this, at least 30 s).
     #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub timeout_ms: u64,
@@ -672,6 +813,23 @@ mod tests {
         let cli = Cli::try_parse_from(["mcp-harness", "journey", "init", "--stdio", "node x"]).unwrap();
         let Command::Journey(JourneyCommand::Init(args)) = cli.command else { panic!() };
         assert_eq!(args.out, PathBuf::from("mcp-journeys/starter.journey.yaml"));
+    }
+
+    #[test]
+    fn report_formats_and_the_report_subcommand_parse() {
+        let cli = Cli::try_parse_from(["mcp-harness", "run", "--report", "md,ctrf", "--warnings-as-errors"]).unwrap();
+        let Command::Run(args) = cli.command else { panic!() };
+        assert_eq!(args.report, [ExtraFormat::Md, ExtraFormat::Ctrf]);
+        assert!(args.warnings_as_errors);
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--report", "pdf"]).is_err());
+        let cli = Cli::try_parse_from(["mcp-harness", "report", "merge", "a.json", "b.json", "--out", "m"]).unwrap();
+        let Command::Report(ReportCommand::Merge(args)) = cli.command else { panic!() };
+        assert_eq!(args.reports.len(), 2);
+        assert!(Cli::try_parse_from(["mcp-harness", "report", "merge", "a.json"]).is_err(), "--out is required");
+        assert!(Cli::try_parse_from(["mcp-harness", "report", "diff", "a.json"]).is_err(), "NEW is required");
+        let cli = Cli::try_parse_from(["mcp-harness", "report", "render", "r.json", "--format", "ctrf"]).unwrap();
+        let Command::Report(ReportCommand::Render(args)) = cli.command else { panic!() };
+        assert_eq!((args.format, args.out), (RenderFormat::Ctrf, None));
     }
 
     #[test]

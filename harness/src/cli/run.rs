@@ -11,10 +11,7 @@ use mcp_harness::check::Status;
 use mcp_harness::load::{ArrivalModel, HttpPatternChoice, LoadOptions, LoadProfile, MixEntry, Slo};
 use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::model::CodeCoverage;
-use mcp_harness::report::{
-    has_security_suite, summary_line, write_console_findings, write_console_summary, write_json, write_junit,
-    write_sarif,
-};
+use mcp_harness::report::{apply_warnings_as_errors, summary_line, write_console_findings, write_console_summary};
 use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, SecretToken, ServicesRequest, UnitOptions};
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::surface::LoadedLock;
@@ -26,6 +23,7 @@ use super::args::{
     ColorArg, LoadArgs, LoadPatternArg, LoadProfileArg, ProfileArg, ReferenceArg, RunArgs, ServiceArg, TargetArgs,
 };
 use super::list::selection;
+use super::output::{github_outputs, list, write_reports};
 use super::progress::{Progress, Verbosity};
 
 /// A configuration error: reported in one line, exit code 2.
@@ -70,15 +68,11 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
         }
     }
 
-    let json_path = args.out.join("report.json");
-    let junit_path = args.out.join("junit.xml");
-    write_json(&report, &json_path).with_context(|| format!("failed to write {}", json_path.display()))?;
-    write_junit(&report, &junit_path).with_context(|| format!("failed to write {}", junit_path.display()))?;
-    let sarif_path = args.out.join("report.sarif");
-    let sarif = has_security_suite(&report);
-    if sarif {
-        write_sarif(&report, &sarif_path).with_context(|| format!("failed to write {}", sarif_path.display()))?;
+    if args.warnings_as_errors {
+        apply_warnings_as_errors(&mut report);
     }
+    let written = write_reports(&report, &args.out, &args.report)?;
+    github_outputs(&report)?;
 
     let mut err = std::io::stderr().lock();
     if verbosity == Verbosity::Quiet {
@@ -86,11 +80,7 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode> {
         writeln!(err, "{}", summary_line(&report))?;
     } else {
         write_console_summary(&report, &mut err, color)?;
-        if sarif {
-            eprintln!("Reports: {}, {} and {}", json_path.display(), junit_path.display(), sarif_path.display());
-        } else {
-            eprintln!("Reports: {} and {}", json_path.display(), junit_path.display());
-        }
+        eprintln!("Reports: {}", list(&written));
     }
     if let (Verbosity::Normal | Verbosity::Verbose, Some(measured)) = (verbosity, &report.performance) {
         let plots: Vec<String> = measured.plots.iter().map(|p| args.out.join(&p.path).display().to_string()).collect();

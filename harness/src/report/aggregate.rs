@@ -15,7 +15,7 @@ use super::model::{
 };
 use super::{CheckResult, RunRecord};
 use crate::ExitCode;
-use crate::baseline::{Judgement, Mark};
+use crate::baseline::Mark;
 use crate::check::{CheckMeta, Level, Status, Suite};
 use crate::protocol::Revision;
 
@@ -35,7 +35,8 @@ use crate::protocol::Revision;
 ///   error and every one is an error or a skip (nothing could be evaluated); 4 (no checks) when there are no
 ///   results; 1 when any check failed (unlisted), errored, or is stale; else 0 (expected failures allowed).
 /// - **verdict**: `failed` if any check failed (unlisted), errored or is stale (or the run could not test at all),
-///   else `warning` if any warned (unlisted), else `passed`.
+///   else `warning` if any warned (unlisted), else `passed`. With `warnings_as_errors` ([`apply_warnings_as_errors`])
+///   an unlisted warning fails the run like a failure (verdict `failed`, exit 1).
 /// - **requirement coverage**: a catalog requirement is covered when its id is among the `requirements` of at least
 ///   one result that was evaluated (passed, failed or warned); skips and errors cover nothing.
 pub fn build_report(run: &RunRecord, catalog: &Catalog) -> TestReport {
@@ -49,20 +50,8 @@ pub fn build_report(run: &RunRecord, catalog: &Catalog) -> TestReport {
         None => vec![None; run.results.len()],
     };
     let summary = summarize(&run.results, &marks);
-    let exit = exit_info(run, &summary, judgement.as_ref());
-    let verdict = if summary.failed > 0
-        || summary.errors > 0
-        || summary.interrupted > 0
-        || summary.stale_baseline > 0
-        || run.could_not_test.is_some()
-        || evaluated(&summary) == 0
-    {
-        Verdict::Failed
-    } else if summary.warnings > 0 {
-        Verdict::Warning
-    } else {
-        Verdict::Passed
-    };
+    let stale_entries = judgement.as_ref().map_or(&[][..], |j| j.stale_entries.as_slice());
+    let (verdict, exit) = judge(&summary, run.interrupted, run.could_not_test.as_deref(), stale_entries, false);
     let spec_revision =
         run.protocol.negotiated.as_deref().and_then(|s| s.parse::<Revision>().ok()).unwrap_or(run.coverage_revision);
     let suites = Suite::ALL
@@ -108,7 +97,65 @@ pub fn build_report(run: &RunRecord, catalog: &Catalog) -> TestReport {
             stale_entries: j.stale_entries,
         }),
         performance: run.performance.clone(),
+        warnings_as_errors: false,
     }
+}
+
+/// Judges `report` again from its own checks: the summary is recounted, the verdict and exit code decided anew by
+/// the rules of [`build_report`] (`report.warnings_as_errors` included). `could_not_test` is the run-level reason
+/// nothing could be tested (see [`run_could_not_test`]); the baseline's stale entries and the interrupting signal
+/// are taken from the report. Used by `report merge` and `--warnings-as-errors`.
+pub fn rejudge(report: &mut TestReport, could_not_test: Option<&str>) {
+    let summary = summarize_checks(report.suites.iter().flat_map(|s| &s.checks).map(|c| (c.outcome, c.baseline)));
+    let stale_entries = report.baseline.as_ref().map_or(&[][..], |b| b.stale_entries.as_slice());
+    let (verdict, exit) = judge(&summary, report.interrupted, could_not_test, stale_entries, report.warnings_as_errors);
+    report.summary = summary;
+    report.verdict = verdict;
+    report.exit = exit;
+}
+
+/// Makes the report's warnings fail the run (`--warnings-as-errors`): marks it and judges it again.
+pub fn apply_warnings_as_errors(report: &mut TestReport) {
+    let could_not_test = run_could_not_test(report).map(str::to_owned);
+    report.warnings_as_errors = true;
+    rejudge(report, could_not_test.as_deref());
+}
+
+/// The run-level reason a report could not test (the target could not be started or reached before any check
+/// was judged), as opposed to a "could not test" derived from its checks (all errors), which a new judgement
+/// derives again by itself.
+pub fn run_could_not_test(report: &TestReport) -> Option<&str> {
+    if report.exit.code != ExitCode::CouldNotTest {
+        return None;
+    }
+    let reason = report.exit.reason.strip_prefix(COULD_NOT_TEST_PREFIX).unwrap_or(&report.exit.reason);
+    (!reason.starts_with(NONE_EVALUATED_PREFIX)).then_some(reason)
+}
+
+/// How a "could not test" exit reason starts.
+const COULD_NOT_TEST_PREFIX: &str = "could not test: ";
+/// How the "could not test" reason derived from the checks (errors, nothing evaluated) continues.
+const NONE_EVALUATED_PREFIX: &str = "none of ";
+
+/// Requirement coverage of several reports of one catalog: a requirement is covered when any of them covered it.
+/// `None` when the reports were computed against different catalogs (revisions) or catalog sizes.
+pub fn merge_requirement_coverage(parts: &[&RequirementCoverage]) -> Option<RequirementCoverage> {
+    let first = parts.first()?;
+    if parts.iter().any(|p| p.revision != first.revision || p.total != first.total) {
+        return None;
+    }
+    let mut uncovered: Vec<String> =
+        first.uncovered.iter().filter(|id| parts.iter().all(|p| p.uncovered.contains(id))).cloned().collect();
+    uncovered.sort();
+    let total = first.total;
+    let covered = total.saturating_sub(count(uncovered.len()));
+    Some(RequirementCoverage {
+        revision: first.revision.clone(),
+        total,
+        covered,
+        percent: (total > 0).then(|| round2(100.0 * f64::from(covered) / f64::from(total))),
+        uncovered,
+    })
 }
 
 /// The reason a stale check carries.
@@ -209,11 +256,22 @@ fn parse_llvm_cov_json(text: &str, path: &str) -> Result<CodeCoverage, CoverageR
 /// Counts each result once: marked results in the baseline counts, the rest by status; not-applicable checks are
 /// counted apart and stay out of `total`.
 fn summarize(results: &[CheckResult], marks: &[Option<Mark>]) -> Summary {
+    summarize_checks(results.iter().zip(marks).map(|(r, mark)| {
+        let mark = mark.map(|m| match m {
+            Mark::ExpectedFailure => BaselineMark::ExpectedFailure,
+            Mark::Stale => BaselineMark::Stale,
+        });
+        (r.outcome.status, mark)
+    }))
+}
+
+/// Counts outcomes and baseline marks (see [`summarize`]).
+fn summarize_checks(items: impl Iterator<Item = (Status, Option<BaselineMark>)>) -> Summary {
     let mut s = Summary::default();
-    for (r, mark) in results.iter().zip(marks) {
-        match (mark, r.outcome.status) {
-            (Some(Mark::ExpectedFailure), _) => s.expected_failures += 1,
-            (Some(Mark::Stale), _) => s.stale_baseline += 1,
+    for (status, mark) in items {
+        match (mark, status) {
+            (Some(BaselineMark::ExpectedFailure), _) => s.expected_failures += 1,
+            (Some(BaselineMark::Stale), _) => s.stale_baseline += 1,
             (_, Status::Passed) => s.passed += 1,
             (_, Status::Failed) => s.failed += 1,
             (_, Status::Warning) => s.warnings += 1,
@@ -242,20 +300,47 @@ fn evaluated(s: &Summary) -> u32 {
 /// Decides the exit code, in this order: interrupted (128 + signal), could not test (3: the run says so, or
 /// errors and nothing evaluated), nothing evaluated (4: no check selected, or all skipped / not applicable),
 /// failed (1: a failure, an error, a stale baseline entry), passed (0).
-fn exit_info(run: &RunRecord, s: &Summary, judgement: Option<&Judgement>) -> ExitInfo {
-    let stale_entries = judgement.map_or(&[][..], |j| j.stale_entries.as_slice());
-    let (code, reason) = if let Some(signal) = run.interrupted {
+fn judge(
+    s: &Summary,
+    interrupted: Option<crate::runner::Signal>,
+    could_not_test: Option<&str>,
+    stale_entries: &[String],
+    warnings_as_errors: bool,
+) -> (Verdict, ExitInfo) {
+    let failing_warnings = warnings_as_errors && s.warnings > 0;
+    let verdict = if s.failed > 0
+        || s.errors > 0
+        || s.interrupted > 0
+        || s.stale_baseline > 0
+        || failing_warnings
+        || could_not_test.is_some()
+        || evaluated(s) == 0
+    {
+        Verdict::Failed
+    } else if s.warnings > 0 {
+        Verdict::Warning
+    } else {
+        Verdict::Passed
+    };
+    let problems = || {
+        let mut parts = problem_parts(s, stale_entries);
+        if failing_warnings {
+            parts.push(format!("{} (--warnings-as-errors)", plural(s.warnings, "warning")));
+        }
+        parts
+    };
+    let (code, reason) = if let Some(signal) = interrupted {
         let mut parts = vec![format!("interrupted by {signal}")];
         parts.push(format!("{} interrupted", plural(s.interrupted, "check")));
-        parts.extend(problem_parts(s, stale_entries));
+        parts.extend(problems());
         (ExitCode::Interrupted(signal), parts.join(", "))
-    } else if let Some(why) = &run.could_not_test {
-        (ExitCode::CouldNotTest, format!("could not test: {why}"))
+    } else if let Some(why) = could_not_test {
+        (ExitCode::CouldNotTest, format!("{COULD_NOT_TEST_PREFIX}{why}"))
     } else if s.errors > 0 && evaluated(s) == 0 {
         (
             ExitCode::CouldNotTest,
             format!(
-                "could not test: none of {} evaluated ({})",
+                "{COULD_NOT_TEST_PREFIX}{NONE_EVALUATED_PREFIX}{} evaluated ({})",
                 plural(s.total, "check"),
                 problem_parts(s, stale_entries).join(", ")
             ),
@@ -271,8 +356,8 @@ fn exit_info(run: &RunRecord, s: &Summary, judgement: Option<&Judgement>) -> Exi
             parts.push(format!("{} not applicable", s.not_applicable));
         }
         (ExitCode::NothingEvaluated, format!("no check was evaluated ({})", parts.join(", ")))
-    } else if s.failed > 0 || s.errors > 0 || s.stale_baseline > 0 {
-        (ExitCode::Failed, problem_parts(s, stale_entries).join(", "))
+    } else if s.failed > 0 || s.errors > 0 || s.stale_baseline > 0 || failing_warnings {
+        (ExitCode::Failed, problems().join(", "))
     } else {
         let mut parts = vec![format!("{} passed", plural(s.passed, "check"))];
         if s.expected_failures > 0 {
@@ -286,7 +371,7 @@ fn exit_info(run: &RunRecord, s: &Summary, judgement: Option<&Judgement>) -> Exi
         }
         (ExitCode::Passed, parts.join(", "))
     };
-    ExitInfo { code, reason }
+    (verdict, ExitInfo { code, reason })
 }
 
 /// "2 checks failed", "1 could not be evaluated", "1 baseline entry listed in baseline but passed: remove it

@@ -4,11 +4,13 @@
 //! protocol revision, transport, target and harness version as properties; one `<testcase>` per check with
 //! `classname` = `<suite>.<first id segment>` and `name` = the check id, `time` in seconds. Failed → `<failure
 //! type="MUST">`, error → `<error type="error">`, interrupted → `<error type="interrupted">`, skipped →
-//! `<skipped>`, each with the reason as `message`; a warning is a passing case with the property `severity=warning`
-//! and its reason in `system-out`; a not-applicable check is left out (as a filtered test). Baseline marks win over
+//! `<skipped>`, each with the reason as `message`; a warning is a passing case with the properties
+//! `severity=warning` and `outcome=warning` and its reason and rule (requirement id, quote, spec URL) in
+//! `system-out` (with `warningsAsErrors` it is a `<failure type="SHOULD">` instead, counted in `failures`); a not-applicable check is left out (as a filtered test). Baseline marks win over
 //! the outcome: an expected failure → `<skipped type="xfail" message="expected failure (baseline: FILE): reason">`,
 //! a stale check → `<failure type="stale-baseline" message="listed in baseline but passed: remove it">`. The
-//! counts therefore equal the JSON summary: tests = total, failures = failed + staleBaseline, errors = errors +
+//! counts therefore equal the JSON summary: tests = total, failures = failed + staleBaseline (+ warnings under
+//! `warningsAsErrors`), errors = errors +
 //! interrupted, skipped = skipped + expectedFailures.
 
 use std::path::Path;
@@ -62,13 +64,13 @@ fn to_junit(report: &TestReport) -> Report {
         ]);
         let baseline_file = report.baseline.as_ref().map_or("", |b| b.file.as_str());
         let cases = suite.checks.iter().filter(|c| c.outcome != Status::NotApplicable);
-        ts.add_test_cases(cases.map(|c| test_case(suite.name, c, baseline_file)));
+        ts.add_test_cases(cases.map(|c| test_case(suite.name, c, baseline_file, report.warnings_as_errors)));
         junit.add_test_suite(ts);
     }
     junit
 }
 
-fn test_case(suite: Suite, check: &CheckReport, baseline_file: &str) -> TestCase {
+fn test_case(suite: Suite, check: &CheckReport, baseline_file: &str, warnings_as_errors: bool) -> TestCase {
     let area = check.id.split('.').next().unwrap_or(&check.id);
     let reason = check.reason.clone().unwrap_or_default();
     let status = match (check.baseline, check.outcome) {
@@ -87,7 +89,7 @@ fn test_case(suite: Suite, check: &CheckReport, baseline_file: &str) -> TestCase
             ));
             s
         }
-        (None, Status::Failed) => {
+        (None, Status::Failed) | (None, Status::Warning) if check.outcome == Status::Failed || warnings_as_errors => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             s.set_type(check.level.as_str()).set_message(reason.as_str()).set_description(details(check));
             s
@@ -107,8 +109,8 @@ fn test_case(suite: Suite, check: &CheckReport, baseline_file: &str) -> TestCase
     let mut case = TestCase::new(check.id.as_str(), status);
     case.set_classname(format!("{suite}.{area}")).set_time(seconds(check.duration_ms));
     if check.outcome == Status::Warning && check.baseline.is_none() {
-        case.add_property(Property::new("severity", "warning"));
-        case.set_system_out_lossy(format!("warning ({}): {reason}\n", check.level));
+        case.add_properties([Property::new("severity", "warning"), Property::new("outcome", "warning")]);
+        case.set_system_out_lossy(format!("warning ({}): {reason}\n{}", check.level, rule_text(check)));
     }
     case
 }
@@ -128,12 +130,7 @@ fn details(check: &CheckReport) -> String {
             text.push_str(&format!("  \"{}\"\n", rule.quote));
         }
     }
-    text.push_str(&format!("spec: {}\n", check.spec_ref.url));
-    match (check.spec_ref.id.as_str(), check.spec_ref.quote.as_str()) {
-        ("", "") => {}
-        (id, "") => text.push_str(&format!("requirement: {id}\n")),
-        (id, quote) => text.push_str(&format!("requirement: {id}: {quote}\n")),
-    }
+    text.push_str(&rule_text(check));
     if !check.wire.is_empty() {
         text.push_str("wire:\n");
         for w in &check.wire {
@@ -142,6 +139,17 @@ fn details(check: &CheckReport) -> String {
         }
     }
     truncate(text)
+}
+
+/// The check's requirement: `spec: URL` and `requirement: ID: QUOTE` lines.
+fn rule_text(check: &CheckReport) -> String {
+    let mut text = format!("spec: {}\n", check.spec_ref.url);
+    match (check.spec_ref.id.as_str(), check.spec_ref.quote.as_str()) {
+        ("", "") => {}
+        (id, "") => text.push_str(&format!("requirement: {id}\n")),
+        (id, quote) => text.push_str(&format!("requirement: {id}: {quote}\n")),
+    }
+    text
 }
 
 fn truncate(mut text: String) -> String {
@@ -166,6 +174,27 @@ fn seconds(ms: f64) -> Duration {
 mod tests {
     use super::*;
     use crate::report::test_support::sample_report;
+
+    #[test]
+    fn warnings_as_errors_makes_warnings_junit_failures() {
+        let mut report = sample_report(false);
+        crate::report::apply_warnings_as_errors(&mut report);
+        let s = report.summary;
+        assert!(s.warnings > 0);
+        assert_eq!(report.exit.code, crate::ExitCode::Failed);
+        assert!(report.exit.reason.contains("(--warnings-as-errors)"), "{}", report.exit.reason);
+        let parsed = Report::deserialize_from_str(&junit_xml(&report)).unwrap();
+        assert_eq!(parsed.failures, (s.failed + s.stale_baseline + s.warnings) as usize);
+        let case = parsed
+            .test_suites
+            .iter()
+            .flat_map(|t| &t.test_cases)
+            .find(|c| c.name.as_str() == "tools.list.name-format")
+            .unwrap();
+        assert!(
+            matches!(&case.status, TestCaseStatus::NonSuccess { kind: NonSuccessKind::Failure, ty: Some(t), .. } if t.as_str() == "SHOULD")
+        );
+    }
 
     #[test]
     fn counts_match_the_json_summary() {

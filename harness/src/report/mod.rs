@@ -1,25 +1,41 @@
-//! The unified report: built once from a run's results by [`build_report`], then written as JSON, JUnit XML
-//! and a console summary. Reporters only render; verdicts and the exit code are decided in [`aggregate`].
+//! The unified report: built once from a run's results by [`build_report`], then written as JSON, JUnit XML, HTML,
+//! Markdown, SARIF, CTRF, GitHub annotations and a console summary. Reporters only render; verdicts and the exit
+//! code are decided in [`aggregate`] (also when reports are merged, [`merge`], or compared, [`diff`]).
 
 mod aggregate;
 mod catalog;
 mod console;
+mod ctrf;
+pub mod diff;
+mod github;
+mod html;
 mod json;
 mod junit;
+mod markdown;
+pub mod merge;
 pub mod model;
 pub mod performance;
 mod printable;
+mod read;
 mod sarif;
 #[cfg(test)]
 mod test_support;
 
-pub use aggregate::{CoverageReadError, build_report, read_llvm_cov_json};
+pub use aggregate::{
+    CoverageReadError, apply_warnings_as_errors, build_report, merge_requirement_coverage, read_llvm_cov_json, rejudge,
+    run_could_not_test,
+};
 pub use catalog::{Catalog, CatalogError, CatalogKind, Citation, Requirement, cite, revision_catalog};
 pub use console::{summary_line, write_console_findings, write_console_summary};
+pub use ctrf::{CTRF_SPEC_VERSION, ctrf_report, write_ctrf};
+pub use github::{annotations, append_step_summary, escape_data, escape_property, write_github_outputs};
+pub use html::{html_report, write_html};
 pub use json::{ReportWriteError, generate_report_schema, report_json_schema, write_json};
 pub use junit::{junit_xml, write_junit};
+pub use markdown::{markdown_summary, write_markdown};
 pub use model::{SCHEMA_VERSION, TestReport};
 pub use printable::printable;
+pub use read::{ReportReadError, read_report};
 pub use sarif::{has_security_suite, sarif_log, write_sarif};
 
 use std::time::Duration;

@@ -43,6 +43,8 @@
 //! - `targetStderr` — the target's stderr (bounded tail), when it is a local process.
 //! - `baseline` — `null` without `--baseline`, else `{file, entries, matched, staleEntries[]}`: the file as given,
 //!   its `server` entries, how many matched a check in this report, and the stale entries to remove.
+//! - `warningsAsErrors` — `true` when the run was told to fail on warnings (`--warnings-as-errors`): an unlisted
+//!   warning then makes the verdict `failed` and the exit code 1.
 //! - `performance` — `null`, or what the performance suite's load run measured (throughput, corrected and service
 //!   latency, errors by kind, a per-second timeline, the target's memory and CPU, the generator's health, SLO
 //!   thresholds, plots): see [`super::performance::PerformanceReport`].
@@ -50,14 +52,15 @@
 //! JUnit XML is a projection with counts that equal the summary: `tests` = `total`; `failures` = `failed` +
 //! `staleBaseline` (a stale check is `<failure type="stale-baseline">`); `errors` = `errors` + `interrupted`;
 //! `skipped` = `skipped` + `expectedFailures` (an expected failure is `<skipped type="xfail">`). Warnings are passing
-//! cases with a `severity` property; not-applicable checks are left out.
+//! cases with `severity` and `outcome` properties (failures, counted in `failures`, under `warningsAsErrors`);
+//! not-applicable checks are left out.
 //!
 //! Version history: 1.1.0 added `baseline` (report and check), `summary.expectedFailures` and
 //! `summary.staleBaseline`; 1.2.0 added `target.services` and `coverage.integration`; 2.0.0 added the outcomes
 //! `not-applicable` (out of the totals, `summary.notApplicable`) and `interrupted` (`summary.interrupted`, top-level
 //! `interrupted`), the check fields `brokenRule`, `violation`, `blocker` and `details`, exit codes 130/143, and a schema
 //! generated from the types; 2.1.0 added a journey step's `assertions` and `notes`; 2.2.0 the `unit` suite; 2.3.0
-//! the `performance` section (see [`super::performance`]) and a check's `finding`.
+//! the `performance` section (see [`super::performance`]) and a check's `finding`; 2.4.0 `warningsAsErrors`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -70,7 +73,7 @@ use crate::session::{BlockerKind, ViolationKind};
 use crate::wire::Direction;
 
 /// The version of this report format.
-pub const SCHEMA_VERSION: &str = "2.3.0";
+pub const SCHEMA_VERSION: &str = "2.4.0";
 
 /// A whole run's report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -108,6 +111,10 @@ pub struct TestReport {
     pub baseline: Option<BaselineInfo>,
     /// What the performance suite's load run measured, when it ran one.
     pub performance: Option<super::performance::PerformanceReport>,
+    /// Whether warnings fail the run (`--warnings-as-errors`): the verdict and exit code count them as failures
+    /// and JUnit writes them as `<failure type="SHOULD">`.
+    #[serde(default)]
+    pub warnings_as_errors: bool,
 }
 
 /// The baseline (expected-failures file) a run was judged against.
