@@ -47,7 +47,14 @@ async fn deep_nesting(cx: &mut CheckContext) -> Conclusion {
     let mut inputs = Vec::new();
     for (name, value, may_accept) in payloads {
         let (msg, bytes) = with_hostile_param(&mut s, &value);
-        inputs.push(Input { name: name.to_owned(), bytes, headers_from: Some(msg), may_accept, weak_rule: DEPTH_RULE });
+        inputs.push(Input {
+            name: name.to_owned(),
+            bytes,
+            headers_from: Some(msg),
+            may_accept,
+            weak_rule: DEPTH_RULE,
+            ending_refuses: false,
+        });
     }
     let judgement = Judgement {
         expected: "10,000 and 100,000 levels refused with an error (or HTTP 400) within 5 s, 1,000 levels answered, and a harmless request afterwards answered",

@@ -54,6 +54,7 @@ async fn invalid_utf8(cx: &mut CheckContext) -> Conclusion {
             headers_from: None,
             may_accept: false,
             weak_rule: UTF8_RULE,
+            ending_refuses: false,
         });
     }
     let params = SEQUENCES
@@ -66,7 +67,14 @@ async fn invalid_utf8(cx: &mut CheckContext) -> Conclusion {
         )]);
     for (name, value, weak_rule) in params {
         let (msg, bytes) = with_hostile_param(&mut s, &value);
-        inputs.push(Input { name, bytes, headers_from: Some(msg), may_accept: false, weak_rule });
+        inputs.push(Input {
+            name,
+            bytes,
+            headers_from: Some(msg),
+            may_accept: false,
+            weak_rule,
+            ending_refuses: false,
+        });
     }
     let judgement = Judgement {
         expected: "each refused with an error (-32700, -32600 or -32602) or HTTP 400, and a harmless request afterwards answered",

@@ -49,6 +49,9 @@ async fn oversized_message(cx: &mut CheckContext) -> Conclusion {
         headers_from: Some(msg),
         may_accept: false,
         weak_rule: SIZE_RULE,
+        // A stdio server that ends the session cleanly at its size limit kept its memory bounded (the TypeScript
+        // SDK closes the transport past 10 MiB): it refused the message, but not the way that keeps it serving.
+        ending_refuses: true,
     }];
     let judgement = Judgement {
         expected: "the 16 MiB message refused with HTTP 413 (or 400) or a JSON-RPC error, and a harmless request afterwards answered",

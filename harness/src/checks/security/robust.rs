@@ -27,13 +27,21 @@ pub(crate) enum Reaction {
     Silent(String),
     /// It closed the connection, exited or stopped answering altogether.
     Dead(String),
+    /// A stdio process that exited with status 0 at once: it ended the session on purpose (the TypeScript SDK's
+    /// stdio transport closes when a line exceeds its 10 MiB buffer). Judged as [`Reaction::Dead`] unless the
+    /// input's [`Input::ending_refuses`] says ending the session is a (weak) way of refusing it.
+    Ended(String),
 }
 
 impl Reaction {
     /// The description, whatever the kind.
     pub fn describe(&self) -> &str {
         match self {
-            Reaction::Refused(s) | Reaction::Accepted(s) | Reaction::Silent(s) | Reaction::Dead(s) => s,
+            Reaction::Refused(s)
+            | Reaction::Accepted(s)
+            | Reaction::Silent(s)
+            | Reaction::Dead(s)
+            | Reaction::Ended(s) => s,
         }
     }
 }
@@ -52,6 +60,9 @@ pub(crate) struct Case {
     pub may_accept: bool,
     /// The SHOULD requirement a weak reaction to this input breaks.
     pub weak_rule: &'static str,
+    /// Whether a process that ends the session cleanly ([`Reaction::Ended`]) refused the input weakly (a
+    /// warning) rather than died of it.
+    pub ending_refuses: bool,
 }
 
 /// One hostile input to send.
@@ -66,6 +77,8 @@ pub(crate) struct Input {
     pub may_accept: bool,
     /// The SHOULD requirement a weak reaction breaks.
     pub weak_rule: &'static str,
+    /// Whether ending the session cleanly counts as a weak refusal (see [`Reaction::Ended`]).
+    pub ending_refuses: bool,
 }
 
 /// Sends each input in turn on `s` (stopping after one kills the server), probes liveness when it survived,
@@ -85,13 +98,19 @@ pub(crate) async fn run_and_judge(
                 return Err(could_not_test);
             }
         };
-        let dead = matches!(reaction, Reaction::Dead(_));
-        cases.push(Case { name: input.name, reaction, may_accept: input.may_accept, weak_rule: input.weak_rule });
-        if dead {
+        let gone = matches!(reaction, Reaction::Dead(_) | Reaction::Ended(_));
+        cases.push(Case {
+            name: input.name,
+            reaction,
+            may_accept: input.may_accept,
+            weak_rule: input.weak_rule,
+            ending_refuses: input.ending_refuses,
+        });
+        if gone {
             break;
         }
     }
-    let dead = cases.iter().any(|c| matches!(c.reaction, Reaction::Dead(_)));
+    let dead = cases.iter().any(|c| matches!(c.reaction, Reaction::Dead(_) | Reaction::Ended(_)));
     let liveness = if dead { Ok(String::new()) } else { alive(&mut s, wait).await };
     s.close().await;
     Ok(judge(&cases, liveness, j))
@@ -223,7 +242,14 @@ pub(crate) fn with_hostile_param(s: &mut Session, value: &[u8]) -> (Value, Vec<u
 /// check's weak severity; otherwise passed.
 pub(crate) fn judge(cases: &[Case], liveness: Result<String, String>, j: &Judgement<'_>) -> Outcome {
     let summary = cases.iter().map(|c| format!("{}: {}", c.name, c.reaction.describe())).collect::<Vec<_>>().join("; ");
-    let dead: Vec<&Case> = cases.iter().filter(|c| matches!(c.reaction, Reaction::Dead(_))).collect();
+    let dead: Vec<&Case> = cases
+        .iter()
+        .filter(|c| match c.reaction {
+            Reaction::Dead(_) => true,
+            Reaction::Ended(_) => !c.ending_refuses,
+            _ => false,
+        })
+        .collect();
     if !dead.is_empty() || liveness.is_err() {
         let (request, answer) = match dead.first() {
             Some(c) => (c.name.clone(), c.reaction.describe().to_owned()),
@@ -243,7 +269,7 @@ pub(crate) fn judge(cases: &[Case], liveness: Result<String, String>, j: &Judgem
         .iter()
         .filter(|c| match c.reaction {
             Reaction::Accepted(_) => !c.may_accept,
-            Reaction::Silent(_) => true,
+            Reaction::Silent(_) | Reaction::Ended(_) => true,
             Reaction::Refused(_) | Reaction::Dead(_) => false,
         })
         .collect();
@@ -288,7 +314,16 @@ fn of_message(v: &Value, status: Option<u16>) -> Reaction {
 /// A failure while sending or reading: the connection going away is the server's reaction, anything else is
 /// "could not test".
 fn dead_or_error(e: SessionError) -> Result<Reaction, Outcome> {
+    if exited_cleanly(&e) {
+        return Ok(Reaction::Ended(format!("the process ended the session: {e}")));
+    }
     if e.is_closed() { Ok(Reaction::Dead(format!("the connection closed: {e}"))) } else { Err(Outcome::from(e)) }
+}
+
+/// Whether a stdio process exited with status 0 (as `std::process::ExitStatus` displays it on Unix).
+fn exited_cleanly(e: &SessionError) -> bool {
+    use crate::session::Violation;
+    matches!(e, SessionError::Misbehaved(Violation::Exited { exit_status: Some(status), .. }) if status == "exit status: 0")
 }
 
 #[cfg(test)]
@@ -297,9 +332,16 @@ mod tests {
 
     use super::*;
     use crate::check::Status;
+    use crate::session::Violation;
 
     fn case(reaction: Reaction, may_accept: bool) -> Case {
-        Case { name: "x".to_owned(), reaction, may_accept, weak_rule: "security.json-lone-surrogate" }
+        Case {
+            name: "x".to_owned(),
+            reaction,
+            may_accept,
+            weak_rule: "security.json-lone-surrogate",
+            ending_refuses: false,
+        }
     }
 
     const J: Judgement<'static> =
@@ -312,6 +354,28 @@ mod tests {
         let ok = json!({"jsonrpc": "2.0", "id": 1, "result": {}});
         assert!(matches!(of_message(&ok, Some(200)), Reaction::Accepted(_)));
         assert!(matches!(of_message(&ok, Some(400)), Reaction::Refused(_)));
+    }
+
+    #[test]
+    fn a_clean_exit_is_a_weak_refusal_only_where_the_input_allows_it() {
+        let ended = Reaction::Ended("the process ended the session: exit status: 0".into());
+        let o = judge(&[case(ended.clone(), false)], Ok(String::new()), &J);
+        assert_eq!(o.status, Status::Failed, "a clean exit after malformed input is still not surviving it");
+        assert!(o.broken.is_none());
+        let refusing = Case { ending_refuses: true, ..case(ended, false) };
+        let o = judge(&[refusing], Ok(String::new()), &J);
+        assert_eq!(o.broken.map(|b| b.level), Some(Level::Should), "ending the session at a size limit warns");
+        assert_eq!(o.finding.map(|f| f.severity), Some(Severity::Medium));
+        let exited = |status: &str| {
+            SessionError::Misbehaved(Violation::Exited {
+                method: "ping".into(),
+                exit_status: Some(status.into()),
+                stderr_tail: String::new(),
+            })
+        };
+        assert!(matches!(dead_or_error(exited("exit status: 0")), Ok(Reaction::Ended(_))));
+        assert!(matches!(dead_or_error(exited("exit status: 1")), Ok(Reaction::Dead(_))));
+        assert!(matches!(dead_or_error(exited("signal: 9 (SIGKILL)")), Ok(Reaction::Dead(_))));
     }
 
     #[test]

@@ -94,6 +94,7 @@ async fn exchange(s: &mut Session, wait: std::time::Duration) -> Result<Vec<Case
             reaction: Reaction::Dead(why),
             may_accept: true,
             weak_rule: CRLF_RULE,
+            ending_refuses: false,
         }])
     };
     for line in &lines {
@@ -140,12 +141,14 @@ async fn exchange(s: &mut Session, wait: std::time::Duration) -> Result<Vec<Case
             reaction: crlf_reaction,
             may_accept: true,
             weak_rule: CRLF_RULE,
+            ending_refuses: false,
         },
         Case {
             name: "the request after the bad lines".to_owned(),
             reaction: Reaction::Accepted(last_answer),
             may_accept: true,
             weak_rule: CRLF_RULE,
+            ending_refuses: false,
         },
     ])
 }
