@@ -142,3 +142,34 @@ fn tls_flags_on_a_plain_url_or_an_unreadable_ca_are_usage_errors() {
         assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn the_load_generator_speaks_https_with_the_same_verification() {
+    let certs = TestCerts::generate(&out_dir("load-certs"));
+    let tls_args = ["--tls-cert", certs.cert.to_str().unwrap(), "--tls-key", certs.key.to_str().unwrap()];
+    let server = ReferenceServer::start(&tls_args);
+    let dir = out_dir("load");
+    let args = [
+        "run",
+        "--url",
+        &server.url,
+        "--ca-cert",
+        certs.ca.to_str().unwrap(),
+        "--suite",
+        "performance",
+        "--rate",
+        "100",
+        "--duration",
+        "2s",
+        "--warmup",
+        "500ms",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    let out = harness(&args, Duration::from_secs(120));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let p = &read_report(&dir)["performance"];
+    assert!(p["sent"].as_u64().unwrap() >= 150, "{p}");
+    assert_eq!(p["errors"]["total"], 0, "{p}");
+    assert_eq!(p["transport"], "http");
+}

@@ -67,6 +67,8 @@ pub(crate) enum Command {
     ///   mcp-harness run
     ///   mcp-harness run --stdio "npx -y @modelcontextprotocol/server-everything"
     ///   mcp-harness run --url http://127.0.0.1:3001/mcp --bearer-env MY_TOKEN
+    ///   mcp-harness run --url https://127.0.0.1:3443/mcp --ca-cert test-ca.pem
+    ///   mcp-harness run --url https://mcp.example.com/mcp --oauth-client-id ID --oauth-client-secret-env VAR
     ///   mcp-harness run --reference http --protocol 2026-07-28 --check 'jsonrpc.*'
     #[command(after_help = EXIT_CODES, verbatim_doc_comment)]
     Run(RunArgs),
@@ -657,6 +659,20 @@ mod tests {
         assert_eq!(args.target.reference, Some(ReferenceArg::Stdio));
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--stdio", "x", "--url", "http://h"]).is_err());
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--header", "a: b"]).is_err());
+    }
+
+    #[test]
+    fn tls_and_oauth_flags_need_a_url_and_oauth_needs_its_secret() {
+        let run = |args: &[&str]| Cli::try_parse_from(["mcp-harness", "run"].iter().chain(args)).map(|_| ());
+        assert!(run(&["--url", "https://h/mcp", "--ca-cert", "a.pem", "--ca-cert", "b.pem", "--insecure"]).is_ok());
+        assert!(run(&["--insecure"]).is_err());
+        assert!(run(&["--ca-cert", "a.pem"]).is_err());
+        let oauth = ["--url", "https://h/mcp", "--oauth-client-id", "c", "--oauth-client-secret-env", "S"];
+        assert!(run(&oauth).is_ok());
+        assert!(run(&[&oauth[..], &["--oauth-scope", "a b"]].concat()).is_ok());
+        assert!(run(&oauth[..4]).is_err(), "the secret's variable is required");
+        assert!(run(&[&oauth[..], &["--bearer-env", "T"]].concat()).is_err(), "one credential source");
+        assert!(run(&["--url", "https://h/mcp", "--oauth-scope", "a"]).is_err());
     }
 
     #[test]

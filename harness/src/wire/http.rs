@@ -239,7 +239,14 @@ impl HttpWire {
         }
         let client = https_client(&target.tls, CONNECT_TIMEOUT, POOL_IDLE)
             .map_err(|e| WireError::Tls { detail: e.to_string() })?;
-        Ok(HttpWire { client: Arc::new(client), target: Arc::new(target), uri, url, limits: Arc::new(limits.clone()), transcript })
+        Ok(HttpWire {
+            client: Arc::new(client),
+            target: Arc::new(target),
+            uri,
+            url,
+            limits: Arc::new(limits.clone()),
+            transcript,
+        })
     }
 
     /// Sends `req` and reads the reply. `timeout` covers connecting, the response head and (except for
