@@ -42,6 +42,8 @@ struct Ledger {
     issued: Vec<String>,
     authorized: u32,
     rejected: u32,
+    /// The protected endpoint refuses every token (as if the grants were for another audience).
+    reject_all: bool,
 }
 
 #[derive(Clone)]
@@ -142,7 +144,8 @@ async fn protected_mcp(State(s): State<Servers>, request: Request) -> Response {
         .map(str::to_owned);
     let valid = {
         let mut ledger = s.ledger.lock().unwrap();
-        let valid = presented.as_ref().and_then(|t| ledger.tokens.get(t)).is_some_and(|exp| Instant::now() < *exp);
+        let valid = !ledger.reject_all
+            && presented.as_ref().and_then(|t| ledger.tokens.get(t)).is_some_and(|exp| Instant::now() < *exp);
         if valid {
             ledger.authorized += 1
         } else {
@@ -204,12 +207,25 @@ async fn a_401_runs_discovery_and_the_grant_and_the_token_is_renewed_at_expiry_a
     s.ledger.lock().unwrap().tokens.clear();
     assert_eq!(send().await.unwrap().status, 200);
     assert_eq!(oauth.grants(), 3);
+    // … and again later: a token the target once accepted may be revoked any number of times.
+    s.ledger.lock().unwrap().tokens.clear();
+    assert_eq!(send().await.unwrap().status, 200);
+    assert_eq!(oauth.grants(), 4);
     assert_eq!(s.ledger.lock().unwrap().metadata_fetches.len(), 2, "discovery runs once");
 
     // A request that sets or drops Authorization itself is sent as it is, without OAuth.
     let probe = HttpRequest::post(INITIALIZE).without_header("authorization");
     assert_eq!(wire.send(probe, Duration::from_secs(10)).await.unwrap().status, 401);
-    assert_eq!(oauth.grants(), 3);
+    assert_eq!(oauth.grants(), 4);
+
+    // A target that rejects even a token just granted: one more grant, then the flow fails for good.
+    s.ledger.lock().unwrap().reject_all = true;
+    assert_eq!(send().await.unwrap().status, 401);
+    assert_eq!(oauth.grants(), 5);
+    let err = send().await.unwrap_err();
+    assert!(err.to_string().contains("a token just granted"), "{err}");
+    assert_eq!(send().await.unwrap_err().to_string(), err.to_string(), "the failure is kept");
+    assert_eq!(oauth.grants(), 5);
 
     let text: String = transcript.entries().iter().map(|e| e.text.clone()).collect::<Vec<_>>().join("\n");
     assert!(text.contains("oauth: client-credentials grant"), "{text}");

@@ -17,7 +17,7 @@ mod url_policy;
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use url::Url;
 
@@ -62,14 +62,15 @@ struct Inner {
     tls: TlsOptions,
     state: tokio::sync::Mutex<State>,
     grants: AtomicU32,
+    /// The current token was granted because the target rejected the previous one, and the target has not
+    /// accepted it yet: one more rejection means the grants do not work for this target.
+    regranted_after_401: AtomicBool,
 }
 
 #[derive(Default)]
 struct State {
     found: Option<Discovered>,
     token: Option<Token>,
-    /// The token was granted because the target rejected the previous one.
-    after_rejection: bool,
     failure: Option<OAuthError>,
 }
 
@@ -96,6 +97,7 @@ impl OAuthClient {
                 tls,
                 state: tokio::sync::Mutex::new(State::default()),
                 grants: AtomicU32::new(0),
+                regranted_after_401: AtomicBool::new(false),
             }),
         }
     }
@@ -151,15 +153,20 @@ impl OAuthClient {
             // Another connection renewed it meanwhile.
             return Ok(token.access.clone());
         }
-        if rejected.is_some() && state.after_rejection {
+        if rejected.is_some() && self.inner.regranted_after_401.load(Ordering::Relaxed) {
             let url = state.found.as_ref().map(|f| f.token_endpoint.clone()).unwrap_or_default();
             let e = OAuthError::TokenRejected { url: url_policy::shown(&url) };
             state.failure = Some(e.clone());
             return Err(e);
         }
         let token = self.renew(&mut state, target, challenge, transcript).await?;
-        state.after_rejection = rejected.is_some();
+        self.inner.regranted_after_401.store(rejected.is_some(), Ordering::Relaxed);
         Ok(token)
+    }
+
+    /// The target answered a request that carried the current token with something else than `401`.
+    pub fn accepted(&self) {
+        self.inner.regranted_after_401.store(false, Ordering::Relaxed);
     }
 
     /// Discovers when not done yet, then grants (a refresh grant first when a refresh token is held); records a
@@ -224,5 +231,110 @@ impl OAuthClient {
         let access = token.access.clone();
         state.token = Some(token);
         Ok(access)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use wiremock::matchers::{body_string_contains, header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::wire::Limits;
+
+    fn client() -> OAuthClient {
+        let config = OAuthConfig { client_id: "id:1".into(), client_secret: "p@ss".into(), scope: Some("a b".into()) };
+        OAuthClient::new(config, TlsOptions::default())
+    }
+
+    /// No challenge: the well-known resource metadata at the root; the server's metadata only at OpenID's URL; no
+    /// auth-method list, so `client_secret_basic` with form-encoded id and secret.
+    #[tokio::test]
+    async fn without_a_challenge_well_known_urls_and_the_openid_fallback_are_used() {
+        let server = MockServer::start().await;
+        let base = server.uri();
+        let json = |v: serde_json::Value| ResponseTemplate::new(200).set_body_json(v);
+        Mock::given(path("/.well-known/oauth-protected-resource"))
+            .respond_with(json(serde_json::json!({"resource": format!("{base}/mcp"), "authorization_servers": [base]})))
+            .mount(&server)
+            .await;
+        Mock::given(path("/.well-known/openid-configuration"))
+            .respond_with(json(serde_json::json!({"issuer": base, "token_endpoint": format!("{base}/token")})))
+            .mount(&server)
+            .await;
+        let basic = base64::engine::general_purpose::STANDARD.encode("id%3A1:p%40ss");
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(header("authorization", format!("Basic {basic}").as_str()))
+            .and(body_string_contains("grant_type=client_credentials"))
+            .and(body_string_contains(
+                format!(
+                    "resource={}",
+                    url::form_urlencoded::byte_serialize(format!("{base}/mcp").as_bytes()).collect::<String>()
+                )
+                .as_str(),
+            ))
+            .and(body_string_contains("scope=a+b"))
+            .respond_with(json(serde_json::json!({"access_token": "T0K", "token_type": "bearer", "expires_in": 3600})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let transcript = Transcript::new(&Limits::default());
+        let target = Url::parse(&format!("{base}/mcp")).unwrap();
+        let oauth = client();
+        assert_eq!(oauth.token(&target, &transcript).await.unwrap(), None, "nothing before the first 401");
+        assert_eq!(oauth.authorize(&target, None, None, &transcript).await.unwrap(), "T0K");
+        assert_eq!(oauth.token(&target, &transcript).await.unwrap().as_deref(), Some("T0K"));
+        let tried: Vec<String> =
+            server.received_requests().await.unwrap().iter().map(|r| r.url.path().to_owned()).collect();
+        assert_eq!(
+            tried,
+            [
+                "/.well-known/oauth-protected-resource/mcp",
+                "/.well-known/oauth-protected-resource",
+                "/.well-known/oauth-authorization-server",
+                "/.well-known/openid-configuration",
+                "/token"
+            ]
+        );
+        assert!(!format!("{oauth:?}").contains("p@ss"));
+    }
+
+    #[tokio::test]
+    async fn a_refused_grant_and_a_foreign_resource_are_one_line_errors_without_the_secret() {
+        let server = MockServer::start().await;
+        let base = server.uri();
+        let json = |v: serde_json::Value| ResponseTemplate::new(200).set_body_json(v);
+        Mock::given(path("/.well-known/oauth-protected-resource/mcp"))
+            .respond_with(json(serde_json::json!({"resource": format!("{base}/mcp"), "authorization_servers": [base]})))
+            .mount(&server)
+            .await;
+        Mock::given(path("/.well-known/oauth-authorization-server"))
+            .respond_with(json(serde_json::json!({"issuer": base, "token_endpoint": format!("{base}/token")})))
+            .mount(&server)
+            .await;
+        Mock::given(path("/token"))
+            .respond_with(ResponseTemplate::new(401).set_body_json(
+                serde_json::json!({"error": "invalid_client", "error_description": "bad secret p@ss\nfor id:1"}),
+            ))
+            .mount(&server)
+            .await;
+        let transcript = Transcript::new(&Limits::default());
+        let target = Url::parse(&format!("{base}/mcp")).unwrap();
+        let err = client().authorize(&target, None, None, &transcript).await.unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, OAuthError::Refused { status: 401, .. }), "{text}");
+        assert!(text.contains("invalid_client (bad secret *** for id:1)") && !text.contains('\n'), "{text}");
+
+        let foreign = format!(r#"Bearer resource_metadata="{base}/elsewhere""#);
+        Mock::given(path("/elsewhere"))
+            .respond_with(json(
+                serde_json::json!({"resource": "https://other.example/mcp", "authorization_servers": [base]}),
+            ))
+            .mount(&server)
+            .await;
+        let err = client().authorize(&target, Some(&foreign), None, &transcript).await.unwrap_err();
+        assert!(err.to_string().contains("is not on the target's origin"), "{err}");
     }
 }

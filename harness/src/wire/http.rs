@@ -265,6 +265,9 @@ impl HttpWire {
         let token = oauth.token(&self.url, &self.transcript).await.map_err(auth_error)?;
         let reply = self.send_once(req.clone(), token.as_deref(), timeout).await?;
         if reply.status != 401 {
+            if token.is_some() {
+                oauth.accepted();
+            }
             return Ok(reply);
         }
         let challenge = reply.header("www-authenticate").map(str::to_owned);
@@ -273,7 +276,11 @@ impl HttpWire {
             .authorize(&self.url, challenge.as_deref(), token.as_deref(), &self.transcript)
             .await
             .map_err(auth_error)?;
-        self.send_once(req, Some(&fresh), timeout).await
+        let reply = self.send_once(req, Some(&fresh), timeout).await?;
+        if reply.status != 401 {
+            oauth.accepted();
+        }
+        Ok(reply)
     }
 
     /// The OAuth client when it applies to `req`: the target has one and no bearer token, and `req` neither drops
