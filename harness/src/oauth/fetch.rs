@@ -8,9 +8,13 @@ use http::{Method, Request};
 use http_body_util::{BodyExt, Full, Limited};
 use url::Url;
 
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+
 use super::OAuthError;
-use super::url_policy::{UrlPolicy, shown};
-use crate::wire::tls::{HttpsClient, TlsOptions, https_client};
+use super::url_policy::{PolicyResolver, UrlPolicy, shown};
+use crate::wire::tls::{TlsOptions, https_client_over};
 
 /// Longest metadata or token response read.
 pub(crate) const MAX_RESPONSE_BYTES: usize = 64 << 10;
@@ -27,14 +31,15 @@ pub(crate) struct Fetched {
 /// Sends requests for one target's OAuth flow.
 #[derive(Clone)]
 pub(crate) struct Fetcher {
-    client: HttpsClient,
+    client: Client<HttpsConnector<HttpConnector<PolicyResolver>>, Full<Bytes>>,
     pub(crate) policy: UrlPolicy,
 }
 
 impl Fetcher {
     /// A fetcher verifying TLS like the target's connections and following URLs per `policy`.
     pub(crate) fn new(tls: &TlsOptions, policy: UrlPolicy) -> Result<Self, OAuthError> {
-        let client = https_client(tls, REQUEST_TIMEOUT, Duration::from_secs(30))
+        let tcp = HttpConnector::new_with_resolver(PolicyResolver { policy });
+        let client = https_client_over(tls, tcp, REQUEST_TIMEOUT, Duration::from_secs(30))
             .map_err(|e| OAuthError::Config(e.to_string()))?;
         Ok(Fetcher { client, policy })
     }

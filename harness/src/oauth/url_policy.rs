@@ -1,10 +1,18 @@
 //! Which URLs the OAuth client follows (security-checks.md §4.5): `https://` to public addresses only; a loopback
 //! target may point at loopback (over `http://` too). A malicious target cannot turn discovery into a request to
 //! a private network, link-local metadata service or plain-text host.
+//!
+//! Host names are checked twice: when a URL is taken ([`UrlPolicy::check`], for a clear message) and again when
+//! connecting ([`PolicyResolver`], the resolver of the OAuth client's connections), so a name that resolves to a
+//! public address first and to a private one on the next lookup (DNS rebinding) still cannot reach it.
 
-use std::net::IpAddr;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use hyper_util::client::legacy::connect::dns::Name;
 use url::{Host, Url};
 
 use super::OAuthError;
@@ -83,6 +91,50 @@ impl UrlPolicy {
             }
         }
         Ok(parsed)
+    }
+}
+
+/// The OAuth client's resolver: the system's answers less every address the [`UrlPolicy`] refuses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PolicyResolver {
+    pub(crate) policy: UrlPolicy,
+}
+
+impl tower_service::Service<Name> for PolicyResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let policy = self.policy;
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let found = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host.as_str(), 0)))
+                .await
+                .map_err(|_| std::io::Error::other(format!("{host} did not resolve in time")))??;
+            let allowed: Vec<SocketAddr> = found.filter(|a| policy.admits(classify(a.ip()))).collect();
+            if allowed.is_empty() {
+                return Err(std::io::Error::other(format!(
+                    "{host} resolves to no address the OAuth client may contact (private, link-local or loopback)"
+                )));
+            }
+            Ok(allowed.into_iter())
+        })
+    }
+}
+
+impl UrlPolicy {
+    /// Whether an address of `class` may be connected to (the scheme is [`UrlPolicy::check`]'s concern).
+    fn admits(self, class: AddressClass) -> bool {
+        match class {
+            AddressClass::Public => true,
+            AddressClass::Loopback => self.allow_loopback,
+            AddressClass::Internal(_) => false,
+        }
     }
 }
 
@@ -176,6 +228,18 @@ mod tests {
         assert!(local.check("http://127.0.0.1:9999/token").await.is_ok());
         assert!(local.check("http://[::1]:9999/token").await.is_ok());
         assert!(policy("https://mcp.example.com/").check("https://93.184.216.34/token").await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_resolver_drops_refused_addresses_at_connect_time() {
+        use tower_service::Service as _;
+        let name = |s: &str| s.parse::<Name>().unwrap();
+        let mut remote = PolicyResolver { policy: policy("https://mcp.example.com/mcp") };
+        let err = remote.call(name("localhost")).await.unwrap_err();
+        assert!(err.to_string().contains("no address the OAuth client may contact"), "{err}");
+        let mut local = PolicyResolver { policy: policy("http://127.0.0.1:1/mcp") };
+        let addrs: Vec<SocketAddr> = local.call(name("localhost")).await.unwrap().collect();
+        assert!(!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
     }
 
     #[test]

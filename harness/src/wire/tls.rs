@@ -18,7 +18,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -94,8 +94,20 @@ pub(crate) fn https_client(
     connect_timeout: Duration,
     pool_idle: Duration,
 ) -> Result<HttpsClient, TlsError> {
+    https_client_over(options, HttpConnector::new(), connect_timeout, pool_idle)
+}
+
+/// [`https_client`] over `tcp`, a connector with its own resolver.
+pub(crate) fn https_client_over<R>(
+    options: &TlsOptions,
+    mut tcp: HttpConnector<R>,
+    connect_timeout: Duration,
+    pool_idle: Duration,
+) -> Result<Client<HttpsConnector<HttpConnector<R>>, Full<Bytes>>, TlsError>
+where
+    HttpsConnector<HttpConnector<R>>: Connect + Clone + Send + Sync + 'static,
+{
     let config = client_config(options)?;
-    let mut tcp = HttpConnector::new();
     tcp.set_nodelay(true);
     tcp.set_connect_timeout(Some(connect_timeout));
     tcp.enforce_http(false);
