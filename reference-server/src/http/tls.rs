@@ -114,3 +114,24 @@ impl Listener for TlsListener {
         Ok(self.local)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_or_empty_files_are_configuration_errors_naming_the_flag_and_file() {
+        let dir = std::env::temp_dir().join(format!("mcp-reference-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "no PEM here\n").unwrap();
+        let missing = dir.join("missing.pem");
+        for (cert, key, flag) in [(&missing, &empty, "--tls-cert"), (&empty, &empty, "--tls-cert")] {
+            let Err(err) = acceptor(cert, key) else { panic!("accepted {}", cert.display()) };
+            let text = err.to_string();
+            assert!(matches!(err, StartupError::Config(_)), "{text}");
+            assert!(text.contains(flag) && text.contains(&cert.display().to_string()), "{text}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
