@@ -8,6 +8,7 @@
 //! - [`message`]: the builders of JSON-RPC messages (well-formed, and broken on purpose for negative checks).
 //! - [`session`]: a message-level MCP client on the wire (handshake per era, requests with timeouts, answers to
 //!   server→client requests), plus an rmcp [`rmcp::transport::Transport`] adapter for typed calls.
+//! - [`oauth`]: the OAuth 2.1 client (discovery, client-credentials grant) for targets that answer `401`.
 //! - [`target`]: what is under test and how to start it.
 //! - [`check`] and [`checks`]: check records and the registered checks; [`journey`]: the e2e suite's journeys,
 //!   loaded from files and registered as checks at run time.
@@ -27,6 +28,7 @@ mod exit_code;
 pub mod journey;
 pub mod load;
 pub mod message;
+pub mod oauth;
 pub mod protocol;
 mod protocol_schema;
 pub mod record;

@@ -27,6 +27,14 @@ pub struct Cli {
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
 
+    /// PEM certificate chain to serve HTTPS with in HTTP mode (h2 and http/1.1 by ALPN); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+
     /// Items per page for every list method (tools, prompts, resources, templates).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: u32,

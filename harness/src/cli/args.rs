@@ -89,6 +89,8 @@ pub(crate) enum Command {
     ///   mcp-harness run
     ///   mcp-harness run --stdio "npx -y @modelcontextprotocol/server-everything"
     ///   mcp-harness run --url http://127.0.0.1:3001/mcp --bearer-env MY_TOKEN
+    ///   mcp-harness run --url https://127.0.0.1:3443/mcp --ca-cert test-ca.pem
+    ///   mcp-harness run --url https://mcp.example.com/mcp --oauth-client-id ID --oauth-client-secret-env VAR
     ///   mcp-harness run --reference http --protocol 2026-07-28 --check 'jsonrpc.*'
     #[command(after_help = EXIT_CODES, verbatim_doc_comment)]
     Run(RunArgs),
@@ -367,7 +369,9 @@ pub(crate) struct TargetArgs {
     /// Working directory for the stdio server.
     #[arg(long, value_name = "DIR", requires = "stdio")]
     pub cwd: Option<PathBuf>,
-    /// Test a running Streamable HTTP server at this URL (e.g. http://127.0.0.1:3001/mcp).
+    /// Test a running Streamable HTTP server at this URL (e.g. http://127.0.0.1:3001/mcp or
+    /// https://mcp.example.com/mcp). HTTPS speaks HTTP/2 or HTTP/1.1 (ALPN) and trusts the platform's roots
+    /// (Mozilla's when the platform has none).
     #[arg(long, value_name = "URL", conflicts_with = "reference")]
     pub url: Option<String>,
     /// Extra HTTP header for every request, `Name: value`. Repeatable.
@@ -382,6 +386,26 @@ pub(crate) struct TargetArgs {
     /// with this one, and must be refused. Without it that check is skipped (opt-in required).
     #[arg(long, value_name = "VAR", requires = "bearer_env")]
     pub second_bearer_env: Option<String>,
+    /// PEM file of CA certificates to trust for an https:// target, besides the default roots (e.g. the CA of a
+    /// self-signed test server). Repeatable.
+    #[arg(long, value_name = "FILE", requires = "url")]
+    pub ca_cert: Vec<PathBuf>,
+    /// DANGER: accept any TLS certificate of an https:// target. The run then proves nothing about the server's
+    /// identity; a warning is printed and the report says so.
+    #[arg(long, requires = "url")]
+    pub insecure: bool,
+    /// OAuth 2.1 client id for a target that answers 401: the harness discovers the protected-resource metadata
+    /// (RFC 9728) and the authorization server (RFC 8414), then runs a client-credentials grant with the
+    /// `resource` parameter (RFC 8707). Needs --oauth-client-secret-env.
+    #[arg(long, value_name = "ID", requires_all = ["url", "oauth_client_secret_env"], conflicts_with = "bearer_env")]
+    pub oauth_client_id: Option<String>,
+    /// Name of an environment variable holding the OAuth client secret (never taken from the command line,
+    /// redacted everywhere).
+    #[arg(long, value_name = "VAR", requires = "oauth_client_id")]
+    pub oauth_client_secret_env: Option<String>,
+    /// Scope(s) to ask the authorization server for (space-separated, as one argument).
+    #[arg(long, value_name = "SCOPE", requires = "oauth_client_id")]
+    pub oauth_scope: Option<String>,
     /// Test the bundled reference server (the default target) over stdio or HTTP.
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "stdio", value_name = "TRANSPORT")]
     pub reference: Option<ReferenceArg>,
@@ -844,6 +868,20 @@ mod tests {
         assert_eq!(args.target.reference, Some(ReferenceArg::Stdio));
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--stdio", "x", "--url", "http://h"]).is_err());
         assert!(Cli::try_parse_from(["mcp-harness", "run", "--header", "a: b"]).is_err());
+    }
+
+    #[test]
+    fn tls_and_oauth_flags_need_a_url_and_oauth_needs_its_secret() {
+        let run = |args: &[&str]| Cli::try_parse_from(["mcp-harness", "run"].iter().chain(args)).map(|_| ());
+        assert!(run(&["--url", "https://h/mcp", "--ca-cert", "a.pem", "--ca-cert", "b.pem", "--insecure"]).is_ok());
+        assert!(run(&["--insecure"]).is_err());
+        assert!(run(&["--ca-cert", "a.pem"]).is_err());
+        let oauth = ["--url", "https://h/mcp", "--oauth-client-id", "c", "--oauth-client-secret-env", "S"];
+        assert!(run(&oauth).is_ok());
+        assert!(run(&[&oauth[..], &["--oauth-scope", "a b"]].concat()).is_ok());
+        assert!(run(&oauth[..4]).is_err(), "the secret's variable is required");
+        assert!(run(&[&oauth[..], &["--bearer-env", "T"]].concat()).is_err(), "one credential source");
+        assert!(run(&["--url", "https://h/mcp", "--oauth-scope", "a"]).is_err());
     }
 
     #[test]

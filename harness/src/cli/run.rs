@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result, bail};
 use mcp_harness::baseline::{Baseline, render_baseline};
 use mcp_harness::check::Status;
 use mcp_harness::load::{ArrivalModel, HttpPatternChoice, LoadOptions, LoadProfile, MixEntry, Slo};
+use mcp_harness::oauth::{OAuthClient, OAuthConfig};
 use mcp_harness::protocol::RevisionChoice;
 use mcp_harness::report::model::CodeCoverage;
 use mcp_harness::report::{apply_warnings_as_errors, summary_line, write_console_findings, write_console_summary};
@@ -16,6 +17,7 @@ use mcp_harness::runner::{Interrupt, RunConfig, RunOptions, SecretToken, Service
 use mcp_harness::services::{ImageRef, Service, ServiceConfig};
 use mcp_harness::surface::LoadedLock;
 use mcp_harness::target::ReferenceTransport;
+use mcp_harness::wire::tls::{self, TlsOptions};
 use mcp_harness::wire::{HttpTarget, StdioCommand};
 use mcp_harness::{ExitCode, TargetSpec};
 
@@ -337,14 +339,8 @@ pub(crate) fn target(args: &TargetArgs) -> Result<TargetSpec> {
         return Ok(TargetSpec::Stdio(cmd));
     }
     if let Some(url) = &args.url {
-        if url.starts_with("https://") {
-            bail!(
-                "--url `{url}`: https:// is not supported by this build yet (plain http:// only; put a TLS-terminating \
-                 proxy on loopback in front of the server)"
-            );
-        }
-        if !url.starts_with("http://") {
-            bail!("--url must be an http:// URL, got `{url}`");
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            bail!("--url must be an http:// or https:// URL, got `{url}`");
         }
         let mut headers = Vec::new();
         for h in &args.header {
@@ -357,7 +353,27 @@ pub(crate) fn target(args: &TargetArgs) -> Result<TargetSpec> {
             }
             None => None,
         };
-        return Ok(TargetSpec::Http(HttpTarget { url: url.clone(), headers, bearer_token }));
+        let tls = TlsOptions { ca_certs: args.ca_cert.clone(), insecure: args.insecure };
+        if url.starts_with("https://") {
+            // Fail now, once, rather than in every connection.
+            tls::client_config(&tls).context("--ca-cert")?;
+            if args.insecure {
+                eprintln!("warning: {}", tls::INSECURE_NOTE);
+            }
+        } else if args.insecure || !args.ca_cert.is_empty() {
+            bail!("--insecure and --ca-cert apply to https:// URLs only, got `{url}`");
+        }
+        let oauth = match (&args.oauth_client_id, &args.oauth_client_secret_env) {
+            (Some(client_id), Some(var)) => {
+                let client_secret = std::env::var(var)
+                    .with_context(|| format!("--oauth-client-secret-env names `{var}`, which is not set"))?;
+                let config =
+                    OAuthConfig { client_id: client_id.clone(), client_secret, scope: args.oauth_scope.clone() };
+                Some(OAuthClient::new(config, tls.clone()))
+            }
+            _ => None,
+        };
+        return Ok(TargetSpec::Http(HttpTarget { url: url.clone(), headers, bearer_token, tls, oauth }));
     }
     Ok(TargetSpec::Reference(match args.reference {
         Some(ReferenceArg::Http) => ReferenceTransport::Http,

@@ -4,7 +4,9 @@
 //! whole session for every request.
 //!
 //! Every exchange is bounded by the request timeout, every body read is capped, and a broken connection is
-//! replaced on the next request.
+//! replaced on the next request. `https://` targets are spoken to over TLS (HTTP/1.1 by ALPN, the target's
+//! [`TlsOptions`](crate::wire::tls::TlsOptions)); OAuth is not run here (give a pre-issued token with
+//! `--bearer-env`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,6 +56,8 @@ struct Job {
 struct Endpoint {
     uri: Uri,
     authority: String,
+    /// The TLS connector and the name to verify, for `https://`.
+    tls: Option<(tokio_rustls::TlsConnector, rustls::pki_types::ServerName<'static>)>,
     host_header: HeaderValue,
     extra: HeaderMap,
     revision: Revision,
@@ -76,11 +80,27 @@ impl HttpLoad {
         max_body: usize,
     ) -> Result<HttpLoad, String> {
         let uri: Uri = target.url.parse().map_err(|e| format!("invalid URL {}: {e}", target.url))?;
-        if uri.scheme_str() != Some("http") {
-            return Err(format!("the load generator speaks plain http:// only, not {}", target.url));
+        let https = match uri.scheme_str() {
+            Some("http") => false,
+            Some("https") => true,
+            _ => return Err(format!("the load generator speaks http:// and https:// only, not {}", target.url)),
+        };
+        if target.oauth.is_some() && target.bearer_token.is_none() {
+            return Err("the load generator does not run OAuth: give a pre-issued token with --bearer-env".to_owned());
         }
-        let authority = uri.authority().map(|a| a.as_str().to_owned()).ok_or("the URL has no host")?;
-        let authority = if uri.port().is_some() { authority } else { format!("{authority}:80") };
+        let host = uri.host().ok_or("the URL has no host")?;
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let authority = format!("{host}:{port}");
+        let tls = if https {
+            let mut config = (*crate::wire::tls::client_config(&target.tls).map_err(|e| e.to_string())?).clone();
+            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            let name = rustls::pki_types::ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']'))
+                .map_err(|e| format!("invalid TLS server name `{host}`: {e}"))?
+                .to_owned();
+            Some((tokio_rustls::TlsConnector::from(Arc::new(config)), name))
+        } else {
+            None
+        };
         let mut extra = HeaderMap::new();
         for (name, value) in &target.headers {
             let (Ok(n), Ok(v)) = (http::HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str()))
@@ -95,8 +115,18 @@ impl HttpLoad {
         }
         let host_header =
             HeaderValue::try_from(uri.authority().map_or("", |a| a.as_str())).map_err(|e| e.to_string())?;
-        let endpoint =
-            Arc::new(Endpoint { uri, authority, host_header, extra, revision, pattern, client, timeout, max_body });
+        let endpoint = Arc::new(Endpoint {
+            uri,
+            authority,
+            tls,
+            host_header,
+            extra,
+            revision,
+            pattern,
+            client,
+            timeout,
+            max_body,
+        });
         // Open every connection before the load starts, so set-up is not measured.
         let mut opened = Vec::new();
         let mut last_error = String::new();
@@ -198,6 +228,20 @@ struct Connection {
     session: Option<HeaderValue>,
 }
 
+/// An HTTP/1.1 connection over `io`, its driver spawned.
+async fn handshake<T>(io: T) -> Result<SendRequest<Full<Bytes>>, Failure>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (sender, driver) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| Failure::new(ErrorKind::Transport, format!("HTTP handshake failed: {e}")))?;
+    tokio::spawn(async move {
+        let _ = driver.await;
+    });
+    Ok(sender)
+}
+
 /// What came back for one POST.
 struct Exchanged {
     status: u16,
@@ -214,12 +258,16 @@ impl Connection {
             .map_err(|_| Failure::new(ErrorKind::Timeout, format!("connecting took over {CONNECT_TIMEOUT:?}")))?
             .map_err(|e| transport(format!("could not connect to {}: {e}", endpoint.authority)))?;
         let _ = stream.set_nodelay(true);
-        let (sender, driver) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| transport(format!("HTTP handshake failed: {e}")))?;
-        tokio::spawn(async move {
-            let _ = driver.await;
-        });
+        let sender = match &endpoint.tls {
+            None => handshake(stream).await?,
+            Some((connector, name)) => {
+                let tls = tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name.clone(), stream))
+                    .await
+                    .map_err(|_| Failure::new(ErrorKind::Timeout, format!("TLS took over {CONNECT_TIMEOUT:?}")))?
+                    .map_err(|e| transport(format!("TLS handshake with {} failed: {e}", endpoint.authority)))?;
+                handshake(tls).await?
+            }
+        };
         let mut conn = Connection { sender, session: None };
         if endpoint.pattern == LoadPattern::HttpSession {
             conn.initialize(endpoint).await?;

@@ -473,6 +473,10 @@ fn environment(h: &mut String, r: &TestReport) {
     for s in &r.target.services {
         let _ = writeln!(h, "<tr><td>Service</td><td>{}</td></tr>", esc(s));
     }
+    // TLS verification turned off or widened, the auth flow used: shown so nobody mistakes an --insecure run.
+    for c in &r.target.connection {
+        let _ = writeln!(h, "<tr><td>Connection</td><td><strong>{}</strong></td></tr>", esc(c));
+    }
     if let Some(b) = &r.baseline {
         let _ = writeln!(
             h,

@@ -157,7 +157,9 @@ fn merged_target(all: &[&TestReport]) -> TargetInfo {
     }
     let mut descriptions: Vec<&str> = Vec::new();
     let mut services: Vec<String> = Vec::new();
+    let mut connection: Vec<String> = Vec::new();
     for r in all {
+        connection.extend(r.target.connection.iter().filter(|c| !connection.contains(c)).cloned().collect::<Vec<_>>());
         if !descriptions.contains(&r.target.description.as_str()) {
             descriptions.push(&r.target.description);
         }
@@ -169,6 +171,7 @@ fn merged_target(all: &[&TestReport]) -> TargetInfo {
         description: descriptions.join("; "),
         server_info: single(all, |r| &r.target.server_info).then(|| all[0].target.server_info.clone()).flatten(),
         services,
+        connection,
     }
 }
 

@@ -167,6 +167,11 @@ pub struct TargetInfo {
     /// Backing services given to the target (where each came from, no secrets), or why they are missing.
     #[serde(default)]
     pub services: Vec<String>,
+    /// How the target is reached when that changes what the run proves: TLS verification turned off
+    /// (`--insecure`) or widened (`--ca-cert`), the authentication used (OAuth client id, a pre-issued token).
+    /// No secrets.
+    #[serde(default)]
+    pub connection: Vec<String>,
 }
 
 /// How a target was given on the command line.

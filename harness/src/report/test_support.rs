@@ -49,6 +49,7 @@ pub(crate) fn run_with(results: Vec<CheckResult>) -> RunRecord {
             description: "mcp-reference-server --stdio".to_owned(),
             server_info: Some(serde_json::json!({"name": "mcp-reference-server", "version": "0.1.0"})),
             services: Vec::new(),
+            connection: Vec::new(),
         },
         protocol: ProtocolInfo {
             requested: "auto".to_owned(),

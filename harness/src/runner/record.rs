@@ -41,6 +41,7 @@ impl RunRecorder {
                     description: config.target.describe(),
                     server_info: None,
                     services: Vec::new(),
+                    connection: config.target.connection_notes(),
                 },
                 protocol: ProtocolInfo { requested: config.protocol.to_string(), negotiated: None, era: None },
                 coverage_revision: fallback_revision,

@@ -80,6 +80,11 @@ pub enum Blocker {
         /// The `WWW-Authenticate` header, when present.
         challenge: Option<String>,
     },
+    /// The OAuth flow that should have authorized the run failed (discovery, a refused URL, the grant).
+    OAuth {
+        /// The failed step, one line, no secret.
+        detail: String,
+    },
     /// The target answered 502, 503 or 504.
     Unavailable {
         /// The status code.
@@ -105,7 +110,7 @@ impl Blocker {
             Blocker::Spawn { .. } => BlockerKind::Spawn,
             Blocker::ExitedAtStart { .. } => BlockerKind::ExitedAtStart,
             Blocker::Unreachable { .. } => BlockerKind::Unreachable,
-            Blocker::Unauthorized { .. } => BlockerKind::Unauthorized,
+            Blocker::Unauthorized { .. } | Blocker::OAuth { .. } => BlockerKind::Unauthorized,
             Blocker::Unavailable { .. } => BlockerKind::Unavailable,
             Blocker::Silent { .. } => BlockerKind::Silent,
             Blocker::Harness(_) => BlockerKind::Harness,
@@ -133,9 +138,11 @@ impl fmt::Display for Blocker {
             Blocker::Unreachable { url, detail } => write!(f, "could not connect to {url}: {detail}"),
             Blocker::Unauthorized { status, challenge } => write!(
                 f,
-                "the target answered HTTP {status}: it needs credentials{} (give a token with --bearer-env VAR)",
+                "the target answered HTTP {status}: it needs credentials{} (give a token with --bearer-env VAR, or an OAuth \
+                 client with --oauth-client-id and --oauth-client-secret-env)",
                 challenge.as_deref().map(|c| format!(" (WWW-Authenticate: {c})")).unwrap_or_default()
             ),
+            Blocker::OAuth { detail } => write!(f, "the target needs OAuth and the flow failed: {detail}"),
             Blocker::Unavailable { status, body } => write!(
                 f,
                 "the target answered HTTP {status}: unavailable{}",

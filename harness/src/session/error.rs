@@ -47,6 +47,7 @@ impl SessionError {
                 stderr_tail: tail(&stderr_tail),
             }),
             WireError::Connect { url, detail } => SessionError::Blocked(Blocker::Unreachable { url, detail }),
+            WireError::Auth { detail } => SessionError::Blocked(Blocker::OAuth { detail }),
             WireError::Http { detail, .. } => {
                 SessionError::Misbehaved(Violation::ConnectionDropped { method: method.to_owned(), detail })
             }

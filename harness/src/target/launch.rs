@@ -121,7 +121,7 @@ impl LaunchedTarget {
             TargetSpec::Reference(ReferenceTransport::Http) => {
                 let cmd = with_env(reference_cmd(&["--transport", "http", "--listen", "127.0.0.1:0"])?);
                 let (child, url) = spawn_http_server(&cmd, "listening on http://", timeout, &stderr).await?;
-                (TargetTransport::Http(HttpTarget { url, headers: Vec::new(), bearer_token: None }), Some(child))
+                (TargetTransport::Http(HttpTarget::new(url)), Some(child))
             }
         };
         let description = match (&spec, &transport) {

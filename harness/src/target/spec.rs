@@ -37,7 +37,7 @@ impl TargetSpec {
 
     /// A Streamable HTTP target at `url`, with no extra headers.
     pub fn http(url: impl Into<String>) -> Self {
-        TargetSpec::Http(HttpTarget { url: url.into(), headers: Vec::new(), bearer_token: None })
+        TargetSpec::Http(HttpTarget::new(url))
     }
 
     /// How the target was given.
@@ -57,6 +57,14 @@ impl TargetSpec {
     /// Whether the target is reached over stdio (known before launching, for planning).
     pub fn is_stdio(&self) -> bool {
         matches!(self, TargetSpec::Stdio(_) | TargetSpec::Reference(ReferenceTransport::Stdio))
+    }
+
+    /// How the target is reached, for the report: TLS verification changes and the auth flow (no secrets).
+    pub fn connection_notes(&self) -> Vec<String> {
+        match self {
+            TargetSpec::Http(t) => t.connection_notes(),
+            _ => Vec::new(),
+        }
     }
 
     /// A description for reports and logs, without secrets (header values and tokens are never shown).

@@ -60,6 +60,18 @@ pub enum WireError {
         /// What was wrong with it.
         reason: String,
     },
+    /// The TLS configuration could not be built (e.g. an unreadable `--ca-cert` file).
+    #[error("failed to set up TLS: {detail}")]
+    Tls {
+        /// What went wrong.
+        detail: String,
+    },
+    /// The OAuth flow that should authorize the request failed (no secret in the message).
+    #[error("failed to authorize with OAuth: {detail}")]
+    Auth {
+        /// The failed step, one line.
+        detail: String,
+    },
     /// No connection to the target could be made.
     #[error("failed to connect to {url}: {detail}")]
     Connect {

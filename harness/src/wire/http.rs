@@ -5,9 +5,9 @@
 //! so a check could not send a request without `Accept`. The client keeps connections alive, sets TCP_NODELAY,
 //! bounds the connect time, follows no redirects, uses no proxy and keeps no cookies.
 //!
-//! TLS: this build speaks plain `http://` only. [`HttpWire::new`] rejects `https://` URLs with a clear error
-//! (put a TLS-terminating proxy in front of such a target); a rustls connector can be added without changing this
-//! API.
+//! TLS: `https://` goes through rustls (ring) with ALPN `h2`, `http/1.1`; how certificates are verified is the
+//! target's [`TlsOptions`] (see [`super::tls`]). With an [`OAuthClient`], a `401` to a request sent with the
+//! default credentials starts (or renews) OAuth and the request is sent once more with the token.
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,14 +18,13 @@ use futures::StreamExt;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Uri};
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde_json::Value;
 
 use super::error::error_chain;
 use super::sse::ByteStream;
+use super::tls::{HttpsClient, TlsOptions, https_client};
 use super::{Direction, Limits, SseReader, Transcript, WireError};
+use crate::oauth::OAuthClient;
 
 /// How long connecting may take (also bounded by each request's timeout).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,7 +34,7 @@ const POOL_IDLE: Duration = Duration::from_secs(30);
 const RECORD_PREFIX: usize = 64 << 10;
 
 /// A Streamable HTTP endpoint and what every request to it carries.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpTarget {
     /// The MCP endpoint, e.g. `http://127.0.0.1:3000/mcp`.
     pub url: String,
@@ -43,6 +42,30 @@ pub struct HttpTarget {
     pub headers: Vec<(String, String)>,
     /// Sent as `Authorization: Bearer <token>` with every request; redacted in the transcript.
     pub bearer_token: Option<String>,
+    /// How `https://` servers are verified.
+    pub tls: TlsOptions,
+    /// Tokens obtained by OAuth on a `401` (shared by every connection to the target); used when no
+    /// `bearer_token` is set.
+    pub oauth: Option<OAuthClient>,
+}
+
+impl HttpTarget {
+    /// A target at `url` with no extra headers, no credentials and the default TLS verification.
+    pub fn new(url: impl Into<String>) -> Self {
+        HttpTarget { url: url.into(), ..HttpTarget::default() }
+    }
+
+    /// What the report says about how the target is reached: TLS verification changes and the auth flow (no
+    /// secrets).
+    pub fn connection_notes(&self) -> Vec<String> {
+        let mut notes = if self.url.starts_with("https://") { self.tls.notes() } else { Vec::new() };
+        if let Some(oauth) = &self.oauth {
+            notes.push(oauth.describe());
+        } else if self.bearer_token.is_some() {
+            notes.push("auth: a pre-issued bearer token (--bearer-env)".to_owned());
+        }
+        notes
+    }
 }
 
 impl fmt::Debug for HttpTarget {
@@ -51,6 +74,8 @@ impl fmt::Debug for HttpTarget {
             .field("url", &self.url)
             .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
             .field("bearer_token", &self.bearer_token.as_ref().map(|_| "***"))
+            .field("tls", &self.tls)
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
@@ -133,6 +158,8 @@ impl HttpRequest {
 pub struct HttpReply {
     /// The status code.
     pub status: u16,
+    /// The HTTP version spoken (HTTP/2 when ALPN chose `h2`).
+    pub version: http::Version,
     /// The response headers.
     pub headers: HeaderMap,
     /// The body.
@@ -173,9 +200,10 @@ pub enum ReplyBody {
 /// A client for one Streamable HTTP endpoint. Cloning is cheap; clones share the connection pool and transcript.
 #[derive(Clone)]
 pub struct HttpWire {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Arc<HttpsClient>,
     target: Arc<HttpTarget>,
     uri: Uri,
+    url: url::Url,
     limits: Arc<Limits>,
     transcript: Transcript,
 }
@@ -183,8 +211,8 @@ pub struct HttpWire {
 impl HttpWire {
     /// A client for `target`. Registers the bearer token as a transcript secret.
     ///
-    /// Fails for a URL that is not `http://host[:port]/…` (including `https://`: this build has no TLS) and for
-    /// target headers that cannot be sent.
+    /// Fails for a URL that is not `http[s]://host[:port]/…`, for target headers that cannot be sent and for TLS
+    /// options that cannot be used (an unreadable `--ca-cert` file).
     pub fn new(target: HttpTarget, limits: &Limits, transcript: Transcript) -> Result<Self, WireError> {
         if let Some(token) = &target.bearer_token {
             transcript.add_secret(token);
@@ -192,33 +220,33 @@ impl HttpWire {
         let invalid = |reason: &str| WireError::InvalidUrl { url: target.url.clone(), reason: reason.to_owned() };
         let uri: Uri = target.url.parse().map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
         match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => {
-                return Err(invalid(
-                    "https is not supported: this build of the harness speaks plain HTTP only \
-                     (use an http:// URL, e.g. through a local TLS-terminating proxy)",
-                ));
-            }
-            Some(other) => return Err(invalid(&format!("unsupported scheme `{other}` (expected http)"))),
-            None => return Err(invalid("the URL has no scheme (expected http://host:port/path)")),
+            Some("http" | "https") => {}
+            Some(other) => return Err(invalid(&format!("unsupported scheme `{other}` (expected http or https)"))),
+            None => return Err(invalid("the URL has no scheme (expected http[s]://host:port/path)")),
         }
         if uri.host().is_none_or(str::is_empty) {
             return Err(invalid("the URL has no host"));
         }
+        let url = url::Url::parse(&target.url).map_err(|e| invalid(&e.to_string()))?;
         for (name, value) in &target.headers {
             header_pair(name, value)?;
         }
         if let Some(token) = &target.bearer_token {
             header_pair("authorization", &format!("Bearer {token}"))?;
         }
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(POOL_IDLE)
-            .build(connector);
-        Ok(HttpWire { client, target: Arc::new(target), uri, limits: Arc::new(limits.clone()), transcript })
+        if let Some(oauth) = &target.oauth {
+            transcript.add_secret(&oauth.config().client_secret);
+        }
+        let client = https_client(&target.tls, CONNECT_TIMEOUT, POOL_IDLE)
+            .map_err(|e| WireError::Tls { detail: e.to_string() })?;
+        Ok(HttpWire {
+            client: Arc::new(client),
+            target: Arc::new(target),
+            uri,
+            url,
+            limits: Arc::new(limits.clone()),
+            transcript,
+        })
     }
 
     /// Sends `req` and reads the reply. `timeout` covers connecting, the response head and (except for
@@ -227,9 +255,56 @@ impl HttpWire {
     /// Bodies are read up to [`Limits::max_body_bytes`]; past that reading stops and the body is
     /// [`ReplyBody::Text`] with `truncated`. The request and reply are recorded (channels `POST`/`GET`/`DELETE`
     /// and `http-reply`; authorization values redacted); SSE events are recorded as they are read.
+    ///
+    /// With an [`OAuthClient`] and no bearer token, a request that keeps the default credentials carries the OAuth
+    /// token; a `401` to it runs (or renews) the OAuth flow and the request is sent once more. A failed flow is
+    /// [`WireError::Auth`].
     pub async fn send(&self, req: HttpRequest, timeout: Duration) -> Result<HttpReply, WireError> {
+        let Some(oauth) = self.oauth_for(&req) else { return self.send_once(req, None, timeout).await };
+        let auth_error = |e: crate::oauth::OAuthError| WireError::Auth { detail: e.to_string() };
+        let token = oauth.token(&self.url, &self.transcript).await.map_err(auth_error)?;
+        let reply = self.send_once(req.clone(), token.as_deref(), timeout).await?;
+        if reply.status != 401 {
+            if token.is_some() {
+                oauth.accepted();
+            }
+            return Ok(reply);
+        }
+        let challenge = reply.header("www-authenticate").map(str::to_owned);
+        drop(reply);
+        let fresh = oauth
+            .authorize(&self.url, challenge.as_deref(), token.as_deref(), &self.transcript)
+            .await
+            .map_err(auth_error)?;
+        let reply = self.send_once(req, Some(&fresh), timeout).await?;
+        if reply.status != 401 {
+            oauth.accepted();
+        }
+        Ok(reply)
+    }
+
+    /// The OAuth client when it applies to `req`: the target has one and no bearer token, and `req` neither drops
+    /// nor sets `Authorization` itself (checks that probe authentication send exactly what they choose).
+    fn oauth_for(&self, req: &HttpRequest) -> Option<&OAuthClient> {
+        let own = |n: &String| n.eq_ignore_ascii_case("authorization");
+        let touched = req.without.iter().any(own)
+            || req.headers.iter().any(|(n, _)| own(n))
+            || self.target.headers.iter().any(|(n, _)| own(n));
+        self.target.oauth.as_ref().filter(|_| self.target.bearer_token.is_none() && !touched)
+    }
+
+    async fn send_once(
+        &self,
+        req: HttpRequest,
+        token: Option<&str>,
+        timeout: Duration,
+    ) -> Result<HttpReply, WireError> {
         let deadline = super::deadline::after(timeout);
-        let headers = self.compose_headers(&req)?;
+        let mut headers = self.compose_headers(&req)?;
+        if let Some(token) = token {
+            self.transcript.add_secret(token);
+            headers.push(header_pair("authorization", &format!("Bearer {token}"))?);
+        }
         let body: Vec<u8> = match req.raw_body {
             Some(bytes) => bytes,
             None => req.body.unwrap_or_default().into_bytes(),
@@ -249,7 +324,14 @@ impl HttpWire {
                 return Err(WireError::Timeout { action: action(), timeout });
             }
             Ok(Err(e)) if e.is_connect() => {
-                return Err(WireError::Connect { url: self.target.url.clone(), detail: error_chain(&e) });
+                let mut detail = error_chain(&e);
+                if detail.contains("invalid peer certificate") {
+                    detail.push_str(
+                        " (the server's certificate is not trusted: pass --ca-cert FILE with its CA, or --insecure to \
+                         skip verification)",
+                    );
+                }
+                return Err(WireError::Connect { url: self.target.url.clone(), detail });
             }
             Ok(Err(e)) => {
                 return Err(WireError::Http { url: self.target.url.clone(), detail: error_chain(&e) });
@@ -258,6 +340,7 @@ impl HttpWire {
         };
         let (parts, incoming) = response.into_parts();
         let status = parts.status.as_u16();
+        let version = parts.version;
         let is_sse = parts
             .headers
             .get(http::header::CONTENT_TYPE)
@@ -268,7 +351,7 @@ impl HttpWire {
             self.record_reply(parts.status, &parts.headers, "<text/event-stream: events follow on channel sse>", 0);
             let stream: ByteStream = Box::pin(incoming.into_data_stream().map(|r| r.map_err(|e| error_chain(&e))));
             let reader = SseReader::new(stream, &self.limits, self.transcript.clone());
-            return Ok(HttpReply { status, headers: parts.headers, body: ReplyBody::Sse(reader) });
+            return Ok(HttpReply { status, version, headers: parts.headers, body: ReplyBody::Sse(reader) });
         }
 
         let max = self.limits.max_body_bytes;
@@ -315,7 +398,7 @@ impl HttpWire {
                 Err(_) => ReplyBody::Text { text: String::from_utf8_lossy(&data).into_owned(), truncated: false },
             }
         };
-        Ok(HttpReply { status, headers: parts.headers, body })
+        Ok(HttpReply { status, version, headers: parts.headers, body })
     }
 
     /// The endpoint URL.
@@ -423,6 +506,7 @@ mod tests {
             url: url.to_owned(),
             headers: vec![("x-target".into(), "t1".into())],
             bearer_token: Some("secret-token-123".into()),
+            ..HttpTarget::default()
         };
         (HttpWire::new(target, limits, transcript.clone()).unwrap(), transcript)
     }
@@ -544,13 +628,12 @@ mod tests {
         let limits = Limits::default();
         let new = |url: &str, headers: Vec<(String, String)>| {
             HttpWire::new(
-                HttpTarget { url: url.into(), headers, bearer_token: None },
+                HttpTarget { url: url.into(), headers, ..HttpTarget::default() },
                 &limits,
                 Transcript::new(&limits),
             )
         };
-        let https = new("https://example.com/mcp", vec![]).unwrap_err();
-        assert!(https.to_string().contains("https is not supported"), "{https}");
+        assert!(new("https://example.com/mcp", vec![]).is_ok());
         assert!(matches!(new("ftp://x/y", vec![]), Err(WireError::InvalidUrl { .. })));
         assert!(matches!(new("not a url", vec![]), Err(WireError::InvalidUrl { .. })));
         assert!(matches!(new("/mcp", vec![]), Err(WireError::InvalidUrl { .. })));

@@ -9,8 +9,8 @@
 //! Choices worth knowing:
 //! - Stdio targets run in their own process group ([`StdioWire::shutdown`] and drop end the whole tree); a terminal's
 //!   Ctrl-C therefore reaches only the harness, which ends its targets as it unwinds.
-//! - HTTP goes through hyper's pooled client, not reqwest, because reqwest always adds `Accept: */*`; plain
-//!   `http://` only for now (`https://` is rejected by [`HttpWire::new`] with a clear error).
+//! - HTTP goes through hyper's pooled client, not reqwest, because reqwest always adds `Accept: */*`; `https://`
+//!   through rustls (ring) with ALPN `h2`/`http/1.1` and the roots [`tls`] describes.
 //! - SSE is parsed here (not with `sse-stream`), with caps on event size and count.
 
 mod command;
@@ -21,6 +21,7 @@ mod http;
 mod limits;
 mod sse;
 mod stdio;
+pub mod tls;
 mod transcript;
 
 pub use command::StdioCommand;

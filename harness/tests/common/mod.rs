@@ -1,6 +1,8 @@
 //! What the tests that run the `mcp-harness` binary share: running it bounded in time, with both pipes drained.
 #![allow(dead_code, reason = "each test crate uses a different part of this module")]
 
+pub mod tls;
+
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 

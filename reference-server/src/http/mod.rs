@@ -5,6 +5,7 @@ mod guard;
 mod ops;
 mod origin;
 mod session;
+mod tls;
 
 use std::{sync::Arc, time::Duration};
 
@@ -55,8 +56,13 @@ pub(crate) async fn serve(cli: &Cli, shared: Arc<Shared>, shutdown: Shutdown) ->
         .await
         .map_err(|source| StartupError::Bind { addr: cli.listen, source })?;
     let local = listener.local_addr().map_err(StartupError::Serve)?;
+    let acceptor = match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+        _ => None,
+    };
     // The harness parses this exact line from stderr.
-    eprintln!("mcp-reference-server listening on http://{local}/mcp");
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
+    eprintln!("mcp-reference-server listening on {scheme}://{local}/mcp");
 
     let grace = shared.shutdown_grace;
     let drain_shared = shared.clone();
@@ -75,19 +81,29 @@ pub(crate) async fn serve(cli: &Cli, shared: Arc<Shared>, shutdown: Shutdown) ->
             stop_streams.cancel();
         });
     };
-    // Nagle's algorithm would hold small SSE frames for the peer's delayed ACK (≈40 ms).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "failed to set TCP_NODELAY");
-        }
-    });
-    let server = axum::serve(listener, app).with_graceful_shutdown(graceful);
     let deadline = async {
         shutdown.requested().await;
         tokio::time::sleep(grace + Duration::from_secs(5)).await;
     };
+    let server = async {
+        match acceptor {
+            Some(acceptor) => {
+                let listener = tls::TlsListener::new(listener, acceptor).map_err(StartupError::Serve)?;
+                axum::serve(listener, app).with_graceful_shutdown(graceful).await.map_err(StartupError::Serve)
+            }
+            None => {
+                // Nagle's algorithm would hold small SSE frames for the peer's delayed ACK (≈40 ms).
+                let listener = listener.tap_io(|tcp| {
+                    if let Err(error) = tcp.set_nodelay(true) {
+                        tracing::debug!(%error, "failed to set TCP_NODELAY");
+                    }
+                });
+                axum::serve(listener, app).with_graceful_shutdown(graceful).await.map_err(StartupError::Serve)
+            }
+        }
+    };
     tokio::select! {
-        result = server => result.map_err(StartupError::Serve)?,
+        result = server => result?,
         _ = deadline => tracing::warn!("connections still open after the grace period; exiting"),
     }
     tracing::info!("HTTP server stopped");
