@@ -15,6 +15,13 @@ use std::{
     time::{Duration, Instant},
 };
 
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Empty, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::{
+    client::legacy::{Client, connect::HttpConnector},
+    rt::TokioExecutor,
+};
 use jsonwebtoken::{
     DecodingKey,
     jwk::{AlgorithmParameters, Jwk, KeyAlgorithm, PublicKeyUse},
@@ -41,11 +48,14 @@ pub(crate) enum JwksError {
     NoKeys { origin: String },
 }
 
+/// The HTTP(S) client of JWKS fetches.
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
+
 /// Where the set comes from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Source {
     File(PathBuf),
-    Url { url: reqwest::Url, client: reqwest::Client },
+    Url { url: hyper::Uri, client: Box<HttpsClient> },
 }
 
 impl Source {
@@ -89,9 +99,15 @@ pub(crate) struct KeySet {
 impl KeySet {
     /// Reads the set from `location`: an `http://` or `https://` URL, else a file path.
     pub(crate) async fn load(location: &str) -> Result<Self, JwksError> {
-        let source = match reqwest::Url::parse(location) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => Source::Url { url, client: http_client()? },
-            _ => Source::File(PathBuf::from(location)),
+        let is_url = location.starts_with("http://") || location.starts_with("https://");
+        let source = if is_url {
+            let url = location.parse::<hyper::Uri>().map_err(|error| JwksError::Fetch {
+                url: location.to_owned(),
+                reason: format!("not a valid URL: {error}"),
+            })?;
+            Source::Url { url, client: Box::new(http_client(location)?) }
+        } else {
+            Source::File(PathBuf::from(location))
         };
         let keys = read(&source).await?;
         Ok(Self { source, keys: RwLock::new(keys), last_refresh: tokio::sync::Mutex::new(None) })
@@ -127,17 +143,30 @@ impl KeySet {
     }
 }
 
-/// A client for JWKS fetches: rustls on the ring provider, bounded, no redirects, no proxy from the environment.
-fn http_client() -> Result<reqwest::Client, JwksError> {
-    // Installing fails only when a provider is already installed, which is as good.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .timeout(FETCH_TIMEOUT)
-        .connect_timeout(FETCH_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .build()
-        .map_err(|error| JwksError::Fetch { url: String::new(), reason: error.to_string() })
+/// A client for JWKS fetches: rustls on the ring provider with the system's roots, bounded connects, no redirects
+/// followed, no proxy.
+fn http_client(location: &str) -> Result<HttpsClient, JwksError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = if location.starts_with("https://") {
+        builder.with_provider_and_native_roots(provider).map_err(|error| JwksError::Fetch {
+            url: location.to_owned(),
+            reason: format!("no TLS root certificates: {error}"),
+        })?
+    } else {
+        // Plain HTTP needs no roots (and a machine without a CA store can still fetch from loopback).
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|error| JwksError::Fetch { url: location.to_owned(), reason: error.to_string() })?
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        builder.with_tls_config(config)
+    };
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(FETCH_TIMEOUT));
+    let connector = builder.https_or_http().enable_http1().wrap_connector(http);
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
 }
 
 async fn read(source: &Source) -> Result<Keys, JwksError> {
@@ -158,26 +187,22 @@ async fn read(source: &Source) -> Result<Keys, JwksError> {
     Ok(keys)
 }
 
-async fn fetch(client: &reqwest::Client, url: &reqwest::Url) -> Result<Vec<u8>, JwksError> {
+async fn fetch(client: &HttpsClient, url: &hyper::Uri) -> Result<Vec<u8>, JwksError> {
     let failed = |reason: String| JwksError::Fetch { url: url.to_string(), reason };
     let read = async {
-        let mut response = client
-            .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
+        let request = hyper::Request::get(url.clone())
+            .header(hyper::header::ACCEPT, "application/json")
+            .body(Empty::<Bytes>::new())
             .map_err(|e| failed(e.to_string()))?;
+        let response = client.request(request).await.map_err(|e| failed(e.to_string()))?;
         if !response.status().is_success() {
             return Err(failed(format!("HTTP status {}", response.status())));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| failed(e.to_string()))? {
-            if body.len() + chunk.len() > MAX_JWKS_BYTES {
-                return Err(failed(format!("the document exceeds {MAX_JWKS_BYTES} bytes")));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        let body = Limited::new(response.into_body(), MAX_JWKS_BYTES)
+            .collect()
+            .await
+            .map_err(|e| failed(format!("reading the body: {e} (at most {MAX_JWKS_BYTES} bytes)")))?;
+        Ok(body.to_bytes().to_vec())
     };
     tokio::time::timeout(FETCH_TIMEOUT, read)
         .await
