@@ -451,11 +451,11 @@ async fn revoked_tokens_are_refused_memory_store() {
 #[tokio::test]
 async fn revoked_tokens_are_refused_by_every_server_sharing_redis() {
     let redis_url = std::env::var("MCP_TEST_REDIS_URL").ok().filter(|u| !u.is_empty());
-    let docker = std::env::var("MCP_HARNESS_TEST_DOCKER").as_deref() == Ok("1");
+    let docker = common::containers::docker_enabled();
     let (_container, url) = match (redis_url, docker) {
         (Some(url), _) => (None, url),
         (None, true) => {
-            let (container, url) = redis_container().await;
+            let (container, url) = common::containers::redis().await;
             (Some(container), url)
         }
         (None, false) => {
@@ -474,39 +474,6 @@ async fn revoked_tokens_are_refused_by_every_server_sharing_redis() {
     let first = AuthServer::start(&["--redis-url", &url, "--auth-resource", resource]).await;
     let second = AuthServer::start(&["--redis-url", &url, "--auth-resource", resource]).await;
     revocation_round(&first, &[&first, &second]).await;
-}
-
-/// A Redis container published on 127.0.0.1 only, removed on drop.
-async fn redis_container() -> (testcontainers::ContainerAsync<testcontainers_modules::redis::Redis>, String) {
-    use testcontainers::{ImageExt as _, core::IntoContainerPort as _, runners::AsyncRunner as _};
-    let image = std::env::var("MCP_HARNESS_REDIS_IMAGE").ok().filter(|i| !i.is_empty()).unwrap_or("redis:7".into());
-    let (name, tag) = match image.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')) {
-        Some((name, tag)) => (name.to_owned(), tag.to_owned()),
-        None => (image.clone(), "latest".to_owned()),
-    };
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-        listener.local_addr().unwrap().port()
-    };
-    let container = testcontainers_modules::redis::Redis::default()
-        .with_name(name)
-        .with_tag(tag)
-        .with_cmd(["redis-server", "--save", "", "--appendonly", "no"])
-        .with_mapped_port(port, 6379.tcp())
-        .with_host_config_modifier(move |host| {
-            host.publish_all_ports = Some(false);
-            host.port_bindings = Some(std::collections::HashMap::from([(
-                "6379/tcp".to_owned(),
-                Some(vec![testcontainers::bollard::models::PortBinding {
-                    host_ip: Some("127.0.0.1".into()),
-                    host_port: Some(port.to_string()),
-                }]),
-            )]));
-        })
-        .start()
-        .await
-        .expect("MCP_HARNESS_TEST_DOCKER=1, but the Redis container did not start");
-    (container, format!("redis://127.0.0.1:{port}"))
 }
 
 /// A JWKS served over HTTP by the test, whose keys can change while the server runs.
