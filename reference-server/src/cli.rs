@@ -143,7 +143,10 @@ pub struct Cli {
 
     /// Turns on OAuth 2.1 bearer-token authorization of the HTTP endpoint (HTTP only): the
     /// JWKS (a JSON file, or an http(s) URL fetched at start and again for an unknown `kid`)
-    /// whose RSA keys verify RS256 access tokens. Off by default.
+    /// whose RSA keys verify the access tokens. Off by default. Tokens: RS256 JWTs in the
+    /// `Authorization` header; `iss`, `aud`, `exp` required, `nbf` honoured, 10 s clock
+    /// leeway; scopes `mcp:read` (every request), `mcp:write` (tools not annotated read-only),
+    /// `mcp:admin` (POST /oauth/revoke); metadata at /.well-known/oauth-protected-resource/mcp.
     #[arg(long, env = "MCP_REFERENCE_AUTH_JWKS", value_name = "FILE_OR_URL", requires = "auth_issuer")]
     pub auth_jwks: Option<String>,
 

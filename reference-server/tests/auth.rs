@@ -476,6 +476,22 @@ async fn revoked_tokens_are_refused_by_every_server_sharing_redis() {
     revocation_round(&first, &[&first, &second]).await;
 }
 
+/// A revocation list that cannot be asked refuses requests (503) rather than let a revoked token through.
+#[tokio::test]
+async fn an_unreachable_redis_denylist_fails_closed() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        listener.local_addr().unwrap().port()
+    };
+    let redis = format!("redis://127.0.0.1:{port}");
+    let server = AuthServer::start(&["--redis-url", &redis, "--redis-timeout-ms", "200"]).await;
+    let refused = server.post(&initialize(1, "2025-11-25"), Some(&server.token("mcp:read")), &[]).await;
+    assert_eq!(refused.status(), 503);
+    assert!(refused.headers().contains_key("retry-after"));
+    // Without a token the answer is still 401: nothing needs the list.
+    assert_eq!(server.post(&initialize(1, "2025-11-25"), None, &[]).await.status(), 401);
+}
+
 /// A JWKS served over HTTP by the test, whose keys can change while the server runs.
 async fn serve_jwks(document: Arc<Mutex<Value>>) -> String {
     let app = axum::Router::new().route(
