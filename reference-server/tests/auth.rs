@@ -244,7 +244,21 @@ async fn a_valid_token_is_served_and_every_invalid_one_gets_401() {
     assert_unauthorized(&in_query, &server, true, "query-string token");
 
     let twice = server.post(&init, Some(&good), &[("authorization", "Bearer another")]).await;
-    assert_eq!(twice.status(), 400, "two Authorization headers");
+    assert_unauthorized(&twice, &server, true, "two Authorization headers");
+    let empty = server.post(&init, None, &[("authorization", "Bearer")]).await;
+    assert_unauthorized(&empty, &server, true, "an empty bearer token");
+    let only_in_query = server
+        .http
+        .client
+        .post(format!("{}?token={good}", server.resource()))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(init.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(only_in_query.status(), 401, "a token only in the query string");
+    assert!(!only_in_query.text().await.unwrap().contains(&good), "the token is not reflected");
 
     // Host/Origin come first: a foreign Origin is 403 whatever the token.
     let foreign = server.post(&init, None, &[("origin", "https://evil.example")]).await;

@@ -18,7 +18,8 @@ pub(crate) enum Refusal {
     InvalidToken(TokenError),
     /// A token in the URL's query string, which is never accepted: 401 `invalid_token`.
     TokenInQuery,
-    /// More than one `Authorization` header: 400 `invalid_request`.
+    /// More than one `Authorization` header: 401 `invalid_token` (which of them would be the token is ambiguous,
+    /// so none is).
     SeveralAuthorizations,
     /// A valid token without every scope the request needs: 403 `insufficient_scope` naming them all.
     InsufficientScope(Scopes),
@@ -36,8 +37,9 @@ pub(crate) enum BodyShape {
 impl Refusal {
     fn status(&self) -> StatusCode {
         match self {
-            Refusal::NoToken | Refusal::InvalidToken(_) | Refusal::TokenInQuery => StatusCode::UNAUTHORIZED,
-            Refusal::SeveralAuthorizations => StatusCode::BAD_REQUEST,
+            Refusal::NoToken | Refusal::InvalidToken(_) | Refusal::TokenInQuery | Refusal::SeveralAuthorizations => {
+                StatusCode::UNAUTHORIZED
+            }
             Refusal::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -53,7 +55,7 @@ impl Refusal {
                 "access tokens are not accepted in the query string; send an Authorization: Bearer header".into(),
             )),
             Refusal::SeveralAuthorizations => {
-                Some(("invalid_request", "the request has more than one Authorization header".into()))
+                Some(("invalid_token", "the request has more than one Authorization header".into()))
             }
             Refusal::InsufficientScope(needed) => {
                 Some(("insufficient_scope", format!("this request needs the scopes: {needed}")))
@@ -124,6 +126,6 @@ mod tests {
         assert_eq!(status, 403);
         assert!(header.starts_with("Bearer error=\"insufficient_scope\", "), "{header}");
         assert!(header.ends_with(&format!("scope=\"mcp:read mcp:write\", {prm}")), "{header}");
-        assert_eq!(challenge(Refusal::SeveralAuthorizations).0, 400);
+        assert_eq!(challenge(Refusal::SeveralAuthorizations).0, 401);
     }
 }
