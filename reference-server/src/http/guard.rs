@@ -190,7 +190,7 @@ async fn authorize<'a>(auth: &'a Auth, request: &mut Request) -> Result<Caller<'
     if let Some(session) = &session
         && !auth.sessions.allows(session, &principal.owner)
     {
-        // Another principal's session is, to this caller, no session at all.
+        // Another principal's session (or one never bound) is, to this caller, no session at all.
         return Err(error_response(StatusCode::NOT_FOUND, Value::Null, SESSION_NOT_FOUND, "Session not found"));
     }
     Ok(Caller { auth, principal, session })
