@@ -142,4 +142,44 @@ pub struct Cli {
     /// Secret (≥ 32 bytes) that seals MRTR `requestState`; random per process by default.
     #[arg(long, env = "MCP_REFERENCE_STATE_KEY", hide_env_values = true)]
     pub request_state_key: Option<String>,
+
+    /// AES-256 key (base64 of 32 bytes) that encrypts the data tools' sensitive fields at rest
+    /// (`secret`, `password`, `email`, `notes`). Random per process by default: records written
+    /// to Postgres with a random key cannot be read after a restart.
+    #[arg(long, env = "MCP_REFERENCE_DATA_KEY", hide_env_values = true, value_name = "BASE64")]
+    pub data_key: Option<String>,
+
+    /// Turns on OAuth 2.1 bearer-token authorization of the HTTP endpoint (HTTP only): the
+    /// JWKS (a JSON file, or an http(s) URL fetched at start and again for an unknown `kid`)
+    /// whose RSA keys verify the access tokens. Off by default. Tokens: RS256 JWTs in the
+    /// `Authorization` header; `iss`, `aud`, `exp` required, `nbf` honoured, 10 s clock
+    /// leeway; scopes `mcp:read` (every request), `mcp:write` (tools not annotated read-only),
+    /// `mcp:admin` (POST /oauth/revoke); metadata at /.well-known/oauth-protected-resource/mcp.
+    #[arg(long, env = "MCP_REFERENCE_AUTH_JWKS", value_name = "FILE_OR_URL", requires = "auth_issuer")]
+    pub auth_jwks: Option<String>,
+
+    /// The authorization server: required `iss` of every token, and the entry of
+    /// `authorization_servers` in the protected resource metadata. Needs --auth-jwks.
+    #[arg(long, env = "MCP_REFERENCE_AUTH_ISSUER", value_name = "ISS", requires = "auth_jwks")]
+    pub auth_issuer: Option<String>,
+
+    /// Canonical URI of this resource, which every token's `aud` must contain
+    /// [default: http://<bound address>/mcp]. Needs --auth-jwks.
+    #[arg(long, env = "MCP_REFERENCE_AUTH_RESOURCE", value_name = "URL", requires = "auth_jwks")]
+    pub auth_resource: Option<String>,
+}
+
+impl Cli {
+    /// Rejects combinations clap's declarations cannot express, as a usage error.
+    pub fn validate(&self) -> Result<(), clap::Error> {
+        if self.transport == TransportKind::Stdio && self.auth_jwks.is_some() {
+            let mut command = <Self as clap::CommandFactory>::command();
+            return Err(command.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--auth-jwks (OAuth authorization) applies to the HTTP transport only: add --transport http, \
+                 or drop the --auth-* options (stdio is authorized by whoever starts the process)",
+            ));
+        }
+        Ok(())
+    }
 }

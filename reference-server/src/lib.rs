@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+mod auth;
 mod cache;
 mod cli;
 mod completion;
@@ -28,6 +29,7 @@ mod metrics;
 mod prompts;
 mod resilience;
 mod resources;
+mod sealing;
 mod server;
 mod shutdown;
 mod stdio;
@@ -46,7 +48,14 @@ pub use error::StartupError;
 /// fastest for stdio; multi-thread otherwise), installs a stderr logger and serves
 /// the selected transport until end of input (stdio) or SIGTERM/SIGINT, draining
 /// in-flight requests before returning.
+///
+/// A command line that clap accepts but [`Cli::validate`] refuses (e.g. `--auth-jwks` with stdio) prints the usage
+/// error on stderr and returns status 2.
 pub fn main_with(cli: Cli) -> ExitCode {
+    if let Err(error) = cli.validate() {
+        let _ = error.print();
+        return ExitCode::from(2);
+    }
     logging::init(&cli.log_level);
     let runtime = match build_runtime(cli.worker_threads) {
         Ok(runtime) => runtime,

@@ -280,3 +280,49 @@ fn which(binary: &str) -> Option<std::path::PathBuf> {
         .map(|dir| std::path::Path::new(dir).join(binary))
         .find(|path| path.is_file())
 }
+
+/// Sensitive fields are ciphertext in the Postgres row, plaintext in answers, readable after a restart with the same
+/// `MCP_REFERENCE_DATA_KEY`, and a tool error (not garbage) under another key. Runs against `MCP_TEST_DATABASE_URL`,
+/// or a Postgres container with `MCP_HARNESS_TEST_DOCKER=1`.
+#[tokio::test]
+async fn postgres_rows_hold_only_ciphertext_of_sensitive_fields() {
+    let test = "postgres_rows_hold_only_ciphertext_of_sensitive_fields";
+    let (_container, db) = match env("MCP_TEST_DATABASE_URL") {
+        Some(url) => (None, url),
+        None if common::containers::docker_enabled() => {
+            let (container, url) = common::containers::postgres().await;
+            (Some(container), url)
+        }
+        None => {
+            eprintln!("SKIPPED {test}: set MCP_TEST_DATABASE_URL, or MCP_HARNESS_TEST_DOCKER=1 with a Docker engine");
+            return;
+        }
+    };
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let args = ["--database-url", db.as_str(), "--data-key", KEY];
+    let mut client = Client::start(&args).await;
+    let created = client
+        .ok("create_data", json!({"collection": collection("sealed"), "data": {"secret": "hunter2", "qty": 1}}))
+        .await;
+    assert_eq!(created["structuredContent"]["data"]["secret"], "hunter2");
+    let id = created["structuredContent"]["id"].as_str().expect("id").to_owned();
+
+    let (rows, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.expect("connect to Postgres");
+    tokio::spawn(connection);
+    let row = rows.query_one("SELECT data FROM mcp_records WHERE id = $1", &[&id]).await.expect("the row");
+    let data: Value = row.get(0);
+    let at_rest = data["secret"].as_str().expect("a sealed string");
+    assert!(at_rest.starts_with("enc:v1:") && !at_rest.contains("hunter2"), "{at_rest}");
+    assert_eq!(data["qty"], 1);
+    assert!(!row.get::<_, Value>(0).to_string().contains("hunter2"));
+    drop(client);
+
+    let mut same_key = Client::start(&args).await;
+    assert_eq!(same_key.ok("get_data", json!({"id": id})).await["structuredContent"]["data"]["secret"], "hunter2");
+    drop(same_key);
+    let other_key = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+    let mut wrong = Client::start(&["--database-url", db.as_str(), "--data-key", other_key]).await;
+    let refused = wrong.tool("get_data", json!({"id": id})).await;
+    assert_eq!(refused["isError"], true, "{refused}");
+    assert!(refused["content"][0]["text"].as_str().unwrap_or("").contains("`secret`"), "{refused}");
+}

@@ -235,3 +235,37 @@ async fn subscriptions_and_list_changes_are_notified() {
     let list = server.call(request(6, "tools/list", json!({}))).await;
     assert!(list["result"]["tools"].as_array().unwrap().iter().any(|t| t["name"] == "dynamic-tool"));
 }
+
+/// Sensitive record fields are answered in plaintext by every data tool and the record resource, and cannot be
+/// filtered on (they are ciphertext at rest; the store-level proof is `tools::data`'s unit test).
+#[tokio::test]
+async fn sensitive_fields_read_back_in_plaintext_and_are_not_filterable() {
+    let mut server = StdioServer::spawn(&[]);
+    server.call(initialize(1, "2025-11-25")).await;
+    let call = |id: u64, name: &str, arguments: Value| {
+        request(id, "tools/call", json!({"name": name, "arguments": arguments}))
+    };
+    let created = server
+        .call(call(2, "create_data", json!({"collection": "people", "data": {"email": "ada@example.com", "age": 36}})))
+        .await;
+    assert_eq!(created["result"]["structuredContent"]["data"]["email"], "ada@example.com", "{created}");
+    let id = created["result"]["structuredContent"]["id"].as_str().expect("id").to_owned();
+    let updated = server.call(call(3, "update_data", json!({"id": id, "data": {"notes": ["a", 1]}}))).await;
+    assert_eq!(updated["result"]["structuredContent"]["data"]["notes"], json!(["a", 1]), "{updated}");
+    assert_eq!(updated["result"]["structuredContent"]["data"]["email"], "ada@example.com");
+    let got = server.call(call(4, "get_data", json!({"id": id}))).await;
+    assert_eq!(got["result"]["structuredContent"]["data"]["notes"], json!(["a", 1]));
+    let rows = server.call(call(5, "data_query", json!({"collection": "people", "max_rows": 10}))).await;
+    assert_eq!(rows["result"]["structuredContent"]["rows"][0]["data"]["email"], "ada@example.com");
+    let read = server.call(request(6, "resources/read", json!({"uri": format!("data://records/{id}")}))).await;
+    let text = read["result"]["contents"][0]["text"].as_str().expect("record JSON");
+    assert!(text.contains("ada@example.com") && !text.contains("enc:v1:"), "{text}");
+    for (request_id, arguments) in [
+        (7, json!({"filters": [{"field": "email", "op": "contains", "value": "ada"}]})),
+        (8, json!({"order_by": "notes"})),
+    ] {
+        let refused = server.call(call(request_id, "data_query", arguments)).await;
+        assert_eq!(refused["result"]["isError"], true, "{refused}");
+        assert!(refused["result"]["content"][0]["text"].as_str().unwrap_or("").contains("encrypted at rest"));
+    }
+}

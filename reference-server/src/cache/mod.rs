@@ -43,7 +43,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub(crate) use self::redis::{RedisCache, RedisConfig};
+pub(crate) use self::redis::{RedisCache, RedisConfig, connect_lazily};
 pub(crate) use key::cache_key;
 pub(crate) use lru::LruCache;
 pub(crate) use tiered::{CacheLevel, TieredCache};

@@ -44,6 +44,23 @@ pub(crate) struct RedisConfig {
     pub breaker: BreakerConfig,
 }
 
+/// A lazily connecting, auto-reconnecting connection to the Redis of `config`, and its `host:port/db` for logs;
+/// fails only on an invalid URL.
+pub(crate) fn connect_lazily(config: &RedisConfig) -> Result<(ConnectionManager, String), StartupError> {
+    let client = redis::Client::open(config.url.as_str())
+        .map_err(|error| StartupError::Config(format!("invalid Redis URL: {error}")))?;
+    let info = client.get_connection_info();
+    let target = format!("{}/{}", info.addr(), info.redis_settings().db());
+    let manager_config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(config.timeout))
+        .set_response_timeout(Some(config.timeout))
+        .set_number_of_retries(1)
+        .set_max_delay(config.timeout);
+    let connection = ConnectionManager::new_lazy_with_config(client, manager_config)
+        .map_err(|error| StartupError::Config(format!("invalid Redis settings: {error}")))?;
+    Ok((connection, target))
+}
+
 /// A failed Redis command.
 #[derive(Debug, thiserror::Error)]
 enum RedisFailure {
@@ -80,17 +97,7 @@ impl std::fmt::Debug for RedisCache {
 impl RedisCache {
     /// Prepares a lazily connecting client; fails only on an invalid URL.
     pub(crate) fn new(config: &RedisConfig) -> Result<Self, StartupError> {
-        let client = redis::Client::open(config.url.as_str())
-            .map_err(|error| StartupError::Config(format!("invalid Redis URL: {error}")))?;
-        let info = client.get_connection_info();
-        let target = format!("{}/{}", info.addr(), info.redis_settings().db());
-        let manager_config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(config.timeout))
-            .set_response_timeout(Some(config.timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(config.timeout);
-        let connection = ConnectionManager::new_lazy_with_config(client, manager_config)
-            .map_err(|error| StartupError::Config(format!("invalid Redis settings: {error}")))?;
+        let (connection, target) = connect_lazily(config)?;
         tracing::info!(%target, "using the Redis second-level cache");
         Ok(Self {
             connection,

@@ -1,8 +1,18 @@
 //! The thin layer in front of rmcp's `/mcp` service.
 //!
-//! It checks `Host` and `Origin` first (403), then for POSTs the content type
+//! It checks `Host` and `Origin` first (403), then — when authorization is on
+//! (`--auth-jwks`) — the bearer token (401, see [`crate::auth`]) and that a named
+//! session belongs to the token's principal (404), then for POSTs the content type
 //! (415), the body size (413), that the body is JSON (400 + `-32700`) and a
-//! JSON-RPC 2.0 message (400 + `-32600`), before rmcp sees the request. Plain
+//! JSON-RPC 2.0 message (400 + `-32600`), and last the token's scopes for that
+//! message (403), before rmcp sees the request.
+//!
+//! Host and Origin come first because they reject a request whatever its token
+//! (a DNS-rebinding or cross-site page may well carry a valid token in a browser):
+//! answering 401 there would invite it to authenticate. The token comes before
+//! the body is read, so unauthenticated clients cannot make the server buffer or
+//! parse bodies, and the scopes come last because they depend on the message (the
+//! tool called). Plain
 //! text error bodies from rmcp are rewritten as JSON-RPC error objects, so
 //! every error a client receives has the same shape.
 
@@ -18,7 +28,10 @@ use axum::{
 use serde_json::{Value, json};
 
 use super::OriginPolicy;
-use crate::metrics::Metrics;
+use crate::{
+    auth::{Auth, BodyShape, Principal, Refusal, Scope, Scopes},
+    metrics::Metrics,
+};
 
 /// Configuration of [`guard`].
 #[derive(Clone)]
@@ -26,6 +39,46 @@ pub(crate) struct GuardState {
     pub policy: Arc<OriginPolicy>,
     pub max_body_bytes: usize,
     pub metrics: Arc<Metrics>,
+    /// The authorization layer, when `--auth-jwks` turned it on.
+    pub auth: Option<Arc<Auth>>,
+}
+
+/// The session header of the Streamable HTTP transport.
+const SESSION_ID: &str = "mcp-session-id";
+
+/// The authenticated caller of a request, while authorization is on.
+struct Caller<'a> {
+    auth: &'a Auth,
+    principal: Principal,
+    /// The session the request names, if any.
+    session: Option<String>,
+}
+
+impl Caller<'_> {
+    /// The 403 to answer unless the token grants `needed`.
+    fn refusal_without(&self, needed: Scopes) -> Option<Response> {
+        (!self.principal.scopes.contains_all(needed))
+            .then(|| Refusal::InsufficientScope(needed).into_response(self.auth.metadata_url(), BodyShape::JsonRpc))
+    }
+
+    /// Binds a session the response created to the caller; forgets a session that ended or is unknown.
+    fn observe(&self, method: &Method, response: &Response) {
+        let sessions = &self.auth.sessions;
+        match &self.session {
+            None => {
+                let created = response.headers().get(SESSION_ID).and_then(|v| v.to_str().ok());
+                if let Some(created) = created.filter(|_| response.status().is_success()) {
+                    sessions.bind(created, &self.principal.owner);
+                }
+            }
+            Some(session) => {
+                let deleted = *method == Method::DELETE && response.status().is_success();
+                if deleted || response.status() == StatusCode::NOT_FOUND {
+                    sessions.forget(session);
+                }
+            }
+        }
+    }
 }
 
 /// JSON-RPC error codes used at the HTTP layer.
@@ -48,42 +101,31 @@ pub(crate) async fn guard(State(state): State<GuardState>, request: Request, nex
     response
 }
 
-async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> Response {
+async fn check_and_forward(state: &GuardState, mut request: Request, next: Next) -> Response {
+    if let Some(refused) = check_origin(&state.policy, &request) {
+        return refused;
+    }
+    let caller = match &state.auth {
+        None => None,
+        Some(auth) => match authorize(auth, &mut request).await {
+            Ok(caller) => Some(caller),
+            Err(refused) => return refused,
+        },
+    };
+    let method = request.method().clone();
+    if method != Method::POST {
+        if let Some(caller) = &caller
+            && let Some(refused) = caller.refusal_without(Scopes::of(&[Scope::Read]))
+        {
+            return refused;
+        }
+        let response = next.run(request).await;
+        if let Some(caller) = &caller {
+            caller.observe(&method, &response);
+        }
+        return rewrite_text_errors(response, Value::Null).await;
+    }
     let headers = request.headers();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| request.uri().authority().map(|a| a.to_string()));
-    match host {
-        Some(host) if state.policy.host_allowed(&host) => {}
-        Some(_) => {
-            return error_response(StatusCode::FORBIDDEN, Value::Null, INVALID_REQUEST, "Forbidden: Host not allowed");
-        }
-        None => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                Value::Null,
-                INVALID_REQUEST,
-                "Bad Request: missing Host header",
-            );
-        }
-    }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let allowed = origin.to_str().is_ok_and(|o| state.policy.origin_allowed(o));
-        if !allowed {
-            return error_response(
-                StatusCode::FORBIDDEN,
-                Value::Null,
-                INVALID_REQUEST,
-                "Forbidden: Origin not allowed",
-            );
-        }
-    }
-    if request.method() != Method::POST {
-        return rewrite_text_errors(next.run(request).await, Value::Null).await;
-    }
-
     let content_type_ok = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
     });
@@ -106,19 +148,93 @@ async fn check_and_forward(state: &GuardState, request: Request, next: Next) -> 
         Err(_) => return too_large(state.max_body_bytes),
     };
     // Only the envelope is read here (the params are skipped, not built): rmcp decodes the message itself.
-    let id = match serde_json::from_slice::<Envelope>(&bytes) {
+    let (id, rpc_method) = match serde_json::from_slice::<Envelope>(&bytes) {
         Err(_) => {
             return error_response(StatusCode::BAD_REQUEST, Value::Null, PARSE_ERROR, "Parse error: invalid JSON");
         }
-        Ok(envelope) => match validate_envelope(envelope) {
-            Ok(id) => id,
-            Err((id, message)) => {
-                return error_response(StatusCode::BAD_REQUEST, id, INVALID_REQUEST, message);
+        Ok(envelope) => {
+            let rpc_method = match (&caller, &envelope) {
+                (Some(_), Envelope::Object { method: Some(Value::String(name)), .. }) => Some(name.clone()),
+                _ => None,
+            };
+            match validate_envelope(envelope) {
+                Ok(id) => (id, rpc_method),
+                Err((id, message)) => {
+                    return error_response(StatusCode::BAD_REQUEST, id, INVALID_REQUEST, message);
+                }
             }
-        },
+        }
     };
+    if let Some(caller) = &caller
+        && let Some(refused) = caller.refusal_without(caller.auth.scopes_for(rpc_method.as_deref(), &bytes))
+    {
+        return refused;
+    }
     let request = Request::from_parts(parts, Body::from(bytes));
-    rewrite_text_errors(next.run(request).await, id).await
+    let response = next.run(request).await;
+    if let Some(caller) = &caller {
+        caller.observe(&method, &response);
+    }
+    rewrite_text_errors(response, id).await
+}
+
+/// The bearer token's principal, checked against the session the request names; the `Authorization` header is
+/// removed so the token goes no further.
+async fn authorize<'a>(auth: &'a Auth, request: &mut Request) -> Result<Caller<'a>, Response> {
+    let principal = auth
+        .authenticate(request.headers(), request.uri())
+        .await
+        .map_err(|refusal| refusal.into_response(auth.metadata_url(), BodyShape::JsonRpc))?;
+    request.headers_mut().remove(header::AUTHORIZATION);
+    let session = request.headers().get(SESSION_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if let Some(session) = &session
+        && !auth.sessions.allows(session, &principal.owner)
+    {
+        // Another principal's session (or one never bound) is, to this caller, no session at all.
+        return Err(error_response(StatusCode::NOT_FOUND, Value::Null, SESSION_NOT_FOUND, "Session not found"));
+    }
+    Ok(Caller { auth, principal, session })
+}
+
+/// `Host` then `Origin`: the 403 (or 400 without a `Host`) to answer when the policy does not allow them.
+pub(super) fn check_origin(policy: &OriginPolicy, request: &Request) -> Option<Response> {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    match host {
+        Some(host) if policy.host_allowed(&host) => {}
+        Some(_) => {
+            return Some(error_response(
+                StatusCode::FORBIDDEN,
+                Value::Null,
+                INVALID_REQUEST,
+                "Forbidden: Host not allowed",
+            ));
+        }
+        None => {
+            return Some(error_response(
+                StatusCode::BAD_REQUEST,
+                Value::Null,
+                INVALID_REQUEST,
+                "Bad Request: missing Host header",
+            ));
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let allowed = origin.to_str().is_ok_and(|o| policy.origin_allowed(o));
+        if !allowed {
+            return Some(error_response(
+                StatusCode::FORBIDDEN,
+                Value::Null,
+                INVALID_REQUEST,
+                "Forbidden: Origin not allowed",
+            ));
+        }
+    }
+    None
 }
 
 fn too_large(limit: usize) -> Response {

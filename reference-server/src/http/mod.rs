@@ -4,6 +4,7 @@
 mod guard;
 mod ops;
 mod origin;
+mod revoke;
 mod session;
 mod tls;
 
@@ -18,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 pub(crate) use origin::OriginPolicy;
 
 use crate::{
+    auth::{Auth, metadata_paths},
     cli::Cli,
     error::StartupError,
     server::{ReferenceServer, Shared},
@@ -46,12 +48,6 @@ pub(crate) async fn serve(cli: &Cli, shared: Arc<Shared>, shutdown: Shutdown) ->
         Arc::new(session::UniqueIds::new(LocalSessionManager::default())),
         config,
     );
-    let guard_state = guard::GuardState { policy, max_body_bytes: cli.max_body_bytes, metrics: shared.metrics.clone() };
-    let app = Router::new()
-        .route_service("/mcp", mcp)
-        .layer(middleware::from_fn_with_state(guard_state, guard::guard))
-        .merge(ops::router(shared.clone()));
-
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .map_err(|source| StartupError::Bind { addr: cli.listen, source })?;
@@ -60,6 +56,23 @@ pub(crate) async fn serve(cli: &Cli, shared: Arc<Shared>, shutdown: Shutdown) ->
         (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
         _ => None,
     };
+
+    let auth = Auth::from_cli(cli, local, &shared.catalog).await?.map(Arc::new);
+
+    let guard_state = guard::GuardState {
+        policy: policy.clone(),
+        max_body_bytes: cli.max_body_bytes,
+        metrics: shared.metrics.clone(),
+        auth: auth.clone(),
+    };
+    let mut app = Router::new()
+        .route_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(guard_state, guard::guard))
+        .merge(ops::router(shared.clone()));
+    if let Some(auth) = auth {
+        let resource = crate::auth::resource_of(cli, local);
+        app = app.merge(revoke::router(auth, policy, &metadata_paths(&resource)));
+    }
     // The harness parses this exact line from stderr.
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     eprintln!("mcp-reference-server listening on {scheme}://{local}/mcp");

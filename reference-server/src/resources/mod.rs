@@ -159,7 +159,14 @@ async fn read_dynamic(shared: &Shared, uri: &str) -> Result<Option<ResourceConte
     }
     if let Some(id) = uri.strip_prefix(RECORD_PREFIX).filter(|id| is_segment(id)) {
         return match shared.store.get(id).await {
-            Ok(Some(record)) => Ok(Some(text(uri, "application/json", json!(record).to_string()))),
+            Ok(Some(record)) => {
+                let mut record = json!(record);
+                shared
+                    .sealer
+                    .open_record_value(&mut record)
+                    .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+                Ok(Some(text(uri, "application/json", record.to_string())))
+            }
             Ok(None) => Ok(None),
             Err(error) => Err(ErrorData::internal_error(format!("store failed: {error}"), None)),
         };

@@ -45,6 +45,7 @@ use crate::{
     limits::Limiter,
     metrics::Metrics,
     resilience::{BreakerConfig, RetryPolicy},
+    sealing::FieldSealer,
     store::{MemoryStore, PostgresConfig, PostgresStore, Store},
     tools::{self, Catalog},
 };
@@ -72,6 +73,8 @@ pub(crate) struct Shared {
     pub catalog: Catalog,
     /// Record store behind the data tools.
     pub store: Arc<dyn Store>,
+    /// Encrypts the records' sensitive fields before they reach the store or a cache.
+    pub sealer: FieldSealer,
     /// Tool-result cache: in-process LRU, optionally in front of Redis.
     pub cache: TieredCache,
     /// Admission control for tool calls.
@@ -111,6 +114,7 @@ impl Shared {
                 key
             }
         };
+        let sealer = FieldSealer::from_config(cli.data_key.as_deref())?;
         let breaker = BreakerConfig {
             failure_threshold: cli.breaker_failures,
             open_for: Duration::from_millis(cli.breaker_open_ms),
@@ -139,13 +143,7 @@ impl Shared {
         let l2: Option<Arc<dyn Cache>> = match cli.redis_url.as_deref().filter(|u| !u.is_empty()) {
             None => None,
             Some(url) => {
-                let redis = RedisCache::new(&RedisConfig {
-                    url: url.to_owned(),
-                    timeout: Duration::from_millis(cli.redis_timeout_ms),
-                    max_concurrency: (cli.max_concurrency as usize).max(1),
-                    bulkhead_wait,
-                    breaker,
-                })?;
+                let redis = RedisCache::new(&redis_config(cli, url))?;
                 metrics.register_backend(redis.backend());
                 Some(Arc::new(redis))
             }
@@ -156,6 +154,7 @@ impl Shared {
             request_state: RequestStateCodec::new(key),
             catalog: tools::catalog(),
             store,
+            sealer,
             cache: TieredCache::new(cli.cache_capacity, l2, metrics.clone()),
             limiter: Limiter::new(
                 cli.max_concurrency,
@@ -171,6 +170,20 @@ impl Shared {
             started: Instant::now(),
             shutdown_grace: Duration::from_secs(cli.shutdown_grace_secs),
         }))
+    }
+}
+
+/// The Redis settings of the command line for `url` (the cache and the token denylist share them).
+pub(crate) fn redis_config(cli: &Cli, url: &str) -> RedisConfig {
+    RedisConfig {
+        url: url.to_owned(),
+        timeout: Duration::from_millis(cli.redis_timeout_ms),
+        max_concurrency: (cli.max_concurrency as usize).max(1),
+        bulkhead_wait: Duration::from_millis(cli.bulkhead_wait_ms),
+        breaker: BreakerConfig {
+            failure_threshold: cli.breaker_failures,
+            open_for: Duration::from_millis(cli.breaker_open_ms),
+        },
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use rmcp::model::{CallToolResult, MetaObject};
+use rmcp::model::{CallToolResult, JsonObject, MetaObject};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -22,6 +22,8 @@ use super::{
 use crate::{
     cache::{CacheLevel, cache_key},
     resilience::track_retries,
+    sealing::{FieldSealer, OpenError},
+    server::Shared,
     store::{Filter, Query, QueryResult, Record, SortOrder, StoreError},
 };
 
@@ -219,27 +221,58 @@ fn store_error(error: StoreError, retries: u32) -> ToolResult {
     Ok(result.into())
 }
 
+/// A record (or a value holding records) to answer with, its sensitive fields opened.
+fn opened(shared: &Shared, mut value: Value, rows: bool) -> Result<Value, OpenError> {
+    let result = if rows {
+        value
+            .get_mut("rows")
+            .and_then(Value::as_array_mut)
+            .map_or(Ok(()), |rows| rows.iter_mut().try_for_each(|row| shared.sealer.open_record_value(row)))
+    } else {
+        shared.sealer.open_record_value(&mut value)
+    };
+    result.map(|()| value)
+}
+
+/// A record written by the store answered with its sensitive fields opened.
+fn answer_record(shared: &Shared, record: &Record, retries: u32) -> ToolResult {
+    match opened(shared, json!(record), false) {
+        Ok(record) => structured(&record, None, Some(retries)),
+        Err(error) => Ok(tool_error(error.to_string())),
+    }
+}
+
 fn create(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: CreateArgs = parse_or_return!(inv);
-        let store = &inv.shared().store;
-        match track_retries(store.create(&args.collection, args.data)).await {
-            (Ok(record), retries) => structured(&record, None, Some(retries)),
-            (Err(error), retries) => store_error(error, retries),
-        }
+        create_record(inv.shared(), args).await
     })
+}
+
+/// `create_data` once its arguments are parsed.
+async fn create_record(shared: &Shared, mut args: CreateArgs) -> ToolResult {
+    shared.sealer.seal_fields(&mut args.data);
+    match track_retries(shared.store.create(&args.collection, args.data)).await {
+        (Ok(record), retries) => answer_record(shared, &record, retries),
+        (Err(error), retries) => store_error(error, retries),
+    }
 }
 
 /// Cache-aside read of a store-backed result, keyed by the store generation (see
 /// [`crate::cache`] for why this never serves stale data). `Ok(None)` when `read` finds
 /// nothing (not cached).
-async fn cached_read<F>(inv: &Invocation, read: F) -> Result<(Option<Value>, CacheLevel), StoreError>
+/// The cached values are the store's, sensitive fields still sealed: the caches (and Redis) hold no plaintext.
+async fn cached_read<F>(
+    shared: &Shared,
+    tool: &str,
+    args: &JsonObject,
+    read: F,
+) -> Result<(Option<Value>, CacheLevel), StoreError>
 where
     F: Future<Output = Result<Option<Value>, StoreError>>,
 {
-    let shared = inv.shared();
     let generation = shared.store.generation().await?;
-    let key = cache_key(&inv.name, &Value::Object(inv.args.clone()), &generation.to_string());
+    let key = cache_key(tool, &Value::Object(args.clone()), &generation.to_string());
     if let (Some(hit), level) = shared.cache.lookup(&key, shared.cache_ttl).await {
         return Ok((Some(hit), level));
     }
@@ -253,21 +286,30 @@ where
 fn get(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
         let args: IdArgs = parse_or_return!(inv);
-        let read = async { Ok(inv.shared().store.get(&args.id).await?.map(|record| json!(record))) };
-        match track_retries(cached_read(&inv, read)).await {
-            (Ok((Some(record), level)), retries) => structured(&record, Some(level), Some(retries)),
-            (Ok((None, _)), _) => Ok(tool_error(format!("no record with id {:?}", args.id))),
-            (Err(error), retries) => store_error(error, retries),
-        }
+        get_record(inv.shared(), &inv.name, &inv.args, &args.id).await
     })
+}
+
+/// `get_data` of `id`, whose raw arguments `args` (and tool name) key the cache.
+async fn get_record(shared: &Shared, tool: &str, args: &JsonObject, id: &str) -> ToolResult {
+    let read = async { Ok(shared.store.get(id).await?.map(|record| json!(record))) };
+    match track_retries(cached_read(shared, tool, args, read)).await {
+        (Ok((Some(record), level)), retries) => match opened(shared, record, false) {
+            Ok(record) => structured(&record, Some(level), Some(retries)),
+            Err(error) => Ok(tool_error(error.to_string())),
+        },
+        (Ok((None, _)), _) => Ok(tool_error(format!("no record with id {id:?}"))),
+        (Err(error), retries) => store_error(error, retries),
+    }
 }
 
 fn update(inv: Invocation) -> ToolFuture {
     Box::pin(async move {
-        let args: UpdateArgs = parse_or_return!(inv);
-        let store = &inv.shared().store;
-        match track_retries(store.update(&args.id, args.data, args.expected_version)).await {
-            (Ok(Some(record)), retries) => structured(&record, None, Some(retries)),
+        let mut args: UpdateArgs = parse_or_return!(inv);
+        let shared = inv.shared();
+        shared.sealer.seal_fields(&mut args.data);
+        match track_retries(shared.store.update(&args.id, args.data, args.expected_version)).await {
+            (Ok(Some(record)), retries) => answer_record(shared, &record, retries),
             (Ok(None), _) => Ok(tool_error(format!("no record with id {:?}", args.id))),
             (Err(error), retries) => store_error(error, retries),
         }
@@ -300,12 +342,19 @@ fn query(inv: Invocation) -> ToolFuture {
         if let Err(error) = query.validate() {
             return store_error(error, 0);
         }
+        if let Some(refusal) = FieldSealer::refusal(&query) {
+            return Ok(tool_error(refusal));
+        }
+        let shared = inv.shared();
         let read = async {
-            let QueryResult { rows, truncated } = inv.shared().store.query(&query).await?;
+            let QueryResult { rows, truncated } = shared.store.query(&query).await?;
             Ok(Some(json!(QueryOutput { rows, truncated })))
         };
-        match track_retries(cached_read(&inv, read)).await {
-            (Ok((Some(output), level)), retries) => structured(&output, Some(level), Some(retries)),
+        match track_retries(cached_read(shared, &inv.name, &inv.args, read)).await {
+            (Ok((Some(output), level)), retries) => match opened(shared, output, true) {
+                Ok(output) => structured(&output, Some(level), Some(retries)),
+                Err(error) => Ok(tool_error(error.to_string())),
+            },
             (Ok((None, _)), _) => Ok(tool_error("query produced no result")),
             (Err(error), retries) => store_error(error, retries),
         }
@@ -388,7 +437,54 @@ fn analyse(mut data: Vec<f64>) -> Analysis {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+    use rmcp::model::CallToolResponse;
+
     use super::*;
+    use crate::cli::Cli;
+
+    fn structured_content(result: ToolResult) -> Value {
+        let Ok(CallToolResponse::Complete(result)) = result else {
+            panic!("not a complete result: {result:?}");
+        };
+        assert_ne!(result.is_error, Some(true), "{result:?}");
+        result.structured_content.expect("structured content")
+    }
+
+    /// The memory store and the result cache hold `enc:v1:` ciphertext; the tools answer with the plaintext.
+    #[tokio::test]
+    async fn sensitive_fields_are_ciphertext_at_rest_and_plaintext_in_answers() {
+        let cli =
+            Cli::parse_from(["mcp-reference-server", "--data-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]);
+        let shared = Shared::new(&cli).await.expect("shared state");
+        let data: BTreeMap<String, Value> =
+            serde_json::from_value(json!({"secret": "hunter2", "email": "ada@example.com", "qty": 1})).unwrap();
+        let created =
+            structured_content(create_record(&shared, CreateArgs { collection: "people".into(), data }).await);
+        assert_eq!(created["data"], json!({"secret": "hunter2", "email": "ada@example.com", "qty": 1}));
+        let id = created["id"].as_str().expect("id").to_owned();
+
+        let stored = shared.store.get(&id).await.unwrap().expect("stored");
+        for (field, plaintext) in [("secret", "hunter2"), ("email", "ada@example.com")] {
+            let at_rest = stored.data[field].as_str().expect("a sealed string");
+            assert!(at_rest.starts_with("enc:v1:") && !at_rest.contains(plaintext), "{field}: {at_rest}");
+        }
+        assert_eq!(stored.data["qty"], json!(1), "other fields stay plain");
+
+        let args: JsonObject = serde_json::from_value(json!({"id": id})).unwrap();
+        for expected_level in ["miss", "l1"] {
+            let result = get_record(&shared, "get_data", &args, &id).await;
+            let Ok(CallToolResponse::Complete(complete)) = &result else { panic!("{result:?}") };
+            let level = complete.meta.as_ref().and_then(|m| m.get(META_CACHE)).cloned();
+            assert_eq!(level, Some(json!(expected_level)));
+            assert_eq!(structured_content(result)["data"]["secret"], "hunter2");
+        }
+        let generation = shared.store.generation().await.unwrap();
+        let key = cache_key("get_data", &Value::Object(args), &generation.to_string());
+        let (cached, _) = shared.cache.lookup(&key, shared.cache_ttl).await;
+        let cached = cached.expect("cached").to_string();
+        assert!(cached.contains("enc:v1:") && !cached.contains("hunter2"), "{cached}");
+    }
 
     #[test]
     fn analysis_of_known_values() {

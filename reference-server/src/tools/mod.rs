@@ -115,6 +115,15 @@ impl Catalog {
         self.specs.iter().filter(move |spec| spec.is_visible(era, shared))
     }
 
+    /// Names of the tools annotated `readOnlyHint: true`.
+    pub(crate) fn read_only_names(&self) -> std::collections::HashSet<String> {
+        self.specs
+            .iter()
+            .filter(|spec| spec.tool.annotations.as_ref().is_some_and(|a| a.read_only_hint == Some(true)))
+            .map(|spec| spec.tool.name.to_string())
+            .collect()
+    }
+
     #[cfg(test)]
     pub(crate) fn all(&self) -> &[ToolSpec] {
         &self.specs

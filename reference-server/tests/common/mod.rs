@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod containers;
+
 use std::{process::Stdio, time::Duration};
 
 use serde_json::{Value, json};
