@@ -255,7 +255,10 @@ pub(crate) struct PlanArgs {
     /// 2025-06-18, 2025-11-25 or 2026-07-28. Checks of other revisions are not applicable.
     #[arg(long, default_value = "auto", value_name = "REV")]
     pub protocol: String,
-    /// Enable intrusive security probes (attack payloads sent to tools). Off by default.
+    /// Enable the intrusive security probes (security.inject.*): attack payloads (path traversal, shell and
+    /// argument injection, SQL, SSRF, tampered requestState) sent to tools and resources/read. Off by default.
+    /// The tools probed are those --tool-allow names or, without it, read-only tools stating no destroying verb;
+    /// every probe is bounded and non-destructive, and the report lists the tools probed.
     #[arg(long)]
     pub danger_intrusive: bool,
     /// Opt-in check profiles. Repeatable.
@@ -310,8 +313,11 @@ pub(crate) struct RunArgs {
     /// have side effects). Without it only read-only tools are called.
     #[arg(long)]
     pub call_tools: bool,
-    /// With --call-tools, call only these tools (globs). Repeatable.
-    #[arg(long, value_name = "GLOB", requires = "call_tools")]
+    /// Tools that may be called beyond read-only ones (globs, repeatable; needs --call-tools or
+    /// --danger-intrusive). With --call-tools, only these are called. With --danger-intrusive, the injection
+    /// checks (security.inject.*) send attack payloads to exactly these tools, whatever their annotations; without
+    /// it they probe only tools annotated readOnlyHint: true whose name and description state no destroying verb.
+    #[arg(long, value_name = "GLOB")]
     pub tool_allow: Vec<String>,
     /// Unit suite: valid inputs drawn per tool (edge values weighted in); up to twice as many invalid ones.
     #[arg(long, default_value_t = mcp_harness::runner::DEFAULT_UNIT_CASES, value_name = "N",
