@@ -287,7 +287,7 @@ mod tests {
             matched: "root:x:0:0:".into(),
             answer: "a".into(),
         };
-        let o = judge(&[hit.clone()], Ok("alive".into()), "t.path", 3, &V);
+        let o = judge(std::slice::from_ref(&hit), Ok("alive".into()), "t.path", 3, &V);
         assert_eq!(o.status, Status::Failed);
         let f = o.finding.unwrap();
         assert_eq!((f.severity, f.cwe), (Severity::Critical, Some(22)));
