@@ -147,8 +147,9 @@ pub(crate) struct FilterArgs {
     /// generate the checks), conformance (protocol rules of the spec, for any server),
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
     /// DATABASE_URL/REDIS_URL), security (HTTP defences: Host and Origin, CORS, sessions; tool metadata
-    /// poisoning; leaked secrets; robustness against malformed input and floods; each finding with severity and
-    /// CWE, also written to report.sarif; nothing intrusive without --danger-intrusive), e2e (user journeys from
+    /// poisoning; leaked secrets; robustness against malformed input and floods; with --danger-intrusive only,
+    /// injection payloads into tool arguments and resources/read: path traversal, command, SQL, SSRF, tampered
+    /// requestState; each finding with severity and CWE, also written to report.sarif), e2e (user journeys from
     /// *.journey.yaml files, see --journeys; and with --surface FILE the surface lock's checks), performance (one
     /// open-loop load run, ≈ 20 s by default, judged against SLOs: mean and p95 latency, error rate, throughput,
     /// memory growth, the 40 ms quantum; see the "Performance suite" options).
