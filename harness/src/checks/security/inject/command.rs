@@ -42,7 +42,7 @@ const PAYLOADS: &[&str] = &[
 /// `command`, `args`, `host`, `branch`, `ref`, `path`, `file`, …) is called with each payload. Oracles: `id`'s
 /// output (`uid=N(name)`) or this user's name alone on a line after `whoami`; a request to the canary listener
 /// (127.0.0.1, a path naming this check's nonce and the payload); for a target the harness started (it shares this
-/// machine), the canary file `$TMPDIR/mcp-canary-<nonce>-<n>`. Ends with a liveness probe.
+/// machine), the canary file `$TMPDIR/mcp-canary-<nonce>-<nnn>`. Ends with a liveness probe.
 pub(crate) const COMMAND: Check = Check {
     meta: CheckMeta {
         id: CheckId("security.inject.command"),
@@ -84,8 +84,8 @@ async fn command(cx: &mut CheckContext) -> Conclusion {
     'all: for target in &targets {
         for template in PAYLOADS {
             n += 1;
-            let file = std::env::temp_dir().join(format!("mcp-canary-{nonce}-{n}"));
-            let path = format!("/c-{nonce}-{n}");
+            let file = std::env::temp_dir().join(format!("mcp-canary-{nonce}-{n:03}"));
+            let path = format!("/c-{nonce}-{n:03}");
             let payload = template.replace("{file}", &file.display().to_string()).replace("{url}", &canary.url(&path));
             files.push(file.clone());
             let Some(answer) = p.call(target, &payload).await else { break 'all };

@@ -163,5 +163,11 @@ mod tests {
         assert_eq!(canary.hits_on("/c-n-").len(), 1);
         assert!(canary.hits_on("/s-").is_empty(), "the listener itself never follows a redirect");
         assert_eq!(redirect.hits()[0].path, "/r");
+        // A gopher client sends the selector alone.
+        let mut s = TcpStream::connect(("127.0.0.1", canary.port())).await.unwrap();
+        s.write_all(b"s-n-006\r\n").await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        assert_eq!(canary.hits().last().map(|h| h.path.as_str()), Some("s-n-006"));
     }
 }

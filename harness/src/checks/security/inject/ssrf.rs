@@ -75,7 +75,7 @@ async fn ssrf(cx: &mut CheckContext) -> Conclusion {
     'all: for target in &targets {
         for template in PAYLOADS {
             n += 1;
-            let mark = format!("s-{nonce}-{n}");
+            let mark = format!("s-{nonce}-{n:03}");
             let mut payload = template
                 .replace("{canary}", &format!("127.0.0.1:{}", canary.port()))
                 .replace("{port}", &canary.port().to_string())
