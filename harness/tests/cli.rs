@@ -251,6 +251,8 @@ fn usage_errors_exit_2_with_one_line() {
         vec!["run", "--suite", "performance", "--load-tool", "echo", "--load-args", "[1, 2]"],
         vec!["run", "--suite", "performance", "--slo-error-percent", "150"],
         vec!["run", "--suite", "performance", "--load-mix", "/no/such/mix.json"],
+        // --tool-allow names the tools --call-tools or --danger-intrusive may call: alone it would do nothing.
+        vec!["run", "--tool-allow", "fs.*"],
     ] {
         let out = harness(&args, Duration::from_secs(30));
         assert_eq!(code(&out), 2, "{args:?}: {}", String::from_utf8_lossy(&out.stderr));

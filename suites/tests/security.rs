@@ -1,7 +1,9 @@
 //! The security suite against the bundled reference server, as one test per check, transport and revision:
 //! `cargo test -p mcp-harness-suites --test security`.
 //!
-//! Test names are `reference-<transport>-<revision>::<check id>`. Intrusive probes stay off (they are opt-in).
+//! Test names are `reference-<transport>-<revision>::<check id>`. Intrusive probes are off there (they are opt-in)
+//! and on in `reference-<transport>-<revision>-intrusive::<check id>`, which runs the `security.inject.*` checks
+//! alone with `--danger-intrusive`: the reference server resists every one (or has nothing they can probe).
 
 use mcp_harness::bridge::Bridge;
 use mcp_harness::check::Suite;
@@ -17,6 +19,12 @@ fn main() {
                 .protocol(RevisionChoice::Exact(revision))
                 .suites([Suite::Security]);
             bridge = bridge.target(format!("reference-{name}-{revision}"), config);
+            let mut intrusive = RunConfig::new(TargetSpec::Reference(transport))
+                .protocol(RevisionChoice::Exact(revision))
+                .suites([Suite::Security]);
+            intrusive.selection.include = vec!["security.inject.*".to_owned()];
+            intrusive.options.danger_intrusive = true;
+            bridge = bridge.target(format!("reference-{name}-{revision}-intrusive"), intrusive);
         }
     }
     bridge.run()

@@ -186,8 +186,9 @@ pub(crate) struct FilterArgs {
     /// generate the checks), conformance (protocol rules of the spec, for any server),
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
     /// DATABASE_URL/REDIS_URL), security (HTTP defences: Host and Origin, CORS, sessions; tool metadata
-    /// poisoning; leaked secrets; robustness against malformed input and floods; each finding with severity and
-    /// CWE, also written to report.sarif; nothing intrusive without --danger-intrusive), e2e (user journeys from
+    /// poisoning; leaked secrets; robustness against malformed input and floods; with --danger-intrusive only,
+    /// injection payloads into tool arguments and resources/read: path traversal, command, SQL, SSRF, tampered
+    /// requestState; each finding with severity and CWE, also written to report.sarif), e2e (user journeys from
     /// *.journey.yaml files, see --journeys; and with --surface FILE the surface lock's checks), performance (one
     /// open-loop load run, ≈ 20 s by default, judged against SLOs: mean and p95 latency, error rate, throughput,
     /// memory growth, the 40 ms quantum; see the "Performance suite" options).
@@ -425,7 +426,10 @@ pub(crate) struct PlanArgs {
     /// 2025-06-18, 2025-11-25 or 2026-07-28. Checks of other revisions are not applicable.
     #[arg(long, default_value = "auto", value_name = "REV")]
     pub protocol: String,
-    /// Enable intrusive security probes (attack payloads sent to tools). Off by default.
+    /// Enable the intrusive security probes (security.inject.*): attack payloads (path traversal, shell and
+    /// argument injection, SQL, SSRF, tampered requestState) sent to tools and resources/read. Off by default.
+    /// The tools probed are those --tool-allow names or, without it, read-only tools stating no destroying verb;
+    /// every probe is bounded and non-destructive, and the report lists the tools probed.
     #[arg(long)]
     pub danger_intrusive: bool,
     /// Opt-in check profiles. Repeatable.
@@ -507,8 +511,11 @@ pub(crate) struct RunArgs {
     /// have side effects). Without it only read-only tools are called.
     #[arg(long)]
     pub call_tools: bool,
-    /// With --call-tools, call only these tools (globs). Repeatable.
-    #[arg(long, value_name = "GLOB", requires = "call_tools")]
+    /// Tools that may be called beyond read-only ones (globs, repeatable; needs --call-tools or
+    /// --danger-intrusive). With --call-tools, only these are called. With --danger-intrusive, the injection
+    /// checks (security.inject.*) send attack payloads to exactly these tools, whatever their annotations; without
+    /// it they probe only tools annotated readOnlyHint: true whose name and description state no destroying verb.
+    #[arg(long, value_name = "GLOB")]
     pub tool_allow: Vec<String>,
     /// Unit suite: valid inputs drawn per tool (edge values weighted in); up to twice as many invalid ones.
     #[arg(long, default_value_t = mcp_harness::runner::DEFAULT_UNIT_CASES, value_name = "N",

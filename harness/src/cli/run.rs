@@ -155,6 +155,9 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
             "--export-k6 writes HTTP load for k6, and this target is a stdio process (use --url or --reference http)"
         );
     }
+    if !args.tool_allow.is_empty() && !args.call_tools && !args.plan.danger_intrusive {
+        bail!("--tool-allow needs --call-tools or --danger-intrusive (it names the tools they may call)");
+    }
     config.options = RunOptions {
         call_tools: args.call_tools,
         tool_allow: args.tool_allow.clone(),

@@ -20,7 +20,8 @@ use super::interrupt::Interrupt;
 pub struct RunOptions {
     /// Call tools that are not annotated read-only (with arguments synthesised from their schemas).
     pub call_tools: bool,
-    /// When non-empty, only these tool names (globs) may be called beyond read-only ones.
+    /// When non-empty, only these tool names (globs) may be called beyond read-only ones; with `danger_intrusive`,
+    /// the tools the injection checks probe (`--tool-allow`).
     pub tool_allow: Vec<String>,
     /// Allow intrusive probes (attack payloads).
     pub danger_intrusive: bool,

@@ -3,15 +3,17 @@
 //! need, and the client retries the call with `inputResponses` and the echoed
 //! `requestState`.
 //!
-//! `requestState` is sealed with HMAC-SHA256 ([`rmcp::model::RequestStateCodec`])
-//! bound to the tool name and valid for ten minutes: it is untrusted input on
-//! the way back, and a tampered or foreign state is rejected with `-32602`.
+//! `requestState` is sealed with HMAC-SHA256 ([`rmcp::model::RequestStateCodec`],
+//! a random key per process unless `--request-state-key` gives one) bound to the
+//! request — the tool name and its arguments, in canonical JSON — and valid for
+//! ten minutes: it is untrusted input on the way back, and a tampered state, or
+//! one issued for another tool or other arguments, is rejected with `-32602`.
 
 use std::time::Duration;
 
 use rmcp::model::{
     CreateMessageRequest, CreateMessageRequestParams, ElicitRequest, ElicitRequestParams, ErrorData, InputRequest,
-    InputRequests, InputRequiredResult, ListRootsRequest, SamplingMessage, SealOptions,
+    InputRequests, InputRequiredResult, JsonObject, ListRootsRequest, SamplingMessage, SealOptions,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value, json};
@@ -124,7 +126,8 @@ fn one(key: &str, request: InputRequest) -> InputRequests {
 impl Invocation {
     /// Seals `state` for a later round of this tool.
     fn seal<T: Serialize>(&self, state: &T) -> Result<String, ErrorData> {
-        let options = SealOptions::new().associated_data(self.name.as_bytes()).ttl(STATE_TTL);
+        let bound = binding(&self.name, &self.args);
+        let options = SealOptions::new().associated_data(&bound).ttl(STATE_TTL);
         self.shared()
             .request_state
             .seal_json_with(state, &options)
@@ -138,10 +141,48 @@ impl Invocation {
         };
         self.shared()
             .request_state
-            .open_json_with(sealed, self.name.as_bytes())
+            .open_json_with(sealed, &binding(&self.name, &self.args))
             .map(Some)
             .map_err(|_| ErrorData::invalid_params("requestState failed integrity verification", None))
     }
+}
+
+/// What a state is bound to: the tool's name and its arguments as canonical JSON (keys sorted at every level), so
+/// a state answers only the request that received it.
+fn binding(name: &str, args: &JsonObject) -> Vec<u8> {
+    fn canonical(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::from(k.as_str()).to_string());
+                    out.push(':');
+                    canonical(&m[k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    canonical(x, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::from(name);
+    out.push('\0');
+    canonical(&Value::Object(args.clone()), &mut out);
+    out.into_bytes()
 }
 
 fn elicitation_tool(inv: Invocation) -> ToolFuture {
@@ -261,4 +302,23 @@ fn capabilities_tool(inv: Invocation) -> ToolFuture {
         }
         if requests.is_empty() { text("Client declared no input-capable capabilities") } else { need(requests, None) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn object(v: Value) -> JsonObject {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn states_are_bound_to_the_tool_and_its_arguments_whatever_the_key_order() {
+        let a = binding("t", &object(json!({"x": 1, "y": {"b": 2, "a": [1, "s"]}})));
+        assert_eq!(a, binding("t", &object(json!({"y": {"a": [1, "s"], "b": 2}, "x": 1}))));
+        assert_ne!(a, binding("t", &object(json!({"x": 2, "y": {"b": 2, "a": [1, "s"]}}))));
+        assert_ne!(a, binding("u", &object(json!({"x": 1, "y": {"b": 2, "a": [1, "s"]}}))));
+    }
 }

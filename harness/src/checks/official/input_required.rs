@@ -379,7 +379,7 @@ async fn tampered_state(cx: &mut CheckContext) -> Conclusion {
 }
 
 /// `tools/call` params for one round.
-fn call_params(tool: &str, responses: Option<Value>, state: Option<Value>) -> Value {
+pub(crate) fn call_params(tool: &str, responses: Option<Value>, state: Option<Value>) -> Value {
     let mut params = json!({"name": tool, "arguments": {}});
     if let Some(r) = responses {
         params["inputResponses"] = r;
@@ -429,7 +429,7 @@ async fn finish(
 }
 
 /// Whether a result asks for input.
-fn is_input_required(r: &Value) -> bool {
+pub(crate) fn is_input_required(r: &Value) -> bool {
     r.get("resultType").and_then(Value::as_str) == Some("input_required")
 }
 
@@ -440,7 +440,7 @@ fn first_key(r: &Value) -> Option<String> {
 
 /// `inputResponses` for the input requests of `r` (only `keys`, when given), answered from `answers`. Requests the
 /// harness does not handle are left out (the server then asks again, and the check says so).
-fn respond(answers: &ClientAnswers, r: &Value, keys: Option<Vec<String>>) -> Value {
+pub(crate) fn respond(answers: &ClientAnswers, r: &Value, keys: Option<Vec<String>>) -> Value {
     let mut out = Map::new();
     let Some(requests) = r.get("inputRequests").and_then(Value::as_object) else {
         return Value::Object(out);

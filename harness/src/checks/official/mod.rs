@@ -11,7 +11,7 @@
 mod completion;
 mod elicitation;
 pub(crate) mod fixture;
-mod input_required;
+pub(crate) mod input_required;
 mod json_schema;
 mod logging;
 mod progress;

@@ -16,15 +16,15 @@ const REMEDIATION: &str = "annotate tools that delete, write, execute, send or p
 
 /// Verbs that destroy, as a name token or the first word of a description: they contradict `readOnlyHint: true`
 /// and `destructiveHint: false` alike.
-const DESTRUCTIVE: &str = r"(?i)^(delete|deletes|drop|drops|remove|removes|erase|erases|wipe|wipes|destroy|destroys|purge|purges|truncate|truncates|kill|kills|terminate|terminates|shutdown|overwrite|overwrites|rm|uninstall|uninstalls|format|formats)$";
+pub(crate) const DESTRUCTIVE: &str = r"(?i)^(delete|deletes|drop|drops|remove|removes|erase|erases|wipe|wipes|destroy|destroys|purge|purges|truncate|truncates|kill|kills|terminate|terminates|shutdown|overwrite|overwrites|rm|uninstall|uninstalls|format|formats)$";
 
 /// Verbs that act on the world without necessarily destroying: they contradict `readOnlyHint: true` only
 /// (`destructiveHint: false` says "only additive updates", which sending a message is).
-const MUTATING: &str = r"(?i)^(exec|execute|executes|write|writes|transfer|transfers|purchase|purchases|pay|pays|create|creates|update|updates|move|moves|rename|renames)$";
+pub(crate) const MUTATING: &str = r"(?i)^(exec|execute|executes|write|writes|transfer|transfers|purchase|purchases|pay|pays|create|creates|update|updates|move|moves|rename|renames)$";
 
 /// Verbs that act on the world as a name token (`send_email`); as a description's first word they are mostly
 /// about the answer itself ("Sends log notifications to the client"), which reads nothing and changes nothing.
-const MUTATING_NAME: &str =
+pub(crate) const MUTATING_NAME: &str =
     r"(?i)^(send|post|publish|exec|execute|write|transfer|purchase|pay|create|update|move|rename)$";
 
 /// Tool annotations agree with what the tool says it does.
@@ -46,7 +46,7 @@ pub(crate) const ANNOTATION_CONSISTENCY: Check = Check {
 };
 
 /// The words of a tool name (`deleteFile`, `delete_file`, `files.delete`).
-fn name_tokens(name: &str) -> Vec<String> {
+pub(crate) fn name_tokens(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -68,7 +68,7 @@ fn name_tokens(name: &str) -> Vec<String> {
 
 /// The destructive verb a tool states, if any: a name token matching `name_re`, or the first word of its
 /// description matching `re`.
-fn destructive_verb(tool: &Value, name_re: &Regex, re: &Regex) -> Option<String> {
+pub(crate) fn destructive_verb(tool: &Value, name_re: &Regex, re: &Regex) -> Option<String> {
     let name = tool.get("name").and_then(Value::as_str).unwrap_or_default();
     if let Some(t) = name_tokens(name).into_iter().find(|t| name_re.is_match(t)) {
         return Some(format!("name token `{t}`"));

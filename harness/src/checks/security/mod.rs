@@ -1,7 +1,8 @@
 //! Black-box security probes (the `security` suite): defences the spec motivates but does not word as a rule, the
 //! passive scan of what a server publishes about itself (`security.meta.*`, over one metadata corpus), what it
 //! lets out during the run (`security.leak.*`), malformed-input robustness judged by liveness
-//! (`security.robust.*`, sharing [`robust`]), and (later) opt-in intrusive probes. Catalogue and sources:
+//! (`security.robust.*`, sharing [`robust`]), and the opt-in intrusive injection probes (`security.inject.*`,
+//! [`inject`]). Catalogue and sources:
 //! `suites/security/README.md`.
 
 pub(crate) mod annotations;
@@ -16,6 +17,7 @@ pub(crate) mod flood;
 pub(crate) mod hidden_instructions;
 pub(crate) mod host_rebinding;
 pub(crate) mod icon_uris;
+pub(crate) mod inject;
 pub(crate) mod invalid_utf8;
 pub(crate) mod invisible_unicode;
 pub(crate) mod oversized;
@@ -54,6 +56,12 @@ pub(crate) const CHECKS: &[Check] = &[
     stdio_framing::STDIO_FRAMING,
     oversized::OVERSIZED_MESSAGE,
     flood::FLOOD,
+    inject::path_traversal::PATH_TRAVERSAL,
+    inject::resource_traversal::RESOURCE_TRAVERSAL,
+    inject::command::COMMAND,
+    inject::sql::SQL,
+    inject::ssrf::SSRF,
+    inject::request_state::REQUEST_STATE,
 ];
 
 /// The checks of this area that judge what the whole run observed (`Needs::Observations`).
