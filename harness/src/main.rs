@@ -4,7 +4,7 @@ mod cli;
 
 use clap::Parser as _;
 
-use cli::args::{Cli, Command, JourneyCommand};
+use cli::args::{AuthCommand, Cli, Command, JourneyCommand};
 use mcp_harness::ExitCode;
 
 fn main() -> std::process::ExitCode {
@@ -25,6 +25,10 @@ fn main() -> std::process::ExitCode {
         Command::Surface(args) => block_on(cli::surface::surface(args)),
         Command::Record(args) => block_on(cli::record::record(args)),
         Command::Journey(JourneyCommand::Init(args)) => block_on(cli::journey::init(args)),
+        Command::Auth(AuthCommand::Keygen(args)) => match cli::auth::keygen(&args) {
+            Ok(()) => ExitCode::Passed,
+            Err(e) => fail(ExitCode::Usage, &e),
+        },
     };
     code.into()
 }

@@ -129,6 +129,10 @@ pub(crate) enum Command {
     /// Journey files: `journey init` writes a starter journey from a server's surface.
     #[command(subcommand)]
     Journey(JourneyCommand),
+    /// Authorization material: `auth keygen` writes the key the harness signs access tokens with and the JWKS a
+    /// server under test is configured to trust.
+    #[command(subcommand)]
+    Auth(AuthCommand),
     /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
     /// `--`, e.g. `mcp-harness serve-reference -- --transport http --listen 127.0.0.1:3000`.
     ServeReference {
@@ -288,6 +292,12 @@ pub(crate) struct PlanArgs {
 pub(crate) struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    /// An extra flag for the bundled reference server when the harness launches it (`--reference`), e.g.
+    /// `--reference-arg=--auth-jwks=target/auth/jwks.json`. Repeatable; write it with `=` when ARG starts with `-`.
+    #[arg(long = "reference-arg", value_name = "ARG", allow_hyphen_values = true, conflicts_with_all = ["url", "stdio"])]
+    pub reference_arg: Vec<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
     #[command(flatten)]
@@ -549,6 +559,71 @@ pub(crate) struct RecordArgs {
     /// The server's command and arguments, after `--`.
     #[arg(last = true, required = true, num_args = 1.., value_name = "CMD")]
     pub command: Vec<String>,
+}
+
+/// The authorization flags of `run` (the security suite's `security.auth.*` checks). Tokens are never taken from
+/// the command line: the `*-env` flags name environment variables, and every token is redacted from reports.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct AuthArgs {
+    /// PEM file of the RSA private key (PKCS#8 or PKCS#1) the target trusts (its public half in the target's JWKS;
+    /// `mcp-harness auth keygen` writes both). The harness then mints RS256 access tokens: the run's own token with
+    /// every scope of the target's protected resource metadata (`scopes_supported`), used as the bearer token
+    /// when no --bearer-env is given, and the expired, not-yet-valid, wrong-audience, scope-less and badly signed
+    /// variants the security.auth.* checks present.
+    #[arg(long, value_name = "FILE", conflicts_with = "stdio")]
+    pub auth_signing_key: Option<PathBuf>,
+    /// The `kid` of minted tokens (the JWKS entry the target looks the key up by).
+    #[arg(long, value_name = "KID", default_value = mcp_harness::auth::DEFAULT_KEY_ID, requires = "auth_signing_key")]
+    pub auth_key_id: String,
+    /// The `iss` of minted tokens. Default: the first `authorization_servers` entry of the target's protected
+    /// resource metadata (/.well-known/oauth-protected-resource).
+    #[arg(long, value_name = "ISS", requires = "auth_signing_key")]
+    pub auth_issuer: Option<String>,
+    /// The `aud` of minted tokens. Default: the metadata's `resource`, else the target's URL.
+    #[arg(long, value_name = "URI", requires = "auth_signing_key")]
+    pub auth_audience: Option<String>,
+    /// Name of an environment variable holding an expired token of the target's authorization server
+    /// (security.auth.invalid-token presents it; with --auth-signing-key the harness mints one instead).
+    #[arg(long, value_name = "VAR", conflicts_with = "stdio")]
+    pub expired_token_env: Option<String>,
+    /// Name of an environment variable holding a valid token of the same authorization server issued for another
+    /// resource (security.auth.audience; with --auth-signing-key the harness mints one instead).
+    #[arg(long, value_name = "VAR", conflicts_with = "stdio")]
+    pub wrong_audience_token_env: Option<String>,
+    /// Name of an environment variable holding a valid token without the scopes MCP requests need
+    /// (security.auth.insufficient-scope; with --auth-signing-key the harness mints one with no scope instead).
+    #[arg(long, value_name = "VAR", conflicts_with = "stdio")]
+    pub low_scope_token_env: Option<String>,
+}
+
+/// `auth` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Write a fresh RSA 2048 signing key (`signing-key.pem`, PKCS#8, mode 0600) and its public JWK Set
+    /// (`jwks.json`: `kid`, `alg: RS256`, `use: sig`) into DIR. Configure the server under test to trust
+    /// jwks.json, then run with --auth-signing-key DIR/signing-key.pem.
+    ///
+    /// Example:
+    ///   mcp-harness auth keygen --out target/auth
+    ///   mcp-harness run --reference http --reference-arg=--auth-jwks=target/auth/jwks.json \
+    ///     --reference-arg=--auth-issuer=https://auth.example.test \
+    ///     --auth-signing-key target/auth/signing-key.pem --suite security
+    #[command(verbatim_doc_comment)]
+    Keygen(KeygenArgs),
+}
+
+/// Arguments of `auth keygen`.
+#[derive(Debug, Args)]
+pub(crate) struct KeygenArgs {
+    /// The directory to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The key id written into the JWKS (and what --auth-key-id must then be).
+    #[arg(long, value_name = "KID", default_value = mcp_harness::auth::DEFAULT_KEY_ID)]
+    pub kid: String,
+    /// Overwrite an existing signing-key.pem.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `journey` subcommands.
