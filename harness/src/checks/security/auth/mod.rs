@@ -15,7 +15,7 @@ pub(crate) mod query_token;
 use crate::auth::challenge::{Challenge, bearer, parse_all};
 use crate::check::{Applicability, CheckContext, Outcome, SkipReason, Transports};
 use crate::checks::http::probe::{Probe, Seen};
-use crate::wire::{HttpReply, HttpRequest, HttpWire};
+use crate::wire::{HttpReply, HttpRequest};
 
 /// Streamable HTTP, both eras.
 pub(crate) const AUTH_HTTP: Applicability = Applicability { transports: Transports::Http, ..Applicability::ALWAYS };
@@ -98,15 +98,6 @@ impl Answer {
 /// Sends `req` on the probe's session and reads the answer and its challenges.
 pub(super) async fn exchange(p: &mut Probe, req: HttpRequest) -> Result<Answer, Outcome> {
     let reply = p.send(req).await?;
-    Ok(Answer::read(reply, p.timeout).await)
-}
-
-/// Sends `req` on another wire (another URL of the target) and reads the answer.
-pub(super) async fn exchange_on(wire: &HttpWire, req: HttpRequest, p: &Probe) -> Result<Answer, Outcome> {
-    let reply = wire
-        .send(req, p.timeout)
-        .await
-        .map_err(|e| Outcome::error(format!("could not exchange with the target: {e}")))?;
     Ok(Answer::read(reply, p.timeout).await)
 }
 

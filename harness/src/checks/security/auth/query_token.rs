@@ -1,20 +1,24 @@
 //! A token in the URL's query string is not a credential: it ends up in logs, histories and `Referer` headers.
 
-use super::{exchange_on, open, without_token};
+use serde_json::Value;
+
+use super::{Answer, open, without_token};
 use crate::check::{
     Check, CheckContext, CheckId, CheckMeta, Conclusion, Finding, Level, Outcome, Severity, SkipReason, Suite,
 };
 use crate::check_fn;
 use crate::checks::http::probe::{Probe, method_of};
+use crate::wire::HttpRequest;
 
 /// What to change when the check fails.
 const REMEDIATION: &str = "accept access tokens only in the Authorization header; ignore `access_token` (and any \
      other token parameter) in the query string and answer such a request with 401";
 
-/// The harmless request, on a session opened with the run's token, sent without `Authorization` to the endpoint
-/// URL with `?access_token=<the run's valid token>` (RFC 6750 §2.3's parameter). Serving it fails (the token in
-/// the URL was used); any 4xx passes. The token echoed in the answer fails too. Needs the run's token
-/// (`--bearer-env` or `--auth-signing-key`).
+/// Without `Authorization`, to the endpoint URL with `?access_token=<the run's valid token>` (RFC 6750 §2.3's
+/// parameter): on 2025 revisions an `initialize` without a session (a request in an existing session could be
+/// refused for belonging to another principal, which would hide the acceptance), on 2026-07-28 `server/discover`.
+/// Serving it fails (the token in the URL was used; a session it opened is ended again); any 4xx passes. The
+/// token echoed in the answer fails too. Needs the run's token (`--bearer-env` or `--auth-signing-key`).
 pub(crate) const QUERY_TOKEN: Check = Check {
     meta: CheckMeta {
         id: CheckId("security.auth.query-token"),
@@ -44,18 +48,34 @@ async fn query_token(cx: &mut CheckContext) -> Conclusion {
     let Some(wire) = crate::auth::metadata_wire(&url, &target, cx.limits(), cx.transcript()) else {
         return Err(Outcome::error("could not test: the URL with the token in its query is not usable"));
     };
+    let init_params = crate::checks::evidence::initialize_params(cx, cx.revision().as_str());
     let mut p = open(cx).await?;
-    let result = judge(&mut p, &wire, &token).await;
+    let result = judge(&mut p, &wire, &token, init_params).await;
     p.close().await;
     result
 }
 
-async fn judge(p: &mut Probe, wire: &crate::wire::HttpWire, token: &str) -> Conclusion {
+async fn judge(p: &mut Probe, wire: &crate::wire::HttpWire, token: &str, init_params: Value) -> Conclusion {
     super::control(p).await?;
-    let msg = p.harmless_request();
+    let (msg, req) = if p.stateless() {
+        let msg = p.harmless_request();
+        let req = without_token(p.post(&msg));
+        (msg, req)
+    } else {
+        let msg = crate::message::request(p.session.next_id(), "initialize", Some(init_params));
+        let req = without_token(HttpRequest::post(msg.to_string()));
+        (msg, req)
+    };
     let method = method_of(&msg);
-    let req = without_token(p.post(&msg));
-    let answer = exchange_on(wire, req, p).await?;
+    let reply = wire
+        .send(req, p.timeout)
+        .await
+        .map_err(|e| Outcome::error(format!("could not exchange with the target: {e}")))?;
+    let opened = reply.header("mcp-session-id").map(str::to_owned);
+    let answer = Answer::read(reply, p.timeout).await;
+    if let Some(id) = opened.filter(|_| answer.served()) {
+        let _ = wire.send(HttpRequest::delete().header("mcp-session-id", &id), p.timeout).await;
+    }
     let reflected = match &answer.seen.body {
         crate::checks::http::probe::SeenBody::Json(v) => v.to_string().contains(token),
         crate::checks::http::probe::SeenBody::Text(t) => t.contains(token),
