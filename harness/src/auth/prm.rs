@@ -124,8 +124,8 @@ pub fn problems(doc: &ResourceMetadata, resource: &str) -> Vec<Problem> {
         );
     }
     for server in &doc.authorization_servers {
-        let https = server.starts_with("https://");
-        if !https && !(server.starts_with("http://") && is_loopback(server)) {
+        let loopback_http = server.starts_with("http://") && is_loopback(server);
+        if !(server.starts_with("https://") || loopback_http) {
             broken(
                 "security.auth-https-endpoints",
                 format!("the authorization server {server:?} is not an https:// URL"),
