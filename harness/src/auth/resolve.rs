@@ -47,11 +47,15 @@ pub enum TokenSource {
     Operator,
 }
 
-/// The authorization material of one run, resolved once the target is reachable.
-#[derive(Debug, Clone, Default)]
+/// The authorization material of one run, resolved once the target is reachable. Its `Debug` output names the
+/// tokens it holds, never their values.
+#[derive(Clone, Default)]
 pub struct RunAuth {
     /// Whether the run declares that the target requires authorization (a bearer token, a key or a test token).
     pub declared: bool,
+    /// Whether the run declares the target an OAuth resource server outright: a signing key or a test token was
+    /// given (a bearer token alone may be one the target does not need).
+    pub oauth_declared: bool,
     /// What the tokens were minted for (with a key).
     pub grant: Option<Grant>,
     /// The run's token was minted by the harness (no `--bearer-env`).
@@ -62,6 +66,21 @@ pub struct RunAuth {
     pub problem: Option<String>,
     minted: HashMap<Forged, String>,
     operator: HashMap<Forged, String>,
+}
+
+impl std::fmt::Debug for RunAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunAuth")
+            .field("declared", &self.declared)
+            .field("oauth_declared", &self.oauth_declared)
+            .field("grant", &self.grant)
+            .field("run_token_minted", &self.run_token_minted)
+            .field("metadata", &self.metadata)
+            .field("problem", &self.problem)
+            .field("minted", &self.minted.keys().collect::<Vec<_>>())
+            .field("operator", &self.operator.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl RunAuth {
@@ -95,6 +114,7 @@ impl RunAuth {
                 auth.operator.insert(forged, t.clone());
             }
         }
+        auth.oauth_declared = options.any();
         let Some(target) = target else {
             auth.declared = options.any();
             return auth;
@@ -195,4 +215,57 @@ pub(crate) fn metadata_wire(
 ) -> Option<HttpWire> {
     let t = HttpTarget { url: url.to_owned(), headers: target.headers.clone(), bearer_token: None };
     HttpWire::new(t, limits, transcript.clone()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_names_tokens_without_their_values() {
+        let mut auth = RunAuth::default();
+        auth.minted.insert(Forged::Expired, "eyJ-secret-minted".into());
+        auth.operator.insert(Forged::NoScope, "operator-secret".into());
+        let shown = format!("{auth:?}");
+        assert!(shown.contains("Expired") && shown.contains("NoScope"), "{shown}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert_eq!(auth.token(Forged::Expired), Some(("eyJ-secret-minted", TokenSource::Minted)));
+        assert_eq!(auth.token(Forged::NoScope), Some(("operator-secret", TokenSource::Operator)));
+        assert_eq!(auth.token(Forged::AlgNone), None);
+    }
+
+    #[tokio::test]
+    async fn a_key_without_an_issuer_is_a_problem_not_a_token() {
+        let options = AuthOptions {
+            signing_key: Some(Arc::new(super::super::token::tests::test_key())),
+            ..AuthOptions::default()
+        };
+        // Nothing listens on port 1: no metadata, so no issuer.
+        let mut target = HttpTarget { url: "http://127.0.0.1:1/mcp".into(), headers: Vec::new(), bearer_token: None };
+        let limits = Limits::default();
+        let transcript = Transcript::new(&limits);
+        let auth = RunAuth::resolve(&options, Some(&mut target), &limits, &transcript, Duration::from_secs(2)).await;
+        assert!(auth.declared);
+        assert!(auth.problem.as_deref().is_some_and(|p| p.contains("--auth-issuer")), "{auth:?}");
+        assert!(target.bearer_token.is_none());
+    }
+
+    #[tokio::test]
+    async fn with_an_issuer_the_run_token_is_minted_set_and_registered_as_a_secret() {
+        let options = AuthOptions {
+            signing_key: Some(Arc::new(super::super::token::tests::test_key())),
+            issuer: Some("https://auth.example.test".into()),
+            ..AuthOptions::default()
+        };
+        let mut target = HttpTarget { url: "http://127.0.0.1:1/mcp".into(), headers: Vec::new(), bearer_token: None };
+        let limits = Limits::default();
+        let transcript = Transcript::new(&limits);
+        let auth = RunAuth::resolve(&options, Some(&mut target), &limits, &transcript, Duration::from_secs(2)).await;
+        let run = target.bearer_token.clone().expect("the run token is the target's bearer token");
+        assert!(auth.run_token_minted);
+        assert_eq!(auth.grant.as_ref().map(|g| g.audience.as_str()), Some("http://127.0.0.1:1/mcp"));
+        assert_eq!(transcript.redact(&format!("a {run} b")), "a *** b");
+        let (forged, _) = auth.token(Forged::WrongAudience).unwrap();
+        assert_eq!(transcript.redact(forged), "***");
+    }
 }

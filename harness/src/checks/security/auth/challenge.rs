@@ -15,7 +15,7 @@ const REMEDIATION: &str = "answer every request without a valid token with HTTP 
 /// protected resource metadata (`resource_metadata`), or the metadata is served at a well-known URL.
 ///
 /// A 2xx serves an anonymous client (severity high); another status breaks MCP's status table; a 401 without any
-/// `WWW-Authenticate` breaks HTTP's rule for 401; a Bearer challenge without `resource_metadata` passes only when
+/// `WWW-Authenticate` breaks HTTP's rule for 401 (RFC 7235 §3.1); a Bearer challenge without `resource_metadata` passes only when
 /// the metadata is at one of the well-known URLs (MCP requires one of the two discovery mechanisms).
 pub(crate) const CHALLENGE: Check = Check {
     meta: CheckMeta {

@@ -36,14 +36,36 @@ pub(super) fn gate(cx: &CheckContext) -> Result<(), Outcome> {
 }
 
 /// A session opened with the run's token, after [`gate`]. A failed handshake (a 401 to the run's own token
-/// included) is "could not test".
+/// included) is "could not test". When only a bearer token declares authorization (no signing key, no test
+/// token), the harmless request is first sent without it: served, the target does not require authorization and
+/// the check is skipped.
 pub(super) async fn open(cx: &mut CheckContext) -> Result<Probe, Outcome> {
     gate(cx)?;
     if let Some(problem) = &cx.auth().problem {
         return Err(Outcome::error(format!("could not test: {problem}")));
     }
-    Probe::open(cx).await
+    let oauth_declared = cx.auth().oauth_declared;
+    let mut p = Probe::open(cx).await?;
+    if !oauth_declared {
+        let msg = p.harmless_request();
+        let req = without_token(p.post(&msg));
+        match exchange(&mut p, req).await {
+            Ok(a) if a.served() => {
+                p.close().await;
+                return Err(Outcome::skip(SkipReason::NotApplicable, SERVED_ANONYMOUSLY));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                p.close().await;
+                return Err(e);
+            }
+        }
+    }
+    Ok(p)
 }
+
+/// Why a run with only a bearer token skips these checks when the target serves anonymous requests.
+const SERVED_ANONYMOUSLY: &str = "the target does not require authorization: the harmless request was served without      a token (the --bearer-env token is not needed; --auth-signing-key or a --*-token-env flag declares an OAuth      resource server and makes these checks judge it)";
 
 /// One answer, with its challenges.
 #[derive(Debug, Clone)]
