@@ -45,16 +45,15 @@ pub(super) async fn open(cx: &mut CheckContext) -> Result<Probe, Outcome> {
         return Err(Outcome::error(format!("could not test: {problem}")));
     }
     let oauth_declared = cx.auth().oauth_declared;
+    let init_params = crate::checks::evidence::initialize_params(cx, cx.revision().as_str());
     let mut p = Probe::open(cx).await?;
     if !oauth_declared {
-        let msg = p.harmless_request();
-        let req = without_token(p.post(&msg));
-        match exchange(&mut p, req).await {
-            Ok(a) if a.served() => {
+        match served_anonymously(&mut p, init_params).await {
+            Ok(false) => {}
+            Ok(true) => {
                 p.close().await;
                 return Err(Outcome::skip(SkipReason::NotApplicable, SERVED_ANONYMOUSLY));
             }
-            Ok(_) => {}
             Err(e) => {
                 p.close().await;
                 return Err(e);
@@ -62,6 +61,27 @@ pub(super) async fn open(cx: &mut CheckContext) -> Result<Probe, Outcome> {
         }
     }
     Ok(p)
+}
+
+/// Whether a client without any token is served: on 2025 revisions an `initialize` without a session (inside a
+/// session a server may refuse a tokenless request as another principal's, which says nothing about whether it
+/// needs a token), on 2026-07-28 the harmless request. A session it opens is ended again.
+async fn served_anonymously(p: &mut Probe, init_params: serde_json::Value) -> Result<bool, Outcome> {
+    let req = if p.stateless() {
+        let msg = p.harmless_request();
+        without_token(p.post(&msg))
+    } else {
+        let msg = crate::message::request(p.session.next_id(), "initialize", Some(init_params));
+        without_token(HttpRequest::post(msg.to_string()))
+    };
+    let reply = p.send(req).await?;
+    let opened = reply.header("mcp-session-id").map(str::to_owned);
+    let answer = Answer::read(reply, p.timeout).await;
+    let served = answer.served() && answer.seen.has_result();
+    if let Some(id) = opened.filter(|_| served) {
+        let _ = p.send(without_token(HttpRequest::delete().header("mcp-session-id", &id))).await;
+    }
+    Ok(served)
 }
 
 /// Why a run with only a bearer token skips these checks when the target serves anonymous requests.
