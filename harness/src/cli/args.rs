@@ -699,6 +699,38 @@ mod tests {
     }
 
     #[test]
+    fn the_ci_auth_command_line_parses() {
+        let cli = Cli::try_parse_from([
+            "mcp-harness",
+            "run",
+            "--reference",
+            "http",
+            "--reference-arg=--auth-jwks=target/auth/jwks.json",
+            "--reference-arg",
+            "--auth-issuer=https://auth.example.test",
+            "--auth-signing-key",
+            "target/auth/signing-key.pem",
+            "--suite",
+            "security",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else { panic!() };
+        assert_eq!(
+            args.reference_arg,
+            ["--auth-jwks=target/auth/jwks.json", "--auth-issuer=https://auth.example.test"]
+        );
+        assert_eq!(args.auth.auth_signing_key, Some(PathBuf::from("target/auth/signing-key.pem")));
+        assert_eq!(args.auth.auth_key_id, "mcp-harness");
+        // The key's companions need the key; a stdio target has no use for either.
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--auth-issuer", "https://x"]).is_err());
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--stdio", "x", "--auth-signing-key", "k"]).is_err());
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--url", "http://h/mcp", "--reference-arg=-x"]).is_err());
+        let cli = Cli::try_parse_from(["mcp-harness", "auth", "keygen", "--out", "d"]).unwrap();
+        let Command::Auth(AuthCommand::Keygen(k)) = cli.command else { panic!() };
+        assert_eq!((k.out, k.kid.as_str(), k.force), (PathBuf::from("d"), "mcp-harness", false));
+    }
+
+    #[test]
     fn the_cli_is_well_formed() {
         <Cli as clap::CommandFactory>::command().debug_assert();
     }
