@@ -150,8 +150,8 @@ pub(crate) struct FilterArgs {
     /// values, resource templates read; read-only tools unless --call-tools; the target is listed first to
     /// generate the checks), conformance (protocol rules of the spec, for any server),
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
-    /// DATABASE_URL/REDIS_URL), security (HTTP defences: Host and Origin, CORS, sessions; tool metadata
-    /// poisoning; leaked secrets; robustness against malformed input and floods; each finding with severity and
+    /// DATABASE_URL/REDIS_URL), security (HTTP defences: Host and Origin, CORS, sessions; OAuth
+    /// authorization when a token or --auth-signing-key is given; tool metadata poisoning; leaked secrets; robustness against malformed input and floods; each finding with severity and
     /// CWE, also written to report.sarif; nothing intrusive without --danger-intrusive), e2e (user journeys from
     /// *.journey.yaml files, see --journeys; and with --surface FILE the surface lock's checks), performance (one
     /// open-loop load run, ≈ 20 s by default, judged against SLOs: mean and p95 latency, error rate, throughput,
