@@ -20,6 +20,7 @@
 //! - [`bridge`]: run checks as individual `cargo test` / nextest tests through libtest-mimic.
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod baseline;
 pub mod bridge;
 pub mod check;

@@ -4,7 +4,7 @@ mod cli;
 
 use clap::Parser as _;
 
-use cli::args::{Cli, Command, JourneyCommand};
+use cli::args::{AuthCommand, Cli, Command, JourneyCommand};
 use mcp_harness::ExitCode;
 
 fn main() -> std::process::ExitCode {
@@ -41,6 +41,10 @@ fn main() -> std::process::ExitCode {
             Ok(code) => code,
             Err(e) if e.is::<cli::run::UsageError>() => fail(ExitCode::Usage, &e),
             Err(e) => fail(ExitCode::CouldNotTest, &e),
+        },
+        Command::Auth(AuthCommand::Keygen(args)) => match cli::auth::keygen(&args) {
+            Ok(()) => ExitCode::Passed,
+            Err(e) => fail(ExitCode::Usage, &e),
         },
     };
     code.into()

@@ -946,3 +946,70 @@ fn surface_usage_errors_exit_2_and_an_unstartable_target_exits_3() {
     let help = String::from_utf8_lossy(&harness(&["run", "--help"], Duration::from_secs(30)).stdout).into_owned();
     assert!(help.contains("--surface") && help.contains("breaking change") && help.contains("rug pull"), "{help}");
 }
+
+#[test]
+fn auth_keygen_writes_a_private_key_and_a_jwks_that_verifies_minted_tokens() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use jsonwebtoken::jwk::JwkSet;
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    use mcp_harness::auth::SigningKey;
+    use mcp_harness::auth::token::{Claims, Grant, sign};
+
+    let dir = out_dir("auth-keygen");
+    let out = harness(&["auth", "keygen", "--out", dir.to_str().unwrap(), "--kid", "ci-key"], Duration::from_secs(120));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let key_path = dir.join("signing-key.pem");
+    let mode = std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the private key is readable by its owner only");
+    let pem = std::fs::read_to_string(&key_path).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "PKCS#8");
+    let jwks: JwkSet = serde_json::from_str(&std::fs::read_to_string(dir.join("jwks.json")).unwrap()).unwrap();
+    let jwk = jwks.find("ci-key").expect("the JWKS names the kid");
+    assert_eq!(jwk.common.key_algorithm, Some(jsonwebtoken::jwk::KeyAlgorithm::RS256));
+    // A token minted with the written key verifies against the written JWKS (what a server under test does).
+    let key = SigningKey::load(&key_path, "ci-key").unwrap();
+    let grant = Grant {
+        issuer: "https://auth.example.test".into(),
+        audience: "http://127.0.0.1:1/mcp".into(),
+        scopes: vec!["mcp:read".into()],
+    };
+    let token = sign(&key, &grant.claims()).unwrap();
+    let mut v = Validation::new(Algorithm::RS256);
+    v.set_audience(&["http://127.0.0.1:1/mcp"]);
+    v.set_issuer(&["https://auth.example.test"]);
+    let claims = jsonwebtoken::decode::<Claims>(&token, &DecodingKey::from_jwk(jwk).unwrap(), &v).unwrap().claims;
+    assert_eq!(claims.scope, "mcp:read");
+    // An existing key is not overwritten without --force.
+    let again = harness(&["auth", "keygen", "--out", dir.to_str().unwrap()], Duration::from_secs(120));
+    assert_eq!(code(&again), 2, "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(std::fs::read_to_string(&key_path).unwrap(), pem);
+}
+
+#[test]
+fn reference_args_reach_the_bundled_reference_server() {
+    let dir = out_dir("reference-arg");
+    let out = harness(
+        &[
+            "run",
+            "--reference",
+            "http",
+            "--reference-arg=--no-such-reference-flag",
+            "--check",
+            "ping.responds",
+            "--no-progress",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        Duration::from_secs(120),
+    );
+    // The reference server refuses the unknown flag and exits: the target could not be started.
+    assert_eq!(code(&out), 3, "{}", String::from_utf8_lossy(&out.stderr));
+    let report = read_report(&dir);
+    let stderr = report.pointer("/targetStderr/text").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let reason = find_check(&report, "ping.responds")["reason"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        stderr.contains("no-such-reference-flag") || reason.contains("no-such-reference-flag"),
+        "the flag was passed to the reference server: {reason} / {stderr}"
+    );
+}

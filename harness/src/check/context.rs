@@ -68,6 +68,10 @@ pub(crate) struct RunEnv {
     /// as `MCP_HARNESS_CANARY` and registered with the transcript; `None` for a URL target the harness did not
     /// start.
     pub canary: Option<String>,
+    /// Extra flags of the bundled reference server (`--reference-arg`), for every instance the run launches.
+    pub reference_args: Vec<String>,
+    /// The run's authorization material (`security.auth.*`).
+    pub auth: crate::auth::RunAuth,
 }
 
 /// The environment variable that carries the run's canary secret to the target's processes.
@@ -163,6 +167,11 @@ impl CheckContext {
         self.env.canary.as_deref()
     }
 
+    /// The run's authorization material: whether auth is declared, minted tokens, the operator's test tokens.
+    pub fn auth(&self) -> &crate::auth::RunAuth {
+        &self.env.auth
+    }
+
     /// The run's transcript.
     pub fn transcript(&self) -> &Transcript {
         &self.env.transcript
@@ -238,7 +247,7 @@ impl CheckContext {
             ));
         }
         let env = RunEnv::target_env(self.env.services.env(), self.env.canary.as_deref());
-        LaunchedTarget::launch_with_env(&self.env.spec, self.env.launch_timeout, &env)
+        LaunchedTarget::launch_with_env(&self.env.spec, self.env.launch_timeout, &env, &self.env.reference_args)
             .await
             .map_err(|e| Outcome::error(format!("could not start another instance of the target: {e}")))
     }

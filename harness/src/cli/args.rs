@@ -156,6 +156,10 @@ pub(crate) enum Command {
     /// Reports: merge shards or targets into one, compare two runs, render a report.json in another format.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Authorization material: `auth keygen` writes the key the harness signs access tokens with and the JWKS a
+    /// server under test is configured to trust.
+    #[command(subcommand)]
+    Auth(AuthCommand),
     /// Serve the bundled reference server (the same program as `mcp-reference-server`); pass its flags after
     /// `--`, e.g. `mcp-harness serve-reference -- --transport http --listen 127.0.0.1:3000`.
     ServeReference {
@@ -185,10 +189,11 @@ pub(crate) struct FilterArgs {
     /// values, resource templates read; read-only tools unless --call-tools; the target is listed first to
     /// generate the checks), conformance (protocol rules of the spec, for any server),
     /// integration (the data-tools contract over real Postgres/Redis, with fault injection; needs Docker or
-    /// DATABASE_URL/REDIS_URL), security (HTTP defences: Host and Origin, CORS, sessions; tool metadata
-    /// poisoning; leaked secrets; robustness against malformed input and floods; with --danger-intrusive only,
-    /// injection payloads into tool arguments and resources/read: path traversal, command, SQL, SSRF, tampered
-    /// requestState; each finding with severity and CWE, also written to report.sarif), e2e (user journeys from
+    /// DATABASE_URL/REDIS_URL), security (HTTP defences: Host and Origin, CORS, sessions; OAuth authorization
+    /// when a token or --auth-signing-key is given; tool metadata poisoning; leaked secrets; robustness against
+    /// malformed input and floods; with --danger-intrusive only, injection payloads into tool arguments and
+    /// resources/read: path traversal, command, SQL, SSRF, tampered requestState; each finding with severity and
+    /// CWE, also written to report.sarif), e2e (user journeys from
     /// *.journey.yaml files, see --journeys; and with --surface FILE the surface lock's checks), performance (one
     /// open-loop load run, ≈ 20 s by default, judged against SLOs: mean and p95 latency, error rate, throughput,
     /// memory growth, the 40 ms quantum; see the "Performance suite" options).
@@ -477,6 +482,12 @@ pub(crate) struct RunArgs {
     pub config: ConfigArgs,
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    /// An extra flag for the bundled reference server when the harness launches it (`--reference`), e.g.
+    /// `--reference-arg=--auth-jwks=target/auth/jwks.json`. Repeatable; write it with `=` when ARG starts with `-`.
+    #[arg(long = "reference-arg", value_name = "ARG", allow_hyphen_values = true, conflicts_with_all = ["url", "stdio"])]
+    pub reference_arg: Vec<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
     #[command(flatten)]
@@ -774,6 +785,71 @@ pub(crate) struct RecordArgs {
     pub command: Vec<String>,
 }
 
+/// The authorization flags of `run` (the security suite's `security.auth.*` checks). Tokens are never taken from
+/// the command line: the `*-env` flags name environment variables, and every token is redacted from reports.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct AuthArgs {
+    /// PEM file of the RSA private key (PKCS#8 or PKCS#1) the target trusts (its public half in the target's JWKS;
+    /// `mcp-harness auth keygen` writes both). The harness then mints RS256 access tokens: the run's own token with
+    /// every scope of the target's protected resource metadata (`scopes_supported`), used as the bearer token
+    /// when no --bearer-env is given, and the expired, not-yet-valid, wrong-audience, scope-less and badly signed
+    /// variants the security.auth.* checks present.
+    #[arg(long, value_name = "FILE", conflicts_with = "stdio")]
+    pub auth_signing_key: Option<PathBuf>,
+    /// The `kid` of minted tokens (the JWKS entry the target looks the key up by).
+    #[arg(long, value_name = "KID", default_value = mcp_harness::auth::DEFAULT_KEY_ID, requires = "auth_signing_key")]
+    pub auth_key_id: String,
+    /// The `iss` of minted tokens. Default: the first `authorization_servers` entry of the target's protected
+    /// resource metadata (/.well-known/oauth-protected-resource).
+    #[arg(long, value_name = "ISS", requires = "auth_signing_key")]
+    pub auth_issuer: Option<String>,
+    /// The `aud` of minted tokens. Default: the metadata's `resource`, else the target's URL.
+    #[arg(long, value_name = "URI", requires = "auth_signing_key")]
+    pub auth_audience: Option<String>,
+    /// Name of an environment variable holding an expired token of the target's authorization server
+    /// (security.auth.invalid-token presents it; with --auth-signing-key the harness mints one instead).
+    #[arg(long, value_name = "VAR", conflicts_with = "stdio")]
+    pub expired_token_env: Option<String>,
+    /// Name of an environment variable holding a valid token of the same authorization server issued for another
+    /// resource (security.auth.audience; with --auth-signing-key the harness mints one instead).
+    #[arg(long, value_name = "VAR", conflicts_with = "stdio")]
+    pub wrong_audience_token_env: Option<String>,
+    /// Name of an environment variable holding a valid token without the scopes MCP requests need
+    /// (security.auth.insufficient-scope; with --auth-signing-key the harness mints one with no scope instead).
+    #[arg(long, value_name = "VAR", conflicts_with = "stdio")]
+    pub low_scope_token_env: Option<String>,
+}
+
+/// `auth` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Write a fresh RSA 2048 signing key (`signing-key.pem`, PKCS#8, mode 0600) and its public JWK Set
+    /// (`jwks.json`: `kid`, `alg: RS256`, `use: sig`) into DIR. Configure the server under test to trust
+    /// jwks.json, then run with --auth-signing-key DIR/signing-key.pem.
+    ///
+    /// Example:
+    ///   mcp-harness auth keygen --out target/auth
+    ///   mcp-harness run --reference http --reference-arg=--auth-jwks=target/auth/jwks.json \
+    ///     --reference-arg=--auth-issuer=https://auth.example.test \
+    ///     --auth-signing-key target/auth/signing-key.pem --suite security
+    #[command(verbatim_doc_comment)]
+    Keygen(KeygenArgs),
+}
+
+/// Arguments of `auth keygen`.
+#[derive(Debug, Args)]
+pub(crate) struct KeygenArgs {
+    /// The directory to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The key id written into the JWKS (and what --auth-key-id must then be).
+    #[arg(long, value_name = "KID", default_value = mcp_harness::auth::DEFAULT_KEY_ID)]
+    pub kid: String,
+    /// Overwrite an existing signing-key.pem.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// `journey` subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum JourneyCommand {
@@ -861,6 +937,38 @@ mod tests {
         let cli = Cli::try_parse_from(["mcp-harness", "report", "render", "r.json", "--format", "ctrf"]).unwrap();
         let Command::Report(ReportCommand::Render(args)) = cli.command else { panic!() };
         assert_eq!((args.format, args.out), (RenderFormat::Ctrf, None));
+    }
+
+    #[test]
+    fn the_ci_auth_command_line_parses() {
+        let cli = Cli::try_parse_from([
+            "mcp-harness",
+            "run",
+            "--reference",
+            "http",
+            "--reference-arg=--auth-jwks=target/auth/jwks.json",
+            "--reference-arg",
+            "--auth-issuer=https://auth.example.test",
+            "--auth-signing-key",
+            "target/auth/signing-key.pem",
+            "--suite",
+            "security",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else { panic!() };
+        assert_eq!(
+            args.reference_arg,
+            ["--auth-jwks=target/auth/jwks.json", "--auth-issuer=https://auth.example.test"]
+        );
+        assert_eq!(args.auth.auth_signing_key, Some(PathBuf::from("target/auth/signing-key.pem")));
+        assert_eq!(args.auth.auth_key_id, "mcp-harness");
+        // The key's companions need the key; a stdio target has no use for either.
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--auth-issuer", "https://x"]).is_err());
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--stdio", "x", "--auth-signing-key", "k"]).is_err());
+        assert!(Cli::try_parse_from(["mcp-harness", "run", "--url", "http://h/mcp", "--reference-arg=-x"]).is_err());
+        let cli = Cli::try_parse_from(["mcp-harness", "auth", "keygen", "--out", "d"]).unwrap();
+        let Command::Auth(AuthCommand::Keygen(k)) = cli.command else { panic!() };
+        assert_eq!((k.out, k.kid.as_str(), k.force), (PathBuf::from("d"), "mcp-harness", false));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The `mcp-harness` command line.
 
 pub(crate) mod args;
+pub(crate) mod auth;
 pub(crate) mod config_file;
 pub(crate) mod journey;
 pub(crate) mod list;

@@ -179,7 +179,9 @@ fn config(args: &RunArgs) -> Result<RunConfig> {
             )),
             None => None,
         },
+        auth: super::auth::options(&args.auth)?,
     };
+    config.reference_args = args.reference_arg.clone();
     if !args.filter.journeys.is_empty() {
         config.journeys = Some(args.filter.journeys.clone());
     }

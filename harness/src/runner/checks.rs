@@ -180,6 +180,7 @@ async fn run_one(
     log.set_current_check(None);
     cx.check = None;
     repair_faults(cx, &mut outcome).await;
+    redact_secrets(cx, &mut outcome);
     finished(check, outcome, started.elapsed(), wire_excerpt(cx, mark))
 }
 
@@ -212,6 +213,21 @@ fn wire_excerpt(cx: &CheckContext, mark: u64) -> Vec<WireEntry> {
 /// mid-outage, or returned early without undoing it), so later checks find the services up; the check's reason says
 /// what was repaired. A no-op when the run has no services or nothing is broken. A failed repair is an error of this
 /// check: the harness broke the services, not the target.
+/// Masks the run's secrets (tokens, the canary) in what the outcome says: a check quoting an answer that echoed a
+/// token must not put the token into the report.
+fn redact_secrets(cx: &CheckContext, outcome: &mut Outcome) {
+    let t = cx.transcript();
+    for text in [&mut outcome.reason, &mut outcome.expected, &mut outcome.observed].into_iter().flatten() {
+        *text = t.redact(text);
+    }
+    if let Some(f) = outcome.finding.as_mut() {
+        let e = &mut f.evidence;
+        for text in [&mut e.matched, &mut e.request, &mut e.answer].into_iter().flatten() {
+            *text = t.redact(text);
+        }
+    }
+}
+
 async fn repair_faults(cx: &CheckContext, outcome: &mut Outcome) {
     let Ok(services) = cx.services() else { return };
     let note = match tokio::time::timeout(FAULT_REPAIR_LIMIT, services.restore()).await {

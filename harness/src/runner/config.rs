@@ -45,6 +45,9 @@ pub struct RunOptions {
     /// expects): the checks left are reported skipped (`fail-fast`), the target is ended and the report written
     /// (`--fail-fast`).
     pub fail_fast: bool,
+    /// The authorization material of the security suite's `security.auth.*` checks (`--auth-signing-key`,
+    /// `--auth-issuer`, the `--*-token-env` flags); with a key the run mints its own bearer token.
+    pub auth: crate::auth::AuthOptions,
 }
 
 /// A bearer token kept out of `Debug` output (and registered as a transcript secret before it is sent).
@@ -149,6 +152,9 @@ pub struct RunConfig {
     /// Directories of journey files for the e2e suite (`--journeys`); `None` for the defaults (see
     /// [`RunConfig::journey_sources`]).
     pub journeys: Option<Vec<PathBuf>>,
+    /// Extra flags for the bundled reference server when the harness launches it (`--reference-arg ARG`), e.g.
+    /// `--auth-jwks=FILE` to make it require tokens the harness mints.
+    pub reference_args: Vec<String>,
 }
 
 impl RunConfig {
@@ -170,6 +176,7 @@ impl RunConfig {
             silence_window: Duration::from_millis(300),
             interrupt: Interrupt::default(),
             journeys: None,
+            reference_args: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@ use super::config::RunConfig;
 use super::events::{Event, EventSink, Tee};
 use super::plan::{Plan, PlanContext, RunError};
 use super::record::RunRecorder;
+use crate::auth::RunAuth;
 use crate::check::context::RunEnv;
 use crate::check::{CheckContext, Outcome};
 use crate::protocol::{Revision, RevisionChoice};
@@ -82,8 +83,13 @@ async fn execute(
     // Launch, with the run's canary secret in the environment of every process the harness starts.
     let canary = canary(config);
     let target_env = RunEnv::target_env(services.env(), canary.as_deref());
-    let launched = interrupt.guard(LaunchedTarget::launch_with_env(&config.target, config.launch_timeout, &target_env));
-    let target = match launched.await {
+    let launched = interrupt.guard(LaunchedTarget::launch_with_env(
+        &config.target,
+        config.launch_timeout,
+        &target_env,
+        &config.reference_args,
+    ));
+    let mut target = match launched.await {
         Ok(Ok(target)) => target,
         Ok(Err(e)) => {
             let reason = e.to_string();
@@ -105,12 +111,29 @@ async fn execute(
         target.processes.keep_spares(SPARES);
     }
 
+    // Authorization: with a signing key, the run's token is minted from the target's metadata.
+    let transcript = transcript(config, canary.as_deref());
+    let http = match &mut target.transport {
+        crate::target::TargetTransport::Http(t) => Some(t),
+        crate::target::TargetTransport::Stdio(_) => None,
+    };
+    let auth = RunAuth::resolve(&config.options.auth, http, &config.limits, &transcript, config.request_timeout);
+    let auth = match interrupt.guard(auth).await {
+        Ok(auth) => auth,
+        Err(signal) => {
+            queue.interrupt(ev, signal);
+            target.shutdown().await;
+            services.shutdown(ev).await;
+            return None;
+        }
+    };
+
     // Handshake: the run's shared session.
     let env = Arc::new(RunEnv {
         spec: config.target.clone(),
         launch_timeout: config.launch_timeout,
         limits: config.limits.clone(),
-        transcript: transcript(config, canary.as_deref()),
+        transcript,
         session_options: session_options(config),
         options: config.options.clone(),
         services,
@@ -119,6 +142,8 @@ async fn execute(
         unit: registry.unit,
         load: Default::default(),
         canary,
+        reference_args: config.reference_args.clone(),
+        auth,
     });
     let mut cx = match interrupt.guard(handshake(&env, config)).await {
         Err(signal) => {

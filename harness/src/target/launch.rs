@@ -97,15 +97,17 @@ pub struct LaunchedTarget {
 impl LaunchedTarget {
     /// Starts what needs starting (the HTTP reference server) and resolves how to reach the target.
     pub async fn launch(spec: &TargetSpec, timeout: Duration) -> Result<Self, LaunchError> {
-        Self::launch_with_env(spec, timeout, &[]).await
+        Self::launch_with_env(spec, timeout, &[], &[]).await
     }
 
     /// [`Self::launch`], adding `env` to the environment of every process the harness starts for the target
-    /// (stdio commands and the bundled reference server; a URL target is not started here and gets nothing).
+    /// (stdio commands and the bundled reference server; a URL target is not started here and gets nothing), and
+    /// `reference_args` to the bundled reference server's command line (after the transport flags).
     pub async fn launch_with_env(
         spec: &TargetSpec,
         timeout: Duration,
         env: &[(String, String)],
+        reference_args: &[String],
     ) -> Result<Self, LaunchError> {
         let stderr = StderrLog::default();
         let with_env = |mut cmd: StdioCommand| {
@@ -116,10 +118,13 @@ impl LaunchedTarget {
             TargetSpec::Stdio(cmd) => (TargetTransport::Stdio(with_env(cmd.clone())), None),
             TargetSpec::Http(t) => (TargetTransport::Http(t.clone()), None),
             TargetSpec::Reference(ReferenceTransport::Stdio) => {
-                (TargetTransport::Stdio(with_env(reference_cmd(&["--transport", "stdio"])?)), None)
+                let mut cmd = with_env(reference_cmd(&["--transport", "stdio"])?);
+                cmd.args.extend(reference_args.iter().cloned());
+                (TargetTransport::Stdio(cmd), None)
             }
             TargetSpec::Reference(ReferenceTransport::Http) => {
-                let cmd = with_env(reference_cmd(&["--transport", "http", "--listen", "127.0.0.1:0"])?);
+                let mut cmd = with_env(reference_cmd(&["--transport", "http", "--listen", "127.0.0.1:0"])?);
+                cmd.args.extend(reference_args.iter().cloned());
                 let (child, url) = spawn_http_server(&cmd, "listening on http://", timeout, &stderr).await?;
                 (TargetTransport::Http(HttpTarget::new(url)), Some(child))
             }

@@ -171,6 +171,12 @@ fn bearer_token(headers: &HeaderMap) -> Result<String, Refusal> {
     Ok(token.to_owned())
 }
 
+/// The server's canonical resource URI: `--auth-resource`, else the endpoint's own URL (`https` when it serves TLS).
+pub(crate) fn resource_of(cli: &Cli, local: SocketAddr) -> String {
+    let scheme = if cli.tls_cert.is_some() { "https" } else { "http" };
+    cli.auth_resource.clone().unwrap_or_else(|| format!("{scheme}://{local}/mcp"))
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
@@ -197,10 +203,4 @@ mod tests {
         assert!(has_access_token("access_token"));
         assert!(!has_access_token("token=x&access=1"));
     }
-}
-
-/// The server's canonical resource URI: `--auth-resource`, else the endpoint's own URL (`https` when it serves TLS).
-pub(crate) fn resource_of(cli: &Cli, local: SocketAddr) -> String {
-    let scheme = if cli.tls_cert.is_some() { "https" } else { "http" };
-    cli.auth_resource.clone().unwrap_or_else(|| format!("{scheme}://{local}/mcp"))
 }

@@ -6,6 +6,7 @@
 //! `suites/security/README.md`.
 
 pub(crate) mod annotations;
+pub(crate) mod auth;
 pub(crate) mod bind_loopback;
 pub(crate) mod canary;
 pub(crate) mod content_type;
@@ -44,6 +45,13 @@ pub(crate) const CHECKS: &[Check] = &[
     session_fixation::SESSION_FIXATION,
     session_enforcement::SESSION_ENFORCEMENT,
     session_binding::SESSION_BINDING,
+    auth::challenge::CHALLENGE,
+    auth::prm_document::PRM_DOCUMENT,
+    auth::all_requests::ALL_REQUESTS,
+    auth::invalid_token::INVALID_TOKEN,
+    auth::query_token::QUERY_TOKEN,
+    auth::audience::AUDIENCE,
+    auth::insufficient_scope::INSUFFICIENT_SCOPE,
     hidden_instructions::HIDDEN_INSTRUCTIONS,
     invisible_unicode::INVISIBLE_UNICODE,
     tool_names::TOOL_NAMES,
