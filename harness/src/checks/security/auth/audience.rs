@@ -1,11 +1,9 @@
 //! A token issued for another resource is not a credential here (no audience confusion, no token passthrough).
 
-use super::{exchange, open, with_authorization};
+use super::{exchange, with_authorization};
 use crate::auth::TokenSource;
 use crate::auth::token::{Forged, OTHER_AUDIENCE};
-use crate::check::{
-    Check, CheckContext, CheckId, CheckMeta, Conclusion, Finding, Level, Outcome, Severity, SkipReason, Suite,
-};
+use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Finding, Level, Outcome, Severity, Suite};
 use crate::check_fn;
 use crate::checks::http::probe::{Probe, method_of};
 
@@ -31,18 +29,8 @@ pub(crate) const AUDIENCE: Check = Check {
 };
 
 async fn audience(cx: &mut CheckContext) -> Conclusion {
-    super::gate(cx)?;
-    let Some((token, source)) = cx.auth().token(Forged::WrongAudience).map(|(t, s)| (t.to_owned(), s)) else {
-        return Ok(Outcome::skip(
-            SkipReason::OptInRequired,
-            "a token for another resource: run with --auth-signing-key FILE or --wrong-audience-token-env VAR",
-        ));
-    };
-    cx.transcript().add_secret(&token);
-    let mut p = open(cx).await?;
-    let result = judge(&mut p, &token, source).await;
-    p.close().await;
-    result
+    let how = "a token for another resource: run with --auth-signing-key FILE or --wrong-audience-token-env VAR";
+    super::with_test_token(cx, Forged::WrongAudience, how, judge).await
 }
 
 async fn judge(p: &mut Probe, token: &str, source: TokenSource) -> Conclusion {

@@ -1,7 +1,7 @@
 //! A valid token without the needed scope is answered 403 with an `insufficient_scope` challenge that names the
 //! scopes, so a client can step up instead of re-authenticating in a loop.
 
-use super::{Answer, exchange, open, with_authorization};
+use super::{Answer, exchange, with_authorization};
 use crate::auth::TokenSource;
 use crate::auth::token::Forged;
 use crate::check::{
@@ -34,18 +34,8 @@ pub(crate) const INSUFFICIENT_SCOPE: Check = Check {
 };
 
 async fn insufficient_scope(cx: &mut CheckContext) -> Conclusion {
-    super::gate(cx)?;
-    let Some((token, source)) = cx.auth().token(Forged::NoScope).map(|(t, s)| (t.to_owned(), s)) else {
-        return Ok(Outcome::skip(
-            SkipReason::OptInRequired,
-            "a token without the needed scopes: run with --auth-signing-key FILE or --low-scope-token-env VAR",
-        ));
-    };
-    cx.transcript().add_secret(&token);
-    let mut p = open(cx).await?;
-    let result = judge(&mut p, &token, source).await;
-    p.close().await;
-    result
+    let how = "a token without the needed scopes: run with --auth-signing-key FILE or --low-scope-token-env VAR";
+    super::with_test_token(cx, Forged::NoScope, how, judge).await
 }
 
 async fn judge(p: &mut Probe, token: &str, source: TokenSource) -> Conclusion {

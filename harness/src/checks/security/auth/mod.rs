@@ -137,6 +137,25 @@ impl Answer {
     }
 }
 
+/// Runs `judge` on a fresh probe with the run's `kind` test token (registered as a secret first), or skips the
+/// check, opt-in required, saying `how` to provide one.
+pub(super) async fn with_test_token(
+    cx: &mut CheckContext,
+    kind: crate::auth::token::Forged,
+    how: &str,
+    judge: impl AsyncFnOnce(&mut Probe, &str, crate::auth::TokenSource) -> Result<Outcome, Outcome>,
+) -> Result<Outcome, Outcome> {
+    gate(cx)?;
+    let Some((token, source)) = cx.auth().token(kind).map(|(t, s)| (t.to_owned(), s)) else {
+        return Ok(Outcome::skip(SkipReason::OptInRequired, how));
+    };
+    cx.transcript().add_secret(&token);
+    let mut p = open(cx).await?;
+    let result = judge(&mut p, &token, source).await;
+    p.close().await;
+    result
+}
+
 /// Sends `req` on the probe's session and reads the answer and its challenges.
 pub(super) async fn exchange(p: &mut Probe, req: HttpRequest) -> Result<Answer, Outcome> {
     let reply = p.send(req).await?;

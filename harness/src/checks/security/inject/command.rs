@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::INTRUSIVE_TOOLS;
 use super::listener::Canary;
-use super::probe::{Hit, Prober, Verdict, judge, nonce};
+use super::probe::{Hit, Prober, Verdict, judge, nonce, probed_label};
 use super::targets::{Family, eligible, nothing_to_probe, targets};
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Severity, Suite};
 use crate::check_fn;
@@ -75,8 +75,7 @@ async fn command(cx: &mut CheckContext) -> Conclusion {
     // The canary file is meaningful only when the target runs on this machine: one the harness started.
     let local = cx.canary().is_some();
     let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).ok().filter(|u| !u.is_empty());
-    let probed =
-        format!("{} (eligible by {})", targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "), eligible.rule);
+    let probed = probed_label(&targets, &eligible.rule);
     let mut p = Prober::new(cx.fresh_session().await?, cx.timeout());
     let mut hits = Vec::new();
     let mut files: Vec<PathBuf> = Vec::new();
@@ -117,9 +116,7 @@ async fn command(cx: &mut CheckContext) -> Conclusion {
             }
         }
     }
-    let sent = p.sent;
-    let cut = p.cut_short.clone();
-    let liveness = p.finish().await;
+    let done = p.conclude(probed).await;
     // Late effects (a command still running when its answer came) show by now.
     for hit in canary.hits() {
         if let Some(k) = hit.path.strip_prefix(&format!("/c-{nonce}-"))
@@ -150,15 +147,11 @@ async fn command(cx: &mut CheckContext) -> Conclusion {
             let _ = std::fs::remove_file(file);
         }
     }
-    let probed = match cut {
-        Some(c) => format!("{probed}; {c}"),
-        None => probed,
-    };
     Ok(judge(
         &hits,
-        liveness,
-        &probed,
-        sent,
+        done.liveness,
+        &done.probed,
+        done.sent,
         &Verdict {
             expected: "no payload runs: no `id`/`whoami` output, no request to the canary listener, no canary file",
             severity: Severity::Critical,

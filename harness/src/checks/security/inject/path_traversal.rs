@@ -1,6 +1,6 @@
 //! A tool taking a path never reads a file outside its root.
 
-use super::probe::{Hit, Prober, Verdict, judge};
+use super::probe::{Hit, Prober, Verdict, judge, probed_label};
 use super::targets::{Family, eligible, nothing_to_probe, targets};
 use super::{INTRUSIVE_TOOLS, file_signature};
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Severity, Suite};
@@ -46,8 +46,7 @@ async fn path_traversal(cx: &mut CheckContext) -> Conclusion {
     if targets.is_empty() {
         return Ok(nothing_to_probe(&eligible, "a path-named string property (path, file, filename, dir, folder)"));
     }
-    let probed =
-        format!("{} (eligible by {})", targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "), eligible.rule);
+    let probed = probed_label(&targets, &eligible.rule);
     let mut p = Prober::new(cx.fresh_session().await?, cx.timeout());
     let mut hits = Vec::new();
     'all: for target in &targets {
@@ -63,18 +62,12 @@ async fn path_traversal(cx: &mut CheckContext) -> Conclusion {
             }
         }
     }
-    let sent = p.sent;
-    let cut = p.cut_short.clone();
-    let liveness = p.finish().await;
-    let probed = match cut {
-        Some(c) => format!("{probed}; {c}"),
-        None => probed,
-    };
+    let done = p.conclude(probed).await;
     Ok(judge(
         &hits,
-        liveness,
-        &probed,
-        sent,
+        done.liveness,
+        &done.probed,
+        done.sent,
         &Verdict {
             expected: "every traversal payload refused (isError or -32602); no answer shows root:…:0:0: or [fonts]",
             severity: Severity::Critical,

@@ -136,6 +136,17 @@ impl Prober {
         Some(answer)
     }
 
+    /// Ends the probing: the liveness probe, the payloads sent, and what was probed (`probed`) with why probing
+    /// stopped early, when it did.
+    pub async fn conclude(self, probed: String) -> Probed {
+        let sent = self.sent;
+        let probed = match &self.cut_short {
+            Some(cut) => format!("{probed}; {cut}"),
+            None => probed,
+        };
+        Probed { liveness: self.finish().await, sent, probed }
+    }
+
     /// Ends the check: the liveness probe, then closes the session. `Err` says why the target is not alive.
     pub async fn finish(mut self) -> Result<String, String> {
         let wait = self.wait.max(Duration::from_secs(2));
@@ -143,6 +154,21 @@ impl Prober {
         self.session.close().await;
         liveness
     }
+}
+
+/// What a check's probing came to, for [`judge`].
+pub(crate) struct Probed {
+    /// The liveness probe's result (`Err`: why the target is not alive).
+    pub liveness: Result<String, String>,
+    /// Payloads sent.
+    pub sent: usize,
+    /// The eligibility rule and the targets probed, and why probing stopped early, if it did.
+    pub probed: String,
+}
+
+/// What the report says was probed: each target, and the rule that made the tools eligible.
+pub(crate) fn probed_label(targets: &[super::targets::Target], rule: &str) -> String {
+    format!("{} (eligible by {rule})", targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "))
 }
 
 /// One oracle hit: which payload into which target, what matched, what came back.

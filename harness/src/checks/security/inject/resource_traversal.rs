@@ -93,18 +93,12 @@ async fn resource_traversal(cx: &mut CheckContext) -> Conclusion {
             });
         }
     }
-    let sent = p.sent;
-    let cut = p.cut_short.clone();
-    let liveness = p.finish().await;
-    let probed = match cut {
-        Some(c) => format!("{probed}; {c}"),
-        None => probed,
-    };
+    let done = p.conclude(probed).await;
     Ok(judge(
         &hits,
-        liveness,
-        &probed,
-        sent,
+        done.liveness,
+        &done.probed,
+        done.sent,
         &Verdict {
             expected: "traversal URIs answered with resource-not-found or invalid params; no answer shows \
                        root:…:0:0: or [fonts]",

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::INTRUSIVE_TOOLS;
-use super::probe::{Answer, Hit, Prober, Verdict, judge};
+use super::probe::{Answer, Hit, Prober, Verdict, judge, probed_label};
 use super::targets::{Family, eligible, nothing_to_probe, targets};
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Severity, Suite};
 use crate::check_fn;
@@ -57,8 +57,7 @@ async fn sql(cx: &mut CheckContext) -> Conclusion {
     if targets.is_empty() {
         return Ok(nothing_to_probe(&eligible, "a query-named string property (query, sql, where, filter, q)"));
     }
-    let probed =
-        format!("{} (eligible by {})", targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "), eligible.rule);
+    let probed = probed_label(&targets, &eligible.rule);
     let mut p = Prober::new(cx.fresh_session().await?, cx.timeout());
     let mut hits = Vec::new();
     'all: for target in &targets {
@@ -97,18 +96,12 @@ async fn sql(cx: &mut CheckContext) -> Conclusion {
             }
         }
     }
-    let sent = p.sent;
-    let cut = p.cut_short.clone();
-    let liveness = p.finish().await;
-    let probed = match cut {
-        Some(c) => format!("{probed}; {c}"),
-        None => probed,
-    };
+    let done = p.conclude(probed).await;
     Ok(judge(
         &hits,
-        liveness,
-        &probed,
-        sent,
+        done.liveness,
+        &done.probed,
+        done.sent,
         &Verdict {
             expected: "quotes and tautologies are data: no database error signature, no more rows than the baseline",
             severity: Severity::High,

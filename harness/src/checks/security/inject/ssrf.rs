@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::listener::Canary;
-use super::probe::{Hit, Prober, Verdict, judge, nonce};
+use super::probe::{Hit, Prober, Verdict, judge, nonce, probed_label};
 use super::targets::{Family, eligible, nothing_to_probe, targets};
 use super::{INTRUSIVE_TOOLS, file_signature};
 use crate::check::{Check, CheckContext, CheckId, CheckMeta, Conclusion, Level, Outcome, Severity, Suite};
@@ -66,8 +66,7 @@ async fn ssrf(cx: &mut CheckContext) -> Conclusion {
     let could_not = |e: std::io::Error| Outcome::error(format!("could not start the canary listener: {e}"));
     let canary = Canary::start().await.map_err(could_not)?;
     let nonce = nonce();
-    let probed =
-        format!("{} (eligible by {})", targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "), eligible.rule);
+    let probed = probed_label(&targets, &eligible.rule);
     let mut p = Prober::new(cx.fresh_session().await?, cx.timeout());
     let mut hits = Vec::new();
     let mut n = 0usize;
@@ -109,9 +108,7 @@ async fn ssrf(cx: &mut CheckContext) -> Conclusion {
             }
         }
     }
-    let sent = p.sent;
-    let cut = p.cut_short.clone();
-    let liveness = p.finish().await;
+    let done = p.conclude(probed).await;
     for hit in canary.hits() {
         if hit.path.contains(&format!("s-{nonce}-")) && !hits.iter().any(|h| h.matched.contains(&hit.path)) {
             hits.push(Hit {
@@ -127,15 +124,11 @@ async fn ssrf(cx: &mut CheckContext) -> Conclusion {
         }
     }
     drop(redirects);
-    let probed = match cut {
-        Some(c) => format!("{probed}; {c}"),
-        None => probed,
-    };
     Ok(judge(
         &hits,
-        liveness,
-        &probed,
-        sent,
+        done.liveness,
+        &done.probed,
+        done.sent,
         &Verdict {
             expected: "no request reaches the canary listener (directly, in any notation, or through a redirect); no \
                        metadata or file content in answers",
