@@ -1013,3 +1013,32 @@ fn reference_args_reach_the_bundled_reference_server() {
         "the flag was passed to the reference server: {reason} / {stderr}"
     );
 }
+
+/// A 2026-07-28-only server whose first answer comes after the dual-era probe gave up (a slow start): the harness
+/// falls back to `initialize`, is refused, asks `server/discover` again and speaks 2026-07-28, instead of calling
+/// the handshake failed.
+#[test]
+fn a_slow_starting_2026_server_is_not_mistaken_for_a_failed_handshake() {
+    let dir = out_dir("slow-start-2026");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/slow_start_2026_server.py");
+    let command = format!("python3 {}", script.display());
+    let out = harness(
+        &[
+            "run",
+            "--stdio",
+            &command,
+            "--timeout-ms",
+            "1000",
+            "--check",
+            "jsonrpc.response-id",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        Duration::from_secs(60),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "stderr:\n{stderr}");
+    let report = read_report(&dir);
+    assert_eq!(report["protocol"]["negotiated"], "2026-07-28", "{}", report["protocol"]);
+    assert_eq!(find_check(&report, "jsonrpc.response-id")["outcome"], "passed");
+}

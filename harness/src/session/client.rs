@@ -138,12 +138,23 @@ impl Session {
                     // Nothing to fall back on: the target cannot be reached, or its process is gone.
                     Err(e @ SessionError::Blocked(_)) if !e.is_timeout() => return Err(e),
                     Err(e) if e.is_closed() => return Err(e),
-                    Err(_) => {
+                    Err(discover_error) => {
                         if let Some(http) = s.conn.http() {
                             http.stateless_headers = false;
                             http.protocol_header = None;
                         }
-                        s.initialize(Revision::LATEST_STATEFUL).await?
+                        match s.initialize(Revision::LATEST_STATEFUL).await {
+                            Ok(()) => {}
+                            // A server that started slowly may have answered the discover after the probe gave
+                            // up, and now serve 2026-07-28 only (refusing `initialize`): ask once more before
+                            // judging the handshake.
+                            Err(init_error @ SessionError::Handshake(_)) if discover_error.is_timeout() => {
+                                if s.discover(options.probe_timeout).await.is_err() {
+                                    return Err(init_error);
+                                }
+                            }
+                            Err(e) => return Err(e),
+                        }
                     }
                 }
             }
