@@ -106,14 +106,7 @@ async fn command(cx: &mut CheckContext) -> Conclusion {
             if local && file.exists() {
                 matched.push(format!("the canary file {} was created", file.display()));
             }
-            if !matched.is_empty() {
-                hits.push(Hit {
-                    target: target.label(),
-                    payload,
-                    matched: matched.join("; "),
-                    answer: answer.describe(),
-                });
-            }
+            hits.extend(Hit::when_matched(target.label(), payload, &matched, &answer));
         }
     }
     let done = p.conclude(probed).await;

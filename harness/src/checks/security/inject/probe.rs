@@ -184,6 +184,13 @@ pub(crate) struct Hit {
     pub answer: String,
 }
 
+impl Hit {
+    /// A hit when anything `matched` (each oracle's evidence, joined), else `None`.
+    pub fn when_matched(target: String, payload: String, matched: &[String], answer: &Answer) -> Option<Hit> {
+        (!matched.is_empty()).then(|| Hit { target, payload, matched: matched.join("; "), answer: answer.describe() })
+    }
+}
+
 /// How a check words and scores its verdict.
 pub(crate) struct Verdict<'a> {
     /// What a secure server does.

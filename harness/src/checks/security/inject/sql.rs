@@ -86,14 +86,7 @@ async fn sql(cx: &mut CheckContext) -> Conclusion {
                 matched
                     .push(format!("{rows} row(s) for the tautology against at most {baseline_rows} for benign values"));
             }
-            if !matched.is_empty() {
-                hits.push(Hit {
-                    target: target.label(),
-                    payload: (*payload).to_owned(),
-                    matched: matched.join("; "),
-                    answer: answer.describe(),
-                });
-            }
+            hits.extend(Hit::when_matched(target.label(), (*payload).to_owned(), &matched, &answer));
         }
     }
     let done = p.conclude(probed).await;

@@ -98,14 +98,7 @@ async fn ssrf(cx: &mut CheckContext) -> Conclusion {
             if let Some(m) = METADATA.find(answer.text()) {
                 matched.push(format!("instance metadata `{}`", m.as_str()));
             }
-            if !matched.is_empty() {
-                hits.push(Hit {
-                    target: target.label(),
-                    payload,
-                    matched: matched.join("; "),
-                    answer: answer.describe(),
-                });
-            }
+            hits.extend(Hit::when_matched(target.label(), payload, &matched, &answer));
         }
     }
     let done = p.conclude(probed).await;
